@@ -1,0 +1,1 @@
+"""The HTTP JSON API, with an OpenAPI schema at ``/api/openapi.json``."""

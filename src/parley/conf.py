@@ -1,0 +1,86 @@
+"""Parley's own settings, read lazily from Django settings.
+
+Every limit Parley enforces is a setting named ``PARLEY_<NAME>`` with the
+default below. Values are looked up on each access, never at import time, so
+``override_settings`` in tests and late configuration in embedding projects
+both work::
+
+    from parley.conf import parley_settings
+    parley_settings.MAX_MESSAGE_CHARS  # -> 4000 unless PARLEY_MAX_MESSAGE_CHARS
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Longest message text, in characters (not bytes). 4,000 fits a long
+    # paragraph and keeps one history page (50 messages) well under 1 MiB.
+    "MAX_MESSAGE_CHARS": 4000,
+    # Largest client frame the protocol parses, in bytes of UTF-8. A send of
+    # MAX_MESSAGE_CHARS four-byte characters plus its envelope fits.
+    "MAX_FRAME_BYTES": 64 * 1024,
+    # Largest frame the ASGI server accepts at all, in bytes; above it the
+    # server closes the socket with 1009. Well under Daphne's 1 MiB default.
+    "WS_MAX_FRAME_BYTES": 256 * 1024,
+    # Most messages one `subscribe {after}` replays; a longer gap answers
+    # `resync` and the client pages the rest over HTTP.
+    "REPLAY_LIMIT": 1000,
+    # Default and largest page of the history API, in messages.
+    "HISTORY_PAGE_DEFAULT": 50,
+    "HISTORY_PAGE_MAX": 200,
+    # Longest room title, in characters; slugs are cut to SLUG_MAX_CHARS.
+    "ROOM_TITLE_MAX_CHARS": 100,
+    "SLUG_MAX_CHARS": 64,
+    # Longest client_id (the sender's idempotency key) and frame `ref`.
+    "CLIENT_ID_MAX_CHARS": 64,
+}
+
+
+class ParleySettings:
+    """Attribute access to ``PARLEY_*`` settings with Parley's defaults.
+
+    ``parley_settings.NAME`` returns ``settings.PARLEY_NAME`` if the project
+    defines it, else ``DEFAULTS["NAME"]``. Unknown names raise
+    ``AttributeError``.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown Parley setting: {name}")
+        return getattr(settings, f"PARLEY_{name}", DEFAULTS[name])
+
+
+parley_settings = ParleySettings()
+
+
+def channel_layers_from_url(url: str) -> dict[str, Any]:
+    """Build Django's ``CHANNEL_LAYERS`` setting from one URL.
+
+    Args:
+        url: ``memory://`` for Channels' in-process layer (one server process
+            only), or ``redis://[:password@]host:port/db`` (also
+            ``rediss://`` for TLS) for channels_redis' core layer.
+
+    Returns:
+        ``{"default": {"BACKEND": ..., "CONFIG": ...}}``.
+
+    Raises:
+        django.core.exceptions.ImproperlyConfigured: for any other scheme.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme == "memory":
+        # A subscribe that replays REPLAY_LIMIT messages lets live events
+        # queue meanwhile; Channels' default capacity of 100 would drop them.
+        config = {"capacity": 5000, "expiry": 60}
+        backend = "channels.layers.InMemoryChannelLayer"
+    elif scheme in ("redis", "rediss"):
+        config = {"hosts": [url], "capacity": 5000, "expiry": 60}
+        backend = "channels_redis.core.RedisChannelLayer"
+    else:
+        raise ImproperlyConfigured(
+            f"CHANNEL_LAYER_URL {url!r}: expected memory:// or redis://host:port/db"
+        )
+    return {"default": {"BACKEND": backend, "CONFIG": config}}

@@ -1,0 +1,60 @@
+"""Errors Parley reports to clients, each with a stable code.
+
+The same codes reach a socket as ``{"type": "error", "code": ...}`` and an
+HTTP client as the ``code`` of a 4xx JSON body; ``docs/protocol.md`` lists
+them. Consumers and views catch ``ParleyError`` and never let it become a
+traceback.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every error code of the protocol and the API. Never rename one."""
+
+    INVALID_JSON = "invalid_json"
+    FRAME_TOO_LARGE = "frame_too_large"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID_FRAME = "invalid_frame"
+    INVALID_ROOM = "invalid_room"
+    ROOM_NOT_FOUND = "room_not_found"
+    ROOM_EXISTS = "room_exists"
+    INVALID_TEXT = "invalid_text"
+    TEXT_TOO_LONG = "text_too_long"
+    CLIENT_ID_REUSED = "client_id_reused"
+    NOT_AUTHENTICATED = "not_authenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    INVALID_REQUEST = "invalid_request"
+    INTERNAL_ERROR = "internal_error"
+
+
+class ParleyError(Exception):
+    """A refused request: ``code`` for machines, ``message`` for people.
+
+    Args:
+        code: one of ``ErrorCode``.
+        message: a human-readable sentence (translatable).
+        ref: the client's reference of the frame that failed, if any.
+        status: the HTTP status the API answers with (a 4xx).
+    """
+
+    status = 400
+
+    def __init__(self, code: ErrorCode, message: str, *, ref: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.ref = ref
+
+
+class NotFound(ParleyError):
+    """The thing does not exist or the user may not see it (never told apart)."""
+
+    status = 404
+
+
+class Conflict(ParleyError):
+    """The request clashes with the current state (an existing room, say)."""
+
+    status = 409

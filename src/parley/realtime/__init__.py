@@ -1,0 +1,1 @@
+"""The WebSocket side: frame protocol, consumers, group names, routing."""

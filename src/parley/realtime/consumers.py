@@ -1,0 +1,240 @@
+"""WebSocket consumers: parse a frame, call a service, reply. Nothing more.
+
+``ChatConsumer`` serves the multiplexed protocol socket at ``/ws/``;
+``TutorialChatConsumer`` serves the Channels tutorial's ``/ws/chat/<room>/``.
+Both refuse anonymous sockets at the handshake (HTTP 403), as
+``AllowedHostsOriginValidator`` refuses foreign origins before them.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from parley.conf import parley_settings
+from parley.errors import ErrorCode, ParleyError
+from parley.realtime import protocol
+from parley.realtime.groups import room_group
+from parley.realtime.protocol import ServerFrameType, encode_frame
+from parley.services import messages, rooms
+
+logger = logging.getLogger(__name__)
+
+
+def current_limits() -> protocol.Limits:
+    """The frame limits from the ``PARLEY_*`` settings."""
+    return protocol.Limits(
+        max_frame_bytes=parley_settings.MAX_FRAME_BYTES,
+        max_room_chars=parley_settings.SLUG_MAX_CHARS,
+        max_client_id_chars=parley_settings.CLIENT_ID_MAX_CHARS,
+    )
+
+
+@dataclass(slots=True)
+class Subscription:
+    """One room a socket follows.
+
+    Attributes:
+        slug: the room's slug, as frames name it.
+        last_seq: the highest ``seq`` this socket has been sent (or had
+            already when it subscribed). A live event at or below it is a
+            duplicate; one above ``last_seq + 1`` reveals a gap.
+    """
+
+    slug: str
+    last_seq: int
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    """The protocol socket: subscribe, unsubscribe, send, ping (see
+    ``docs/protocol.md``).
+
+    Channels runs one consumer's handlers one at a time, socket frames and
+    channel-layer events alike. ``subscribe`` relies on it: it joins the
+    room's group *before* reading the store, so events published meanwhile
+    wait in the channel and are merged by ``seq`` afterwards (older ones
+    dropped as already replayed), leaving neither gap nor duplicate.
+    """
+
+    async def connect(self) -> None:
+        self.subscriptions: dict[int, Subscription] = {}
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            await self.close()  # before accept(): the handshake gets HTTP 403
+            return
+        self.limits = current_limits()
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for room_id in self.subscriptions:
+            await self.channel_layer.group_discard(room_group(room_id), self.channel_name)
+        self.subscriptions.clear()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        raw = text_data if text_data is not None else bytes_data or b""
+        ref = None
+        try:
+            frame = protocol.parse_frame(raw, self.limits)
+            ref = frame.ref
+            match frame:
+                case protocol.Subscribe():
+                    await self.subscribe(frame)
+                case protocol.Unsubscribe():
+                    await self.unsubscribe(frame)
+                case protocol.Send():
+                    await self.send_message(frame)
+                case protocol.Ping():
+                    await self.send(text_data=encode_frame(ServerFrameType.PONG, ref=ref))
+        except ParleyError as error:
+            error.ref = error.ref or ref
+            await self.send(text_data=protocol.error_frame(error))
+        except Exception:
+            logger.exception("frame from user %s failed", self.user.pk)
+            error = ParleyError(ErrorCode.INTERNAL_ERROR, "Internal error; try again.", ref=ref)
+            await self.send(text_data=protocol.error_frame(error))
+
+    async def subscribe(self, frame: protocol.Subscribe) -> None:
+        room = await rooms.ajoin_or_create(user=self.user, name=rooms.check_slug(frame.room))
+        joined = room.id not in self.subscriptions
+        if joined:
+            await self.channel_layer.group_add(room_group(room.id), self.channel_name)
+        try:
+            replay = await messages.areplay(room_id=room.id, after=frame.after)
+        except BaseException:
+            if joined:
+                await self.channel_layer.group_discard(room_group(room.id), self.channel_name)
+            raise
+        self.subscriptions[room.id] = Subscription(slug=room.slug, last_seq=replay.last_seq)
+        await self.send(
+            text_data=encode_frame(
+                ServerFrameType.SUBSCRIBED,
+                room=room.slug,
+                title=room.title,
+                kind=room.kind,
+                last_seq=replay.last_seq,
+                resync=replay.resync or None,
+                ref=frame.ref,
+            )
+        )
+        for message in replay.messages:
+            await self.send(
+                text_data=encode_frame(ServerFrameType.MESSAGE, **messages.message_data(message))
+            )
+
+    async def unsubscribe(self, frame: protocol.Unsubscribe) -> None:
+        for room_id, subscription in list(self.subscriptions.items()):
+            if subscription.slug == frame.room:
+                del self.subscriptions[room_id]
+                await self.channel_layer.group_discard(room_group(room_id), self.channel_name)
+        await self.send(
+            text_data=encode_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
+        )
+
+    async def send_message(self, frame: protocol.Send) -> None:
+        room = await rooms.aget_readable(user=self.user, slug=rooms.check_slug(frame.room))
+        posted = await messages.apost_message(
+            room=room, author=self.user, text=frame.text, client_id=frame.client_id
+        )
+        message = posted.message
+        # Store, then acknowledge, then broadcast: see services.messages.
+        await self.send(
+            text_data=encode_frame(
+                ServerFrameType.ACK,
+                client_id=frame.client_id,
+                id=message.id,
+                seq=message.seq,
+                room=room.slug,
+                ts=messages.timestamp(message.created_at),
+                ref=frame.ref if frame.ref != frame.client_id else None,
+            )
+        )
+        if posted.created:
+            await messages.publish(message)
+
+    async def room_message(self, event: dict[str, Any]) -> None:
+        """Forward a room's ``message`` frame, in ``seq`` order, once."""
+        subscription = self.subscriptions.get(event["room_id"])
+        seq = event["seq"]
+        if subscription is None or seq <= subscription.last_seq:
+            return
+        if seq > subscription.last_seq + 1:
+            await self.fill_gap(event["room_id"], subscription, seq)
+        await self.send(text_data=event["frame"])
+        subscription.last_seq = seq
+
+    async def fill_gap(self, room_id: int, subscription: Subscription, seq: int) -> None:
+        """Send the stored messages between the last one sent and ``seq``.
+
+        A gap means an event was lost (a full channel, a layer restart) or
+        overtaken by a later one from another process; the store has both.
+        A gap wider than ``PARLEY_REPLAY_LIMIT`` is left to the client:
+        ``subscribed {resync: true}`` tells it to page history over HTTP.
+        """
+        missing = seq - subscription.last_seq - 1
+        logger.info(
+            "filling a gap of %d messages in room %d for %s", missing, room_id, self.channel_name
+        )
+        if missing > parley_settings.REPLAY_LIMIT:
+            await self.send(
+                text_data=encode_frame(
+                    ServerFrameType.SUBSCRIBED,
+                    room=subscription.slug,
+                    last_seq=seq - 1,
+                    resync=True,
+                )
+            )
+            return
+        for message in await messages.amessages_between(
+            room_id=room_id, after=subscription.last_seq, before=seq
+        ):
+            await self.send(
+                text_data=encode_frame(ServerFrameType.MESSAGE, **messages.message_data(message))
+            )
+
+
+class TutorialChatConsumer(AsyncWebsocketConsumer):
+    """The Channels tutorial's socket, ``/ws/chat/<room_name>/``.
+
+    Receives ``{"message": text}`` and sends every room message as
+    ``{"message": text, "author", "seq", "id", "room", "ts"}``, so the
+    tutorial's page works unchanged (signed in). Messages are stored like
+    any other; the room is found or created by name in any script.
+    """
+
+    async def connect(self) -> None:
+        self.room = None
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        try:
+            self.room = await rooms.ajoin_or_create(
+                user=user, name=self.scope["url_route"]["kwargs"]["room_name"]
+            )
+        except ParleyError:
+            await self.close()
+            return
+        self.user = user
+        self.limits = current_limits()
+        await self.channel_layer.group_add(room_group(self.room.id), self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.room is not None:
+            await self.channel_layer.group_discard(room_group(self.room.id), self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        try:
+            text = protocol.parse_tutorial_frame(text_data or bytes_data or b"", self.limits)
+            posted = await messages.apost_message(room=self.room, author=self.user, text=text)
+            await messages.publish(posted.message)
+        except ParleyError as error:
+            await self.send(text_data=protocol.error_frame(error))
+        except Exception:
+            logger.exception("tutorial frame from user %s failed", self.user.pk)
+            error = ParleyError(ErrorCode.INTERNAL_ERROR, "Internal error; try again.")
+            await self.send(text_data=protocol.error_frame(error))
+
+    async def room_message(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["tutorial"])

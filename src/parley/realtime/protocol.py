@@ -1,0 +1,237 @@
+"""The client protocol's frames: parsing and encoding, with no I/O.
+
+Client frames are JSON objects with a ``type``; ``parse_frame`` turns raw
+socket text into one of the frame dataclasses below or raises
+``ProtocolError`` with a stable code. Server frames are built by
+``encode_frame``. ``docs/protocol.md`` is the prose version of this module.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from django.utils.translation import gettext as _
+
+from parley.errors import ErrorCode, ParleyError
+
+
+class ClientFrameType(StrEnum):
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    SEND = "send"
+    PING = "ping"
+
+
+class ServerFrameType(StrEnum):
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    MESSAGE = "message"
+    ACK = "ack"
+    ERROR = "error"
+    PONG = "pong"
+
+
+class ProtocolError(ParleyError):
+    """A frame that cannot be understood; the socket stays open."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on client frames.
+
+    Attributes:
+        max_frame_bytes: largest frame, in bytes of UTF-8.
+        max_room_chars: longest ``room`` slug, in characters.
+        max_client_id_chars: longest ``client_id`` and ``ref``.
+    """
+
+    max_frame_bytes: int
+    max_room_chars: int
+    max_client_id_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribe:
+    room: str
+    after: int | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    room: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    room: str
+    text: str
+    client_id: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    ref: str | None = None
+
+
+ClientFrame = Subscribe | Unsubscribe | Send | Ping
+
+
+def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
+    """Parse one client frame.
+
+    Args:
+        raw: the frame's payload, text or UTF-8 bytes.
+        limits: the bounds to enforce.
+
+    Returns:
+        A ``Subscribe``, ``Unsubscribe``, ``Send`` or ``Ping``.
+
+    Raises:
+        ProtocolError: ``frame_too_large``, ``invalid_json`` (not JSON, or not
+            an object), ``unknown_type``, or ``invalid_frame`` (a field is
+            missing or of the wrong type; the message names it). Its ``ref``
+            is the frame's ``ref`` (or a send's ``client_id``) when readable.
+    """
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
+    if size > limits.max_frame_bytes:
+        raise ProtocolError(
+            ErrorCode.FRAME_TOO_LARGE,
+            _("Frame of %(size)d bytes exceeds the limit of %(limit)d bytes.")
+            % {"size": size, "limit": limits.max_frame_bytes},
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
+
+    fields = _Fields(data, limits)
+    ref = fields.optional_str("ref", limits.max_client_id_chars)
+    fields.ref = ref
+    kind = data.get("type")
+    if kind == ClientFrameType.SEND:
+        client_id = fields.required_str("client_id", limits.max_client_id_chars)
+        fields.ref = ref or client_id
+        return Send(
+            room=fields.room(),
+            text=fields.required_str("text", None),
+            client_id=client_id,
+            ref=fields.ref,
+        )
+    if kind == ClientFrameType.SUBSCRIBE:
+        return Subscribe(room=fields.room(), after=fields.optional_seq("after"), ref=ref)
+    if kind == ClientFrameType.UNSUBSCRIBE:
+        return Unsubscribe(room=fields.room(), ref=ref)
+    if kind == ClientFrameType.PING:
+        return Ping(ref=ref)
+    raise ProtocolError(
+        ErrorCode.UNKNOWN_TYPE,
+        _("Unknown frame type %(type)s.") % {"type": _shorten(kind)},
+        ref=ref,
+    )
+
+
+class _Fields:
+    """Typed access to a frame's fields, raising ``invalid_frame``."""
+
+    def __init__(self, data: dict[str, Any], limits: Limits):
+        self.data = data
+        self.limits = limits
+        self.ref: str | None = None
+
+    def _invalid(self, message: str) -> ProtocolError:
+        return ProtocolError(ErrorCode.INVALID_FRAME, message, ref=self.ref)
+
+    def required_str(self, name: str, max_chars: int | None) -> str:
+        value = self.data.get(name)
+        if not isinstance(value, str) or not value:
+            raise self._invalid(_("Field %(name)s must be a non-empty string.") % {"name": name})
+        if max_chars is not None and len(value) > max_chars:
+            raise self._invalid(
+                _("Field %(name)s is longer than %(limit)d characters.")
+                % {"name": name, "limit": max_chars}
+            )
+        return value
+
+    def optional_str(self, name: str, max_chars: int) -> str | None:
+        if self.data.get(name) is None:
+            return None
+        value = self.data[name]
+        if not isinstance(value, str) or len(value) > max_chars:
+            raise self._invalid(
+                _("Field %(name)s must be a string of at most %(limit)d characters.")
+                % {"name": name, "limit": max_chars}
+            )
+        return value
+
+    def room(self) -> str:
+        return self.required_str("room", self.limits.max_room_chars)
+
+    def optional_seq(self, name: str) -> int | None:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        # bool is an int in Python; `true` is not a sequence number.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._invalid(
+                _("Field %(name)s must be a whole number, 0 or more.") % {"name": name}
+            )
+        return value
+
+
+def _shorten(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def encode(payload: dict[str, Any]) -> str:
+    """Encode a JSON object as text (orjson: UTF-8, no needless escapes)."""
+    return orjson.dumps(payload).decode()
+
+
+def encode_frame(frame_type: ServerFrameType, **fields: Any) -> str:
+    """Encode one server frame as JSON text: ``{"type": frame_type, **fields}``.
+
+    Fields whose value is ``None`` are left out.
+    """
+    payload = {"type": frame_type.value}
+    payload.update((key, value) for key, value in fields.items() if value is not None)
+    return encode(payload)
+
+
+def error_frame(error: ParleyError) -> str:
+    """Encode ``error {code, message, ref?}`` for a refused frame."""
+    return encode_frame(
+        ServerFrameType.ERROR, code=str(error.code), message=error.message, ref=error.ref
+    )
+
+
+def parse_tutorial_frame(raw: str | bytes, limits: Limits) -> str:
+    """Parse a frame of the Channels tutorial's socket: ``{"message": text}``.
+
+    Returns:
+        The message text (not yet validated as message text).
+
+    Raises:
+        ProtocolError: ``frame_too_large``, ``invalid_json`` or
+            ``invalid_frame`` (no string ``message``).
+    """
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
+    if size > limits.max_frame_bytes:
+        raise ProtocolError(
+            ErrorCode.FRAME_TOO_LARGE,
+            _("Frame of %(size)d bytes exceeds the limit of %(limit)d bytes.")
+            % {"size": size, "limit": limits.max_frame_bytes},
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
+    return _Fields(data, limits).required_str("message", None)

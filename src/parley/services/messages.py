@@ -1,0 +1,258 @@
+"""Messages: store with a gap-free per-room ``seq``, read pages, publish.
+
+The order of a send is fixed (DESIGN.md): **store, then acknowledge, then
+broadcast**. ``post_message`` stores; the caller acknowledges; ``publish``
+broadcasts. A message whose ack a sender saw is therefore in the database.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from parley.conf import parley_settings
+from parley.errors import Conflict, ErrorCode, ParleyError
+from parley.models import Message, Room
+from parley.realtime import protocol
+from parley.realtime.groups import room_group
+
+# The channel-layer event type of a new message; consumers handle it in
+# their `room_message` method (Channels maps "." to "_").
+ROOM_MESSAGE_EVENT = "room.message"
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Result of ``post_message``.
+
+    Attributes:
+        message: the stored message.
+        created: False when ``client_id`` repeated an earlier send, whose
+            message this is; nothing new was stored.
+    """
+
+    message: Message
+    created: bool
+
+
+def timestamp(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds: ``2026-11-21T07:35:46.123Z``."""
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def message_data(message: Message) -> dict[str, Any]:
+    """The public shape of a message, as frames and the API carry it.
+
+    Returns:
+        ``{"id", "seq", "room" (slug), "author" (username, or None for a
+        deleted account), "text", "ts" (see ``timestamp``), "client_id"
+        (omitted when empty)}``.
+    """
+    data: dict[str, Any] = {
+        "id": message.id,
+        "seq": message.seq,
+        "room": message.room.slug,
+        "author": message.author.get_username() if message.author else None,
+        "text": message.text,
+        "ts": timestamp(message.created_at),
+    }
+    if message.client_id:
+        data["client_id"] = message.client_id
+    return data
+
+
+def clean_text(text: str) -> str:
+    """Validate message text; return it without surrounding white space.
+
+    Raises:
+        ParleyError: ``invalid_text`` if blank or holding a NUL character
+            (which PostgreSQL cannot store); ``text_too_long`` past
+            ``PARLEY_MAX_MESSAGE_CHARS`` characters.
+    """
+    text = text.strip()
+    if not text:
+        raise ParleyError(ErrorCode.INVALID_TEXT, _("A message cannot be empty."))
+    if "\x00" in text:
+        raise ParleyError(ErrorCode.INVALID_TEXT, _("A message cannot hold NUL characters."))
+    limit = parley_settings.MAX_MESSAGE_CHARS
+    if len(text) > limit:
+        raise ParleyError(
+            ErrorCode.TEXT_TOO_LONG,
+            _("A message has at most %(limit)d characters; this one has %(size)d.")
+            % {"limit": limit, "size": len(text)},
+        )
+    return text
+
+
+def _repeat_of(*, room: Room, author: AbstractBaseUser, client_id: str) -> Message | None:
+    """The earlier message ``author`` sent with ``client_id``, if any.
+
+    Raises:
+        Conflict: ``client_id_reused`` if that message is in another room.
+    """
+    if not client_id:
+        return None
+    earlier = (
+        Message.objects.select_related("room", "author")
+        .filter(author=author, client_id=client_id)
+        .first()
+    )
+    if earlier is not None and earlier.room_id != room.id:
+        raise Conflict(
+            ErrorCode.CLIENT_ID_REUSED,
+            _("This client_id was already used for a message in another room."),
+        )
+    return earlier
+
+
+def post_message(
+    *, room: Room, author: AbstractBaseUser, text: str, client_id: str = ""
+) -> Posted:
+    """Store a message at the room's next ``seq``, at most once per client_id.
+
+    The room row's ``last_seq`` is incremented and the message inserted in one
+    transaction: the UPDATE locks the row (PostgreSQL) or the database
+    (SQLite), so concurrent senders get consecutive numbers, and a failed
+    insert rolls the number back, leaving no gap.
+
+    Args:
+        room: a room ``author`` may post in (the caller checked).
+        author: the signed-in sender.
+        text: the message text; see ``clean_text``.
+        client_id: the sender's idempotency key, or "" for none.
+
+    Returns:
+        ``Posted(message, created=True)``, or the first message and
+        ``created=False`` when ``client_id`` was used before by ``author``.
+
+    Raises:
+        ParleyError: from ``clean_text``.
+        Conflict: ``client_id_reused`` when the key belongs to another room.
+    """
+    if (earlier := _repeat_of(room=room, author=author, client_id=client_id)) is not None:
+        return Posted(earlier, created=False)
+    text = clean_text(text)
+    try:
+        with transaction.atomic():
+            Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
+            seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+            message = Message.objects.create(
+                room=room, author=author, seq=seq, text=text, client_id=client_id
+            )
+    except IntegrityError:
+        # A concurrent repeat of the same client_id committed first.
+        earlier = _repeat_of(room=room, author=author, client_id=client_id)
+        if earlier is None:
+            raise
+        return Posted(earlier, created=False)
+    room.last_seq = seq
+    return Posted(message, created=True)
+
+
+def history(*, room: Room, before: int | None = None, limit: int | None = None) -> list[Message]:
+    """A page of ``room``'s messages, newest first.
+
+    Args:
+        before: only messages with ``seq < before`` (the cursor); None for the
+            newest.
+        limit: page size; None for ``PARLEY_HISTORY_PAGE_DEFAULT``. Capped at
+            ``PARLEY_HISTORY_PAGE_MAX``.
+
+    Returns:
+        Up to ``limit`` messages in descending ``seq``. Since ``seq`` has no
+        gaps, older messages exist exactly when the last one's ``seq`` > 1.
+    """
+    if limit is None:
+        limit = parley_settings.HISTORY_PAGE_DEFAULT
+    limit = max(1, min(limit, parley_settings.HISTORY_PAGE_MAX))
+    messages = Message.objects.filter(room=room).select_related("room", "author")
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return list(messages.order_by("-seq")[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """What a subscriber missed: see ``replay``.
+
+    Attributes:
+        last_seq: the room's newest ``seq`` when read.
+        messages: messages with ``after < seq <= last_seq``, ascending;
+            empty when ``resync`` is set.
+        resync: True when more than ``PARLEY_REPLAY_LIMIT`` were missed; the
+            client pages them over HTTP instead.
+    """
+
+    last_seq: int
+    messages: list[Message]
+    resync: bool = False
+
+
+def replay(*, room_id: int, after: int | None) -> Replay:
+    """The room's newest ``seq`` and, given ``after``, the messages since.
+
+    Reading ``last_seq`` and the messages in one transaction gives a
+    consistent cut: every message up to ``last_seq`` is committed, since
+    ``post_message`` commits the number and the row together.
+    """
+    with transaction.atomic():
+        last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
+        if after is None or after >= last_seq:
+            return Replay(last_seq=last_seq, messages=[])
+        if last_seq - after > parley_settings.REPLAY_LIMIT:
+            return Replay(last_seq=last_seq, messages=[], resync=True)
+        messages = list(
+            Message.objects.filter(room_id=room_id, seq__gt=after, seq__lte=last_seq)
+            .select_related("room", "author")
+            .order_by("seq")
+        )
+    return Replay(last_seq=last_seq, messages=messages)
+
+
+def messages_between(*, room_id: int, after: int, before: int) -> list[Message]:
+    """Messages with ``after < seq < before``, ascending (a gap to fill)."""
+    return list(
+        Message.objects.filter(room_id=room_id, seq__gt=after, seq__lt=before)
+        .select_related("room", "author")
+        .order_by("seq")
+    )
+
+
+def message_event(message: Message) -> dict[str, Any]:
+    """The channel-layer event announcing ``message`` to its room's group.
+
+    The frames are encoded here, once per message, and forwarded verbatim by
+    every consumer: fan-out to N sockets costs one encoding, not N.
+
+    Returns:
+        ``{"type": "room.message", "room_id", "seq", "frame" (the protocol's
+        ``message`` frame, JSON text), "tutorial" (the tutorial socket's
+        ``{"message": text, ...}``, JSON text)}``.
+    """
+    data = message_data(message)
+    tutorial = {"message": data["text"], **{k: v for k, v in data.items() if k != "text"}}
+    return {
+        "type": ROOM_MESSAGE_EVENT,
+        "room_id": message.room_id,
+        "seq": message.seq,
+        "frame": protocol.encode_frame(protocol.ServerFrameType.MESSAGE, **data),
+        "tutorial": protocol.encode(tutorial),
+    }
+
+
+async def publish(message: Message) -> None:
+    """Broadcast a stored message to every socket subscribed to its room."""
+    await get_channel_layer().group_send(room_group(message.room_id), message_event(message))
+
+
+publish_sync = async_to_sync(publish)
+apost_message = database_sync_to_async(post_message)
+areplay = database_sync_to_async(replay)
+amessages_between = database_sync_to_async(messages_between)

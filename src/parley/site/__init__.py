@@ -1,0 +1,1 @@
+"""The standalone Parley project: settings, URLs and the ASGI application."""

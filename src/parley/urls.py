@@ -1,0 +1,18 @@
+"""Parley's HTTP routes: ``path("", include("parley.urls"))`` in a project.
+
+Pages: ``/`` (rooms) and ``/chat/<room>/``; the JSON API under ``/api/``.
+Sign-in pages are in ``parley.web.accounts_urls``, for projects that have
+none of their own.
+"""
+
+from django.urls import path
+
+from parley.api.views import api
+from parley.web import views
+
+urlpatterns = [
+    path("", views.room_list, name="parley-rooms"),
+    path("chat/<str:room>/", views.room, name="parley-room"),
+    # Reversed as "parley-api:<operation>".
+    path("api/", api.urls),
+]

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the room list, a room, sign-up."""
