@@ -54,7 +54,10 @@ class Membership(models.Model):
         MEMBER = "member", _("member")
 
     room = models.ForeignKey(
-        Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="memberships"
+        Room,
+        verbose_name=_("room"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -66,13 +69,17 @@ class Membership(models.Model):
         _("role"), max_length=16, choices=Role.choices, default=Role.MEMBER
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
-    last_read_seq = models.PositiveBigIntegerField(_("last read sequence number"), default=0)
+    last_read_seq = models.PositiveBigIntegerField(
+        _("last read sequence number"), default=0
+    )
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["room", "user"], name="parley_membership_unique")
+            models.UniqueConstraint(
+                fields=["room", "user"], name="parley_membership_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -111,7 +118,9 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         constraints = [
-            models.UniqueConstraint(fields=["room", "seq"], name="parley_message_room_seq"),
+            models.UniqueConstraint(
+                fields=["room", "seq"], name="parley_message_room_seq"
+            ),
             models.UniqueConstraint(
                 fields=["author", "client_id"],
                 condition=~Q(client_id=""),

@@ -2,13 +2,20 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 from pydantic import Field
 
 from parley import __version__
-from parley.api.schemas import Error, MessageIn, MessageOut, MessagePage, RoomIn, RoomOut
+from parley.api.schemas import (
+    Error,
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    RoomIn,
+    RoomOut,
+)
 from parley.errors import ErrorCode, ParleyError
 from parley.models import Room
 from parley.services import messages, rooms
@@ -29,8 +36,12 @@ HTTP_ERROR_CODES = {
 }
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, **extra) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **extra
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, **extra}, status=status
+    )
 
 
 @api.exception_handler(ParleyError)
@@ -52,7 +63,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = [{"loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors]
-    return _error(request, 422, ErrorCode.INVALID_REQUEST, "Invalid request.", detail=detail)
+    return _error(
+        request, 422, ErrorCode.INVALID_REQUEST, "Invalid request.", detail=detail
+    )
 
 
 def room_out(room: Room) -> RoomOut:
@@ -72,13 +85,18 @@ ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
 @api.get("/rooms", response={200: list[RoomOut], **ERRORS}, tags=["rooms"])
 def list_rooms(request: HttpRequest):
     """Rooms the signed-in user may read, by slug."""
-    return [room_out(room) for room in rooms.readable_rooms(request.user).order_by("slug")]
+    return [
+        room_out(room) for room in rooms.readable_rooms(request.user).order_by("slug")
+    ]
 
 
-@api.post("/rooms", response={201: RoomOut, 400: Error, 409: Error, **ERRORS}, tags=["rooms"])
+@api.post(
+    "/rooms", response={201: RoomOut, 400: Error, 409: Error, **ERRORS}, tags=["rooms"]
+)
 def create_room(request: HttpRequest, body: RoomIn):
     """Create a room; the slug is derived from the title. 409 if it exists."""
-    return 201, room_out(rooms.create_room(user=request.user, title=body.title, kind=body.kind))
+    room = rooms.create_room(user=request.user, title=body.title, kind=body.kind)
+    return Status(201, room_out(room))
 
 
 @api.get("/rooms/{slug}", response={200: RoomOut, **ERRORS}, tags=["rooms"])
@@ -88,11 +106,15 @@ def room_detail(request: HttpRequest, slug: str):
 
 
 class HistoryQuery(Schema):
-    before: int | None = Field(None, ge=1, description="only messages with seq < before")
+    before: int | None = Field(
+        None, ge=1, description="only messages with seq < before"
+    )
     limit: int | None = Field(None, ge=1, description="page size; capped by the server")
 
 
-@api.get("/rooms/{slug}/messages", response={200: MessagePage, **ERRORS}, tags=["messages"])
+@api.get(
+    "/rooms/{slug}/messages", response={200: MessagePage, **ERRORS}, tags=["messages"]
+)
 def room_history(request: HttpRequest, slug: str, query: Query[HistoryQuery]):
     """A page of history, newest first; cursor by ``seq`` (``before``)."""
     room = rooms.get_readable(user=request.user, slug=slug)
@@ -120,5 +142,5 @@ def post_message(request: HttpRequest, slug: str, body: MessageIn):
     )
     if posted.created:
         messages.publish_sync(posted.message)
-        return 201, messages.message_data(posted.message)
-    return 200, messages.message_data(posted.message)
+        return Status(201, messages.message_data(posted.message))
+    return Status(200, messages.message_data(posted.message))

@@ -68,10 +68,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         for room_id in self.subscriptions:
-            await self.channel_layer.group_discard(room_group(room_id), self.channel_name)
+            await self.channel_layer.group_discard(
+                room_group(room_id), self.channel_name
+            )
         self.subscriptions.clear()
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ):
         raw = text_data if text_data is not None else bytes_data or b""
         ref = None
         try:
@@ -85,17 +89,23 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 case protocol.Send():
                     await self.send_message(frame)
                 case protocol.Ping():
-                    await self.send(text_data=encode_frame(ServerFrameType.PONG, ref=ref))
+                    await self.send(
+                        text_data=encode_frame(ServerFrameType.PONG, ref=ref)
+                    )
         except ParleyError as error:
             error.ref = error.ref or ref
             await self.send(text_data=protocol.error_frame(error))
         except Exception:
             logger.exception("frame from user %s failed", self.user.pk)
-            error = ParleyError(ErrorCode.INTERNAL_ERROR, "Internal error; try again.", ref=ref)
+            error = ParleyError(
+                ErrorCode.INTERNAL_ERROR, "Internal error; try again.", ref=ref
+            )
             await self.send(text_data=protocol.error_frame(error))
 
     async def subscribe(self, frame: protocol.Subscribe) -> None:
-        room = await rooms.ajoin_or_create(user=self.user, name=rooms.check_slug(frame.room))
+        room = await rooms.ajoin_or_create(
+            user=self.user, name=rooms.check_slug(frame.room)
+        )
         joined = room.id not in self.subscriptions
         if joined:
             await self.channel_layer.group_add(room_group(room.id), self.channel_name)
@@ -103,9 +113,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             replay = await messages.areplay(room_id=room.id, after=frame.after)
         except BaseException:
             if joined:
-                await self.channel_layer.group_discard(room_group(room.id), self.channel_name)
+                await self.channel_layer.group_discard(
+                    room_group(room.id), self.channel_name
+                )
             raise
-        self.subscriptions[room.id] = Subscription(slug=room.slug, last_seq=replay.last_seq)
+        self.subscriptions[room.id] = Subscription(
+            slug=room.slug, last_seq=replay.last_seq
+        )
         await self.send(
             text_data=encode_frame(
                 ServerFrameType.SUBSCRIBED,
@@ -119,20 +133,28 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         for message in replay.messages:
             await self.send(
-                text_data=encode_frame(ServerFrameType.MESSAGE, **messages.message_data(message))
+                text_data=encode_frame(
+                    ServerFrameType.MESSAGE, **messages.message_data(message)
+                )
             )
 
     async def unsubscribe(self, frame: protocol.Unsubscribe) -> None:
         for room_id, subscription in list(self.subscriptions.items()):
             if subscription.slug == frame.room:
                 del self.subscriptions[room_id]
-                await self.channel_layer.group_discard(room_group(room_id), self.channel_name)
+                await self.channel_layer.group_discard(
+                    room_group(room_id), self.channel_name
+                )
         await self.send(
-            text_data=encode_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
+            text_data=encode_frame(
+                ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref
+            )
         )
 
     async def send_message(self, frame: protocol.Send) -> None:
-        room = await rooms.aget_readable(user=self.user, slug=rooms.check_slug(frame.room))
+        room = await rooms.aget_readable(
+            user=self.user, slug=rooms.check_slug(frame.room)
+        )
         posted = await messages.apost_message(
             room=room, author=self.user, text=frame.text, client_id=frame.client_id
         )
@@ -163,7 +185,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["frame"])
         subscription.last_seq = seq
 
-    async def fill_gap(self, room_id: int, subscription: Subscription, seq: int) -> None:
+    async def fill_gap(
+        self, room_id: int, subscription: Subscription, seq: int
+    ) -> None:
         """Send the stored messages between the last one sent and ``seq``.
 
         A gap means an event was lost (a full channel, a layer restart) or
@@ -173,7 +197,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """
         missing = seq - subscription.last_seq - 1
         logger.info(
-            "filling a gap of %d messages in room %d for %s", missing, room_id, self.channel_name
+            "filling a gap of %d messages in room %d for %s",
+            missing,
+            room_id,
+            self.channel_name,
         )
         if missing > parley_settings.REPLAY_LIMIT:
             await self.send(
@@ -189,7 +216,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             room_id=room_id, after=subscription.last_seq, before=seq
         ):
             await self.send(
-                text_data=encode_frame(ServerFrameType.MESSAGE, **messages.message_data(message))
+                text_data=encode_frame(
+                    ServerFrameType.MESSAGE, **messages.message_data(message)
+                )
             )
 
 
@@ -222,12 +251,20 @@ class TutorialChatConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.room is not None:
-            await self.channel_layer.group_discard(room_group(self.room.id), self.channel_name)
+            await self.channel_layer.group_discard(
+                room_group(self.room.id), self.channel_name
+            )
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ):
         try:
-            text = protocol.parse_tutorial_frame(text_data or bytes_data or b"", self.limits)
-            posted = await messages.apost_message(room=self.room, author=self.user, text=text)
+            text = protocol.parse_tutorial_frame(
+                text_data or bytes_data or b"", self.limits
+            )
+            posted = await messages.apost_message(
+                room=self.room, author=self.user, text=text
+            )
             await messages.publish(posted.message)
         except ParleyError as error:
             await self.send(text_data=protocol.error_frame(error))

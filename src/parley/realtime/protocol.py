@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 
 from parley.errors import ErrorCode, ParleyError
 
+# Sequence numbers are stored as signed 64-bit integers (PostgreSQL bigint);
+# a larger `after` could not be compared in a query, so it is refused here.
+MAX_SEQ = 2**63 - 1
+
 
 class ClientFrameType(StrEnum):
     SUBSCRIBE = "subscribe"
@@ -106,7 +110,9 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")) from None
+        raise ProtocolError(
+            ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")
+        ) from None
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
 
@@ -124,7 +130,9 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
             ref=fields.ref,
         )
     if kind == ClientFrameType.SUBSCRIBE:
-        return Subscribe(room=fields.room(), after=fields.optional_seq("after"), ref=ref)
+        return Subscribe(
+            room=fields.room(), after=fields.optional_seq("after"), ref=ref
+        )
     if kind == ClientFrameType.UNSUBSCRIBE:
         return Unsubscribe(room=fields.room(), ref=ref)
     if kind == ClientFrameType.PING:
@@ -150,7 +158,9 @@ class _Fields:
     def required_str(self, name: str, max_chars: int | None) -> str:
         value = self.data.get(name)
         if not isinstance(value, str) or not value:
-            raise self._invalid(_("Field %(name)s must be a non-empty string.") % {"name": name})
+            raise self._invalid(
+                _("Field %(name)s must be a non-empty string.") % {"name": name}
+            )
         if max_chars is not None and len(value) > max_chars:
             raise self._invalid(
                 _("Field %(name)s is longer than %(limit)d characters.")
@@ -177,9 +187,14 @@ class _Fields:
         if value is None:
             return None
         # bool is an int in Python; `true` is not a sequence number.
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value <= MAX_SEQ
+        ):
             raise self._invalid(
-                _("Field %(name)s must be a whole number, 0 or more.") % {"name": name}
+                _("Field %(name)s must be a whole number from 0 to %(max)d.")
+                % {"name": name, "max": MAX_SEQ}
             )
         return value
 
@@ -207,7 +222,10 @@ def encode_frame(frame_type: ServerFrameType, **fields: Any) -> str:
 def error_frame(error: ParleyError) -> str:
     """Encode ``error {code, message, ref?}`` for a refused frame."""
     return encode_frame(
-        ServerFrameType.ERROR, code=str(error.code), message=error.message, ref=error.ref
+        ServerFrameType.ERROR,
+        code=str(error.code),
+        message=error.message,
+        ref=error.ref,
     )
 
 
@@ -231,7 +249,9 @@ def parse_tutorial_frame(raw: str | bytes, limits: Limits) -> str:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")) from None
+        raise ProtocolError(
+            ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")
+        ) from None
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
     return _Fields(data, limits).required_str("message", None)

@@ -44,7 +44,11 @@ class Posted:
 
 def timestamp(value: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds: ``2026-11-21T07:35:46.123Z``."""
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        value.astimezone(dt.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 def message_data(message: Message) -> dict[str, Any]:
@@ -80,7 +84,9 @@ def clean_text(text: str) -> str:
     if not text:
         raise ParleyError(ErrorCode.INVALID_TEXT, _("A message cannot be empty."))
     if "\x00" in text:
-        raise ParleyError(ErrorCode.INVALID_TEXT, _("A message cannot hold NUL characters."))
+        raise ParleyError(
+            ErrorCode.INVALID_TEXT, _("A message cannot hold NUL characters.")
+        )
     limit = parley_settings.MAX_MESSAGE_CHARS
     if len(text) > limit:
         raise ParleyError(
@@ -91,7 +97,9 @@ def clean_text(text: str) -> str:
     return text
 
 
-def _repeat_of(*, room: Room, author: AbstractBaseUser, client_id: str) -> Message | None:
+def _repeat_of(
+    *, room: Room, author: AbstractBaseUser, client_id: str
+) -> Message | None:
     """The earlier message ``author`` sent with ``client_id``, if any.
 
     Raises:
@@ -136,7 +144,9 @@ def post_message(
         ParleyError: from ``clean_text``.
         Conflict: ``client_id_reused`` when the key belongs to another room.
     """
-    if (earlier := _repeat_of(room=room, author=author, client_id=client_id)) is not None:
+    if (
+        earlier := _repeat_of(room=room, author=author, client_id=client_id)
+    ) is not None:
         return Posted(earlier, created=False)
     text = clean_text(text)
     try:
@@ -156,7 +166,9 @@ def post_message(
     return Posted(message, created=True)
 
 
-def history(*, room: Room, before: int | None = None, limit: int | None = None) -> list[Message]:
+def history(
+    *, room: Room, before: int | None = None, limit: int | None = None
+) -> list[Message]:
     """A page of ``room``'s messages, newest first.
 
     Args:
@@ -237,7 +249,10 @@ def message_event(message: Message) -> dict[str, Any]:
         ``{"message": text, ...}``, JSON text)}``.
     """
     data = message_data(message)
-    tutorial = {"message": data["text"], **{k: v for k, v in data.items() if k != "text"}}
+    tutorial = {
+        "message": data["text"],
+        **{k: v for k, v in data.items() if k != "text"},
+    }
     return {
         "type": ROOM_MESSAGE_EVENT,
         "room_id": message.room_id,
@@ -249,7 +264,9 @@ def message_event(message: Message) -> dict[str, Any]:
 
 async def publish(message: Message) -> None:
     """Broadcast a stored message to every socket subscribed to its room."""
-    await get_channel_layer().group_send(room_group(message.room_id), message_event(message))
+    await get_channel_layer().group_send(
+        room_group(message.room_id), message_event(message)
+    )
 
 
 publish_sync = async_to_sync(publish)

@@ -27,7 +27,9 @@ def slug_for(name: str) -> str:
     Raises:
         ParleyError: ``invalid_room`` when nothing usable is left.
     """
-    slug = slugify(name, allow_unicode=True)[: parley_settings.SLUG_MAX_CHARS].strip("-_")
+    slug = slugify(name, allow_unicode=True)[: parley_settings.SLUG_MAX_CHARS].strip(
+        "-_"
+    )
     if not slug:
         raise ParleyError(
             ErrorCode.INVALID_ROOM,
@@ -107,11 +109,14 @@ def create_room(
     slug = slug_for(title)
     try:
         with transaction.atomic():
-            room = Room.objects.create(slug=slug, title=title, kind=kind, created_by=user)
+            room = Room.objects.create(
+                slug=slug, title=title, kind=kind, created_by=user
+            )
             Membership.objects.create(room=room, user=user, role=Membership.Role.OWNER)
     except IntegrityError:
         raise Conflict(
-            ErrorCode.ROOM_EXISTS, _("A room with the address %(slug)s exists.") % {"slug": slug}
+            ErrorCode.ROOM_EXISTS,
+            _("A room with the address %(slug)s exists.") % {"slug": slug},
         ) from None
     return room
 

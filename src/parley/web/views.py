@@ -27,7 +27,9 @@ def room_list(request: HttpRequest) -> HttpResponse:
     form = JoinRoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            room = rooms.join_or_create(user=request.user, name=form.cleaned_data["name"])
+            room = rooms.join_or_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
         except ParleyError as error:
             form.add_error("name", error.message)
         else:
@@ -89,4 +91,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(next_url)
-    return render(request, "parley/accounts/signup.html", {"form": form, "next": next_url})
+    return render(
+        request, "parley/accounts/signup.html", {"form": form, "next": next_url}
+    )

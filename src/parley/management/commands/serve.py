@@ -16,17 +16,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--host", default=os.environ.get("HOST", "127.0.0.1"), help="default: $HOST or 127.0.0.1"
+            "--host",
+            default=os.environ.get("HOST", "127.0.0.1"),
+            help="default: $HOST or 127.0.0.1",
         )
         parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="default: $PORT or 8000"
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT", "8000")),
+            help="default: $PORT or 8000",
         )
         parser.add_argument("--server", choices=SERVERS, default="uvicorn")
         parser.add_argument(
             "--no-migrate", action="store_true", help="skip applying migrations first"
         )
 
-    def handle(self, *args, host: str, port: int, server: str, no_migrate: bool, **options):
+    def handle(
+        self, *args, host: str, port: int, server: str, no_migrate: bool, **options
+    ):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=1)
         app = settings.ASGI_APPLICATION.rsplit(".", 1)

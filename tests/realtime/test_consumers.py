@@ -1,0 +1,233 @@
+"""Consumers under Channels' WebsocketCommunicator (no server, no network)."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from parley.realtime.routing import websocket_urlpatterns
+from parley.services import messages, rooms
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+application = URLRouter(websocket_urlpatterns)
+
+
+@pytest.fixture(autouse=True)
+async def fresh_layer():
+    yield
+    await get_channel_layer().flush()
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("carol")
+
+
+async def open_socket(user, path: str = "/ws/") -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, path)
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def subscribe(
+    ws: WebsocketCommunicator, room: str, after: int | None = None
+) -> dict:
+    await ws.send_json_to({"type": "subscribe", "room": room, "after": after})
+    frame = await ws.receive_json_from()
+    assert frame["type"] == "subscribed", frame
+    return frame
+
+
+post = sync_to_async(messages.post_message)
+join = sync_to_async(rooms.join_or_create)
+
+
+async def test_anonymous_sockets_are_refused():
+    for path in ("/ws/", "/ws/chat/lobby/"):
+        communicator = WebsocketCommunicator(application, path)
+        communicator.scope["user"] = AnonymousUser()
+        connected, _ = await communicator.connect()
+        assert not connected
+
+
+async def test_send_stores_then_acks_then_broadcasts(user):
+    ws = await open_socket(user)
+    subscribed = await subscribe(ws, "general")
+    assert subscribed | {"title": None} == {
+        "type": "subscribed",
+        "room": "general",
+        "title": None,
+        "kind": "public",
+        "last_seq": 0,
+    }
+    await ws.send_json_to(
+        {"type": "send", "room": "general", "text": "hi", "client_id": "c1"}
+    )
+    ack = await ws.receive_json_from()
+    assert ack["type"] == "ack" and (ack["client_id"], ack["seq"], ack["room"]) == (
+        "c1",
+        1,
+        "general",
+    )
+    message = await ws.receive_json_from()
+    assert message | {"ts": None} == {
+        "type": "message",
+        "id": ack["id"],
+        "seq": 1,
+        "room": "general",
+        "author": "carol",
+        "text": "hi",
+        "ts": None,
+        "client_id": "c1",
+    }
+    assert message["ts"] == ack["ts"]
+    await ws.disconnect()
+
+
+async def test_subscribe_after_replays_the_gap_then_continues_live(user):
+    room = await join(user=user, name="replay")
+    for i in range(1, 4):
+        await post(room=room, author=user, text=f"m{i}")
+    ws = await open_socket(user)
+    assert (await subscribe(ws, "replay", after=1))["last_seq"] == 3
+    assert [(await ws.receive_json_from())["seq"] for _ in range(2)] == [2, 3]
+    live = await post(room=room, author=user, text="m4")
+    await messages.publish(live.message)
+    assert (await ws.receive_json_from())["seq"] == 4
+    await ws.disconnect()
+
+
+async def test_events_already_replayed_or_repeated_are_not_sent_twice(user):
+    room = await join(user=user, name="dedupe")
+    ws = await open_socket(user)
+    await subscribe(ws, "dedupe")
+    first = await post(room=room, author=user, text="once")
+    await messages.publish(first.message)
+    await messages.publish(first.message)  # a layer delivering twice
+    assert (await ws.receive_json_from())["text"] == "once"
+    assert await ws.receive_nothing(timeout=0.2)
+    await ws.disconnect()
+
+
+async def test_a_lost_event_is_filled_from_the_store(user):
+    room = await join(user=user, name="gappy")
+    ws = await open_socket(user)
+    await subscribe(ws, "gappy")
+    for i in range(1, 4):
+        posted = await post(room=room, author=user, text=f"m{i}")
+        if i != 2:  # the layer drops the event of m2
+            await messages.publish(posted.message)
+    assert [(await ws.receive_json_from())["text"] for _ in range(3)] == [
+        "m1",
+        "m2",
+        "m3",
+    ]
+    assert await ws.receive_nothing(timeout=0.2)
+    await ws.disconnect()
+
+
+async def test_a_gap_wider_than_the_replay_limit_asks_for_resync(user, settings):
+    settings.PARLEY_REPLAY_LIMIT = 2
+    room = await join(user=user, name="wide")
+    ws = await open_socket(user)
+    await subscribe(ws, "wide")
+    for _ in range(3):
+        await post(room=room, author=user, text="lost")
+    fourth = await post(room=room, author=user, text="m4")
+    await messages.publish(fourth.message)
+    hint = await ws.receive_json_from()
+    assert hint == {"type": "subscribed", "room": "wide", "last_seq": 3, "resync": True}
+    assert (await ws.receive_json_from())["seq"] == 4
+    await ws.disconnect()
+
+
+async def test_subscribe_with_a_long_gap_answers_resync(user, settings):
+    settings.PARLEY_REPLAY_LIMIT = 2
+    room = await join(user=user, name="long-gap")
+    for _ in range(3):
+        await post(room=room, author=user, text="x")
+    ws = await open_socket(user)
+    subscribed = await subscribe(ws, "long-gap", after=0)
+    assert (subscribed["last_seq"], subscribed["resync"]) == (3, True)
+    assert await ws.receive_nothing(timeout=0.2)
+    await ws.disconnect()
+
+
+async def test_unsubscribe_stops_delivery(user):
+    room = await join(user=user, name="leave")
+    ws = await open_socket(user)
+    await subscribe(ws, "leave")
+    await ws.send_json_to({"type": "unsubscribe", "room": "leave", "ref": "u"})
+    assert await ws.receive_json_from() == {
+        "type": "unsubscribed",
+        "room": "leave",
+        "ref": "u",
+    }
+    await messages.publish((await post(room=room, author=user, text="unseen")).message)
+    assert await ws.receive_nothing(timeout=0.2)
+    await ws.disconnect()
+
+
+async def test_private_rooms_of_others_are_not_found(user, django_user_model):
+    owner = await sync_to_async(django_user_model.objects.create_user)("dave")
+    await sync_to_async(rooms.create_room)(user=owner, title="hideout", kind="private")
+    ws = await open_socket(user)
+    for frame in (
+        {"type": "subscribe", "room": "hideout"},
+        {"type": "send", "room": "hideout", "text": "knock", "client_id": "k"},
+    ):
+        await ws.send_json_to(frame)
+        assert (await ws.receive_json_from())["code"] == "room_not_found"
+    await ws.disconnect()
+
+
+async def test_an_unexpected_failure_is_an_internal_error_and_the_socket_lives(
+    user, monkeypatch
+):
+    async def broken(**kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(messages, "areplay", broken)
+    ws = await open_socket(user)
+    await ws.send_json_to({"type": "subscribe", "room": "fragile", "ref": "r1"})
+    error = await ws.receive_json_from()
+    assert (error["type"], error["code"], error["ref"]) == (
+        "error",
+        "internal_error",
+        "r1",
+    )
+    assert "database" not in error["message"]
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_json_from() == {"type": "pong"}
+    await ws.disconnect()
+
+
+async def test_tutorial_socket_round_trip(user):
+    ws = await open_socket(user, "/ws/chat/Лобби/")
+    await ws.send_json_to({"message": "hello"})
+    frame = await ws.receive_json_from()
+    assert (frame["message"], frame["author"], frame["room"], frame["seq"]) == (
+        "hello",
+        "carol",
+        "лобби",
+        1,
+    )
+    await ws.send_json_to({"message": ""})
+    assert (await ws.receive_json_from())["code"] == "invalid_frame"
+    await ws.disconnect()
+
+
+async def test_tutorial_socket_to_a_private_room_of_others_is_refused(
+    user, django_user_model
+):
+    owner = await sync_to_async(django_user_model.objects.create_user)("erin")
+    await sync_to_async(rooms.create_room)(user=owner, title="vault", kind="private")
+    communicator = WebsocketCommunicator(application, "/ws/chat/vault/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert not connected

@@ -1,0 +1,161 @@
+"""Storing and reading messages, without sockets."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from parley.errors import Conflict, ErrorCode, ParleyError
+from parley.models import Message
+from parley.services import messages, rooms
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("author")
+
+
+@pytest.fixture
+def room(user):
+    return rooms.join_or_create(user=user, name="room")
+
+
+@pytest.mark.django_db
+def test_seq_numbers_a_rooms_messages_from_one(user, room):
+    other = rooms.join_or_create(user=user, name="other")
+    seqs = [
+        messages.post_message(room=room, author=user, text=f"m{i}").message.seq
+        for i in range(3)
+    ]
+    assert seqs == [1, 2, 3]
+    assert messages.post_message(room=other, author=user, text="x").message.seq == 1
+    room.refresh_from_db()
+    assert room.last_seq == 3
+
+
+@pytest.mark.django_db
+def test_a_repeated_client_id_returns_the_first_message(user, room):
+    first = messages.post_message(room=room, author=user, text="hello", client_id="k1")
+    again = messages.post_message(
+        room=room, author=user, text="changed?", client_id="k1"
+    )
+    assert first.created and not again.created
+    assert again.message.pk == first.message.pk and again.message.text == "hello"
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_client_ids_are_per_author(user, room, django_user_model):
+    other = django_user_model.objects.create_user("other")
+    messages.post_message(room=room, author=user, text="a", client_id="same")
+    assert messages.post_message(
+        room=room, author=other, text="b", client_id="same"
+    ).created
+
+
+@pytest.mark.django_db
+def test_a_client_id_reused_in_another_room_is_refused(user, room):
+    messages.post_message(room=room, author=user, text="a", client_id="k")
+    elsewhere = rooms.join_or_create(user=user, name="elsewhere")
+    with pytest.raises(Conflict) as error:
+        messages.post_message(room=elsewhere, author=user, text="a", client_id="k")
+    assert error.value.code == ErrorCode.CLIENT_ID_REUSED
+
+
+@pytest.mark.django_db
+def test_text_rules(user, room, settings):
+    settings.PARLEY_MAX_MESSAGE_CHARS = 5
+    assert (
+        messages.post_message(room=room, author=user, text="  12345\n").message.text
+        == "12345"
+    )
+    cases = [
+        ("123456", ErrorCode.TEXT_TOO_LONG),
+        (" \n\t", ErrorCode.INVALID_TEXT),
+        ("a\x00b", ErrorCode.INVALID_TEXT),
+    ]
+    for text, code in cases:
+        with pytest.raises(ParleyError) as error:
+            messages.post_message(room=room, author=user, text=text)
+        assert error.value.code == code
+    room.refresh_from_db()
+    assert room.last_seq == 1  # refused messages take no number
+
+
+@pytest.mark.django_db
+def test_history_pages_newest_first_by_seq_cursor(user, room, settings):
+    settings.PARLEY_HISTORY_PAGE_MAX = 4
+    for i in range(1, 11):
+        messages.post_message(room=room, author=user, text=str(i))
+    assert [m.seq for m in messages.history(room=room, limit=3)] == [10, 9, 8]
+    assert [m.seq for m in messages.history(room=room, before=8, limit=3)] == [7, 6, 5]
+    assert [m.seq for m in messages.history(room=room, before=3, limit=3)] == [2, 1]
+    assert len(messages.history(room=room, limit=100)) == 4  # capped
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's plan format")
+def test_latest_page_reads_the_room_seq_index(user, room):
+    """The latest 50 and the 50 before X are index range scans, not a sort."""
+    messages.post_message(room=room, author=user, text="x")
+    plan = Message.objects.filter(room=room, seq__lt=10).order_by("-seq")[:50].explain()
+    assert "USING INDEX" in plan and "(room_id=? AND seq<?)" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.django_db
+def test_replay_returns_what_came_after_or_asks_for_resync(user, room, settings):
+    settings.PARLEY_REPLAY_LIMIT = 3
+    for i in range(1, 6):
+        messages.post_message(room=room, author=user, text=str(i))
+    assert messages.replay(room_id=room.id, after=None) == messages.Replay(5, [])
+    replay = messages.replay(room_id=room.id, after=2)
+    assert [m.seq for m in replay.messages] == [3, 4, 5] and not replay.resync
+    assert messages.replay(room_id=room.id, after=1) == messages.Replay(
+        5, [], resync=True
+    )
+    assert messages.replay(room_id=room.id, after=9) == messages.Replay(5, [])
+
+
+@pytest.mark.django_db
+def test_message_event_encodes_frames_once(user, room):
+    message = messages.post_message(
+        room=room, author=user, text="<b>hi</b>", client_id="c"
+    ).message
+    event = messages.message_event(message)
+    assert event["type"] == "room.message" and event["seq"] == 1
+    assert (
+        '"text":"<b>hi</b>"' in event["frame"] and '"client_id":"c"' in event["frame"]
+    )
+    assert '"message":"<b>hi</b>"' in event["tutorial"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_get_consecutive_seqs(user, room):
+    def post_ten(worker: int) -> None:
+        try:
+            for i in range(10):
+                messages.post_message(room=room, author=user, text=f"{worker}-{i}")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(post_ten, range(4)))
+    assert sorted(Message.objects.values_list("seq", flat=True)) == list(range(1, 41))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_repeats_of_one_client_id_store_once(user, room):
+    def post() -> int:
+        try:
+            return messages.post_message(
+                room=room, author=user, text="x", client_id="k"
+            ).message.pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda _: post(), range(8)))
+    assert len(set(ids)) == 1 and Message.objects.count() == 1
+    room.refresh_from_db()
+    assert room.last_seq == 1

@@ -1,0 +1,90 @@
+"""Room naming, creation and the authorization rule, without sockets."""
+
+import pytest
+
+from parley.errors import Conflict, ErrorCode, NotFound, ParleyError
+from parley.models import Membership, Room
+from parley.services import rooms
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Lobby", "lobby"),
+        ("Лобби Room", "лобби-room"),
+        ("会议", "会议"),
+        ("  café crème! ", "café-crème"),
+        ("ﬁne", "fine"),  # NFKC folds the ligature
+        ("a" * 80, "a" * 64),
+    ],
+)
+def test_slug_for_keeps_any_script(name, slug):
+    assert rooms.slug_for(name) == slug
+
+
+@pytest.mark.parametrize("name", ["", "   ", "!!!", "---"])
+def test_a_name_without_letters_is_invalid(name):
+    with pytest.raises(ParleyError) as error:
+        rooms.slug_for(name)
+    assert error.value.code == ErrorCode.INVALID_ROOM
+
+
+def test_check_slug_refuses_names_not_in_slug_form():
+    assert rooms.check_slug("лобби") == "лобби"
+    with pytest.raises(ParleyError) as error:
+        rooms.check_slug("Лобби")
+    assert "лобби" in error.value.message
+
+
+def test_create_room_makes_the_creator_owner(django_user_model):
+    user = django_user_model.objects.create_user("owner")
+    room = rooms.create_room(user=user, title="  Team   Room ", kind="private")
+    assert (room.slug, room.title, room.kind) == ("team-room", "Team Room", "private")
+    assert Membership.objects.get(room=room, user=user).role == "owner"
+    with pytest.raises(Conflict) as error:
+        rooms.create_room(user=user, title="team room")
+    assert error.value.code == ErrorCode.ROOM_EXISTS
+
+
+def test_room_title_length_limit_is_inclusive(django_user_model, settings):
+    settings.PARLEY_ROOM_TITLE_MAX_CHARS = 10
+    user = django_user_model.objects.create_user("u")
+    assert rooms.create_room(user=user, title="x" * 10).title == "x" * 10
+    with pytest.raises(ParleyError) as error:
+        rooms.create_room(user=user, title="y" * 11)
+    assert error.value.code == ErrorCode.INVALID_ROOM
+
+
+def test_only_public_and_private_rooms_are_created_directly(django_user_model):
+    user = django_user_model.objects.create_user("u")
+    with pytest.raises(ParleyError):
+        rooms.create_room(user=user, title="dm", kind="direct")
+
+
+def test_private_rooms_are_invisible_to_non_members(django_user_model):
+    owner = django_user_model.objects.create_user("owner")
+    stranger = django_user_model.objects.create_user("stranger")
+    secret = rooms.create_room(user=owner, title="secret", kind="private")
+    public = rooms.join_or_create(user=owner, name="open")
+    assert set(rooms.readable_rooms(owner)) == {secret, public}
+    assert list(rooms.readable_rooms(stranger)) == [public]
+    for attempt in (
+        lambda: rooms.get_readable(user=stranger, slug="secret"),
+        lambda: rooms.join_or_create(user=stranger, name="secret"),
+    ):
+        with pytest.raises(NotFound) as error:
+            attempt()
+        # Exactly as for a room that does not exist: nothing leaks.
+        assert error.value.code == ErrorCode.ROOM_NOT_FOUND
+    with pytest.raises(NotFound) as missing:
+        rooms.get_readable(user=stranger, slug="nothing-here")
+    assert missing.value.message == error.value.message
+
+
+def test_join_or_create_creates_a_public_room_once(django_user_model):
+    user = django_user_model.objects.create_user("u")
+    first = rooms.join_or_create(user=user, name="Лобби")
+    again = rooms.join_or_create(user=user, name="лобби")
+    assert first == again and first.kind == Room.Kind.PUBLIC and first.title == "Лобби"
