@@ -193,3 +193,15 @@ async def test_a_repeated_send_returns_the_first_ack_and_stores_once(
         assert (await recv(b))["type"] == "pong"
     with alice.http() as http:
         assert len(http.get(f"/api/rooms/{room}/messages").json()["messages"]) == 1
+
+
+async def test_daphne_serves_the_same_protocol(tmp_path):
+    server = ParleyServer(tmp_path, server="daphne").start()
+    try:
+        user = User.sign_up(server, "daphne_user")
+        async with await user.connect() as ws:
+            await subscribe(ws, "under-daphne")
+            await send(ws, type="send", room="under-daphne", text="hi", client_id="d")
+            assert (await recv_type(ws, "message"))["text"] == "hi"
+    finally:
+        server.stop()

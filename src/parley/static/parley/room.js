@@ -20,6 +20,7 @@
   let lastSeq = null; // highest seq held with nothing missing below it
   let oldestSeq = null;
   let hasOlder = true;
+  let historyLoaded = false;
   let loadingOlder = false;
   let socket = null;
   let attempt = 0;
@@ -119,10 +120,22 @@
   async function loadLatest() {
     const page = await fetchPage(null);
     page.messages.slice().reverse().forEach(showMessage);
-    lastSeq = page.messages.length ? page.messages[0].seq : 0;
+    const newest = page.messages.length ? page.messages[0].seq : 0;
+    lastSeq = Math.max(lastSeq ?? 0, newest);
+    historyLoaded = true;
     hasOlder = page.next_before !== null;
     if (!hasOlder) markStart();
     list.scrollTop = list.scrollHeight;
+    await fillViewport();
+  }
+
+  // Scrolling up loads older pages; until the list can scroll, load them now.
+  async function fillViewport() {
+    while (hasOlder && list.scrollHeight <= list.clientHeight) {
+      const before = oldestSeq;
+      await loadOlder();
+      if (oldestSeq === before) break;
+    }
   }
 
   // Page the messages in (from, to] over HTTP: the server's resync hint.
@@ -190,6 +203,7 @@
         } else if (lastSeq === null) {
           lastSeq = frame.last_seq;
         }
+        if (!historyLoaded) loadLatest().catch(console.error);
         // Otherwise the replayed messages follow and advance lastSeq.
         for (const [clientId, { text }] of pending) {
           send({ type: "send", room: config.room, text, client_id: clientId });

@@ -1,0 +1,87 @@
+"""The standalone settings read the environment, with safe defaults."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from parley.conf import channel_layers_from_url, parley_settings
+
+
+def load_settings(tmp_path, **env: str) -> dict:
+    """Import parley.site.settings in a fresh interpreter; return a few values."""
+    code = (
+        "import json, parley.site.settings as s; print(json.dumps({"
+        "'key': s.SECRET_KEY, 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS,"
+        "'db': s.DATABASES['default']['ENGINE'],"
+        "'name': str(s.DATABASES['default']['NAME']),"
+        "'layer': s.CHANNEL_LAYERS['default']['BACKEND']}))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DATABASE_URL",
+            "CHANNEL_LAYER_URL",
+            "ALLOWED_HOSTS",
+        }
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "PARLEY_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_defaults_are_safe_and_the_secret_key_is_generated_once(tmp_path):
+    first = load_settings(tmp_path)
+    assert first["debug"] is False
+    assert first["hosts"] == ["127.0.0.1", "localhost", "[::1]"]
+    assert first["db"] == "django.db.backends.sqlite3"
+    assert first["name"] == str(tmp_path / "parley.sqlite3")
+    assert first["layer"] == "channels.layers.InMemoryChannelLayer"
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(first["key"]) >= 50
+    assert load_settings(tmp_path)["key"] == first["key"]
+
+
+def test_the_environment_overrides_every_default(tmp_path):
+    values = load_settings(
+        tmp_path,
+        SECRET_KEY="from-env",
+        DEBUG="true",
+        ALLOWED_HOSTS="chat.example.com, .example.org",
+        DATABASE_URL="postgres://u:p@db:5432/parley",
+        CHANNEL_LAYER_URL="redis://cache:6379/1",
+    )
+    assert values["key"] == "from-env" and values["debug"] is True
+    assert values["hosts"] == ["chat.example.com", ".example.org"]
+    assert values["db"] == "django.db.backends.postgresql"
+    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_channel_layer_urls():
+    redis = channel_layers_from_url("redis://:pw@127.0.0.1:6380/2")["default"]
+    assert redis["CONFIG"]["hosts"] == ["redis://:pw@127.0.0.1:6380/2"]
+    with pytest.raises(ImproperlyConfigured, match="CHANNEL_LAYER_URL"):
+        channel_layers_from_url("kafka://somewhere")
+
+
+def test_parley_settings_are_read_when_used(settings):
+    assert parley_settings.MAX_MESSAGE_CHARS == 4000
+    settings.PARLEY_MAX_MESSAGE_CHARS = 10
+    assert parley_settings.MAX_MESSAGE_CHARS == 10
+    with pytest.raises(AttributeError):
+        parley_settings.NO_SUCH_SETTING  # noqa: B018
