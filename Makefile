@@ -37,7 +37,8 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 messages: $(VENV)/.installed
-	cd src/parley && ../../$(BIN)/parley makemessages -l ru && ../../$(BIN)/parley compilemessages
+	cd src/parley && export PARLEY_DATA_DIR=$(CURDIR)/var && \
+		../../$(BIN)/parley makemessages -l ru && ../../$(BIN)/parley compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

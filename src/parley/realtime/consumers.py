@@ -7,16 +7,19 @@ Both refuse anonymous sockets at the handshake (HTTP 403), as
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
 from parley.errors import ErrorCode, ParleyError
+from parley.models import Message
 from parley.realtime import protocol
 from parley.realtime.groups import room_group
-from parley.realtime.protocol import ServerFrameType, encode_frame
+from parley.realtime.protocol import ServerFrameType
 from parley.services import messages, rooms
 
 logger = logging.getLogger(__name__)
@@ -46,7 +49,47 @@ class Subscription:
     last_seq: int
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+class FrameConsumer(AsyncWebsocketConsumer):
+    """A signed-in socket of JSON frames that answers every failure in kind.
+
+    Subclasses implement ``receive_frame``. A ``ParleyError`` it raises is
+    sent as that error's frame; any other exception is logged and sent as
+    ``internal_error``, with no detail. The socket stays open either way.
+    ``self.ref`` is the current frame's ``ref``, which its error echoes.
+    """
+
+    ref: str | None = None
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        self.ref = None
+        try:
+            await self.receive_frame(text_data if text_data is not None else bytes_data)
+        except ParleyError as error:
+            error.ref = error.ref or self.ref
+            await self.send(text_data=protocol.error_frame(error))
+        except Exception:
+            logger.exception("%s: a frame failed", type(self).__name__)
+            error = ParleyError(
+                ErrorCode.INTERNAL_ERROR, _("Internal error; try again."), ref=self.ref
+            )
+            await self.send(text_data=protocol.error_frame(error))
+
+    async def receive_frame(self, raw: str | bytes) -> None:
+        raise NotImplementedError
+
+    async def send_frame(self, frame_type: ServerFrameType, **fields: Any) -> None:
+        await self.send(text_data=protocol.encode_frame(frame_type, **fields))
+
+    async def send_messages(self, stored: Iterable[Message]) -> None:
+        for message in stored:
+            await self.send_frame(
+                ServerFrameType.MESSAGE, **messages.message_data(message)
+            )
+
+
+class ChatConsumer(FrameConsumer):
     """The protocol socket: subscribe, unsubscribe, send, ping (see
     ``docs/protocol.md``).
 
@@ -73,70 +116,46 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
         self.subscriptions.clear()
 
-    async def receive(
-        self, text_data: str | None = None, bytes_data: bytes | None = None
-    ):
-        raw = text_data if text_data is not None else bytes_data or b""
-        ref = None
-        try:
-            frame = protocol.parse_frame(raw, self.limits)
-            ref = frame.ref
-            match frame:
-                case protocol.Subscribe():
-                    await self.subscribe(frame)
-                case protocol.Unsubscribe():
-                    await self.unsubscribe(frame)
-                case protocol.Send():
-                    await self.send_message(frame)
-                case protocol.Ping():
-                    await self.send(
-                        text_data=encode_frame(ServerFrameType.PONG, ref=ref)
-                    )
-        except ParleyError as error:
-            error.ref = error.ref or ref
-            await self.send(text_data=protocol.error_frame(error))
-        except Exception:
-            logger.exception("frame from user %s failed", self.user.pk)
-            error = ParleyError(
-                ErrorCode.INTERNAL_ERROR, "Internal error; try again.", ref=ref
-            )
-            await self.send(text_data=protocol.error_frame(error))
+    async def receive_frame(self, raw: str | bytes) -> None:
+        frame = protocol.parse_frame(raw, self.limits)
+        self.ref = frame.ref
+        match frame:
+            case protocol.Subscribe():
+                await self.subscribe(frame)
+            case protocol.Unsubscribe():
+                await self.unsubscribe(frame)
+            case protocol.Send():
+                await self.send_message(frame)
+            case protocol.Ping():
+                await self.send_frame(ServerFrameType.PONG, ref=frame.ref)
 
     async def subscribe(self, frame: protocol.Subscribe) -> None:
         room = await rooms.ajoin_or_create(
             user=self.user, name=rooms.check_slug(frame.room)
         )
+        group = room_group(room.id)
         joined = room.id not in self.subscriptions
         if joined:
-            await self.channel_layer.group_add(room_group(room.id), self.channel_name)
+            await self.channel_layer.group_add(group, self.channel_name)
         try:
             replay = await messages.areplay(room_id=room.id, after=frame.after)
         except BaseException:
             if joined:
-                await self.channel_layer.group_discard(
-                    room_group(room.id), self.channel_name
-                )
+                await self.channel_layer.group_discard(group, self.channel_name)
             raise
         self.subscriptions[room.id] = Subscription(
             slug=room.slug, last_seq=replay.last_seq
         )
-        await self.send(
-            text_data=encode_frame(
-                ServerFrameType.SUBSCRIBED,
-                room=room.slug,
-                title=room.title,
-                kind=room.kind,
-                last_seq=replay.last_seq,
-                resync=replay.resync or None,
-                ref=frame.ref,
-            )
+        await self.send_frame(
+            ServerFrameType.SUBSCRIBED,
+            room=room.slug,
+            title=room.title,
+            kind=room.kind,
+            last_seq=replay.last_seq,
+            resync=replay.resync or None,
+            ref=frame.ref,
         )
-        for message in replay.messages:
-            await self.send(
-                text_data=encode_frame(
-                    ServerFrameType.MESSAGE, **messages.message_data(message)
-                )
-            )
+        await self.send_messages(replay.messages)
 
     async def unsubscribe(self, frame: protocol.Unsubscribe) -> None:
         for room_id, subscription in list(self.subscriptions.items()):
@@ -145,10 +164,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_discard(
                     room_group(room_id), self.channel_name
                 )
-        await self.send(
-            text_data=encode_frame(
-                ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref
-            )
+        await self.send_frame(
+            ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref
         )
 
     async def send_message(self, frame: protocol.Send) -> None:
@@ -160,16 +177,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         message = posted.message
         # Store, then acknowledge, then broadcast: see services.messages.
-        await self.send(
-            text_data=encode_frame(
-                ServerFrameType.ACK,
-                client_id=frame.client_id,
-                id=message.id,
-                seq=message.seq,
-                room=room.slug,
-                ts=messages.timestamp(message.created_at),
-                ref=frame.ref if frame.ref != frame.client_id else None,
-            )
+        await self.send_frame(
+            ServerFrameType.ACK,
+            client_id=frame.client_id,
+            id=message.id,
+            seq=message.seq,
+            room=room.slug,
+            ts=messages.timestamp(message.created_at),
+            ref=frame.ref if frame.ref != frame.client_id else None,
         )
         if posted.created:
             await messages.publish(message)
@@ -203,26 +218,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.channel_name,
         )
         if missing > parley_settings.REPLAY_LIMIT:
-            await self.send(
-                text_data=encode_frame(
-                    ServerFrameType.SUBSCRIBED,
-                    room=subscription.slug,
-                    last_seq=seq - 1,
-                    resync=True,
-                )
+            await self.send_frame(
+                ServerFrameType.SUBSCRIBED,
+                room=subscription.slug,
+                last_seq=seq - 1,
+                resync=True,
             )
             return
-        for message in await messages.amessages_between(
-            room_id=room_id, after=subscription.last_seq, before=seq
-        ):
-            await self.send(
-                text_data=encode_frame(
-                    ServerFrameType.MESSAGE, **messages.message_data(message)
-                )
+        await self.send_messages(
+            await messages.amessages_between(
+                room_id=room_id, after=subscription.last_seq, before=seq
             )
+        )
 
 
-class TutorialChatConsumer(AsyncWebsocketConsumer):
+class TutorialChatConsumer(FrameConsumer):
     """The Channels tutorial's socket, ``/ws/chat/<room_name>/``.
 
     Receives ``{"message": text}`` and sends every room message as
@@ -255,23 +265,12 @@ class TutorialChatConsumer(AsyncWebsocketConsumer):
                 room_group(self.room.id), self.channel_name
             )
 
-    async def receive(
-        self, text_data: str | None = None, bytes_data: bytes | None = None
-    ):
-        try:
-            text = protocol.parse_tutorial_frame(
-                text_data or bytes_data or b"", self.limits
-            )
-            posted = await messages.apost_message(
-                room=self.room, author=self.user, text=text
-            )
-            await messages.publish(posted.message)
-        except ParleyError as error:
-            await self.send(text_data=protocol.error_frame(error))
-        except Exception:
-            logger.exception("tutorial frame from user %s failed", self.user.pk)
-            error = ParleyError(ErrorCode.INTERNAL_ERROR, "Internal error; try again.")
-            await self.send(text_data=protocol.error_frame(error))
+    async def receive_frame(self, raw: str | bytes) -> None:
+        text = protocol.parse_tutorial_frame(raw, self.limits)
+        posted = await messages.apost_message(
+            room=self.room, author=self.user, text=text
+        )
+        await messages.publish(posted.message)
 
     async def room_message(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["tutorial"])

@@ -100,21 +100,7 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
             missing or of the wrong type; the message names it). Its ``ref``
             is the frame's ``ref`` (or a send's ``client_id``) when readable.
     """
-    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
-    if size > limits.max_frame_bytes:
-        raise ProtocolError(
-            ErrorCode.FRAME_TOO_LARGE,
-            _("Frame of %(size)d bytes exceeds the limit of %(limit)d bytes.")
-            % {"size": size, "limit": limits.max_frame_bytes},
-        )
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ProtocolError(
-            ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")
-        ) from None
-    if not isinstance(data, dict):
-        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
+    data = _load_object(raw, limits)
 
     fields = _Fields(data, limits)
     ref = fields.optional_str("ref", limits.max_client_id_chars)
@@ -142,6 +128,26 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
         _("Unknown frame type %(type)s.") % {"type": _shorten(kind)},
         ref=ref,
     )
+
+
+def _load_object(raw: str | bytes, limits: Limits) -> dict[str, Any]:
+    """Decode a frame that must be a JSON object within the size limit."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
+    if size > limits.max_frame_bytes:
+        raise ProtocolError(
+            ErrorCode.FRAME_TOO_LARGE,
+            _("Frame of %(size)d bytes exceeds the limit of %(limit)d bytes.")
+            % {"size": size, "limit": limits.max_frame_bytes},
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ProtocolError(
+            ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")
+        ) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
+    return data
 
 
 class _Fields:
@@ -239,19 +245,5 @@ def parse_tutorial_frame(raw: str | bytes, limits: Limits) -> str:
         ProtocolError: ``frame_too_large``, ``invalid_json`` or
             ``invalid_frame`` (no string ``message``).
     """
-    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "replace"))
-    if size > limits.max_frame_bytes:
-        raise ProtocolError(
-            ErrorCode.FRAME_TOO_LARGE,
-            _("Frame of %(size)d bytes exceeds the limit of %(limit)d bytes.")
-            % {"size": size, "limit": limits.max_frame_bytes},
-        )
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ProtocolError(
-            ErrorCode.INVALID_JSON, _("Frame is not valid JSON.")
-        ) from None
-    if not isinstance(data, dict):
-        raise ProtocolError(ErrorCode.INVALID_JSON, _("Frame must be a JSON object."))
+    data = _load_object(raw, limits)
     return _Fields(data, limits).required_str("message", None)
