@@ -7,7 +7,7 @@ socket text into one of the frame dataclasses below or raises
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import orjson
@@ -34,6 +34,21 @@ class ServerFrameType(StrEnum):
     ACK = "ack"
     ERROR = "error"
     PONG = "pong"
+
+
+class CloseCode(IntEnum):
+    """Close codes Parley sends, and what a client does on each.
+
+    RFC 6455 section 7.4 reserves 4000-4999 for applications.
+    """
+
+    # Standard (RFC 6455 7.4.1 and the IANA registry): reconnect and resume.
+    GOING_AWAY = 1001
+    TRY_AGAIN_LATER = 1013
+    # The socket fell too far behind (it did not read fast enough) and was
+    # dropped to bound server memory; reconnect now and resubscribe with
+    # `after`: nothing is lost.
+    RESUME = 4000
 
 
 class ProtocolError(ParleyError):
