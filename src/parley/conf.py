@@ -34,6 +34,18 @@ DEFAULTS: dict[str, Any] = {
     "SLUG_MAX_CHARS": 64,
     # Longest client_id (the sender's idempotency key) and frame `ref`.
     "CLIENT_ID_MAX_CHARS": 64,
+    # How often each socket re-joins its rooms' groups (a restarted channel
+    # layer forgets them; channels_redis expires them after a day) and checks
+    # the store for messages whose live event the layer lost, in seconds.
+    "SUBSCRIPTION_CHECK_SECS": 15.0,
+    # How long one frame may wait for a socket that does not read before the
+    # socket is closed with 4000 (resume), in seconds. The wait starts once
+    # the kernel's and the server's send buffers are full, so memory per slow
+    # socket is bounded by those buffers plus the channel's capacity.
+    "SEND_TIMEOUT_SECS": 10.0,
+    # Events one socket's channel holds while its consumer is busy; more are
+    # dropped by the layer and repaired from the store (see protocol.md).
+    "CHANNEL_CAPACITY": 1000,
 }
 
 
@@ -54,13 +66,17 @@ class ParleySettings:
 parley_settings = ParleySettings()
 
 
-def channel_layers_from_url(url: str) -> dict[str, Any]:
+def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, Any]:
     """Build Django's ``CHANNEL_LAYERS`` setting from one URL.
 
     Args:
         url: ``memory://`` for Channels' in-process layer (one server process
             only), or ``redis://[:password@]host:port/db`` (also
             ``rediss://`` for TLS) for channels_redis' core layer.
+        capacity: events one channel holds (default ``CHANNEL_CAPACITY``
+            above). Channels' own default, 100, drops live events while a
+            socket replays history; Parley repairs such drops, but need not
+            cause them.
 
     Returns:
         ``{"default": {"BACKEND": ..., "CONFIG": ...}}``.
@@ -70,14 +86,13 @@ def channel_layers_from_url(url: str) -> dict[str, Any]:
     """
     from django.core.exceptions import ImproperlyConfigured
 
+    capacity = capacity or DEFAULTS["CHANNEL_CAPACITY"]
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme == "memory":
-        # A subscribe that replays REPLAY_LIMIT messages lets live events
-        # queue meanwhile; Channels' default capacity of 100 would drop them.
-        config = {"capacity": 5000, "expiry": 60}
+        config = {"capacity": capacity, "expiry": 60}
         backend = "channels.layers.InMemoryChannelLayer"
     elif scheme in ("redis", "rediss"):
-        config = {"hosts": [url], "capacity": 5000, "expiry": 60}
+        config = {"hosts": [url], "capacity": capacity, "expiry": 60}
         backend = "channels_redis.core.RedisChannelLayer"
     else:
         raise ImproperlyConfigured(

@@ -1,5 +1,7 @@
 """Consumers under Channels' WebsocketCommunicator (no server, no network)."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -7,6 +9,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from parley.realtime.groups import room_group
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import messages, rooms
 
@@ -231,3 +234,46 @@ async def test_tutorial_socket_to_a_private_room_of_others_is_refused(
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_a_lost_last_event_is_delivered_by_the_subscription_check(user, settings):
+    settings.PARLEY_SUBSCRIPTION_CHECK_SECS = 0.1
+    room = await join(user=user, name="tail")
+    ws = await open_socket(user)
+    await subscribe(ws, "tail")
+    await post(room=room, author=user, text="no live event")  # never published
+    frame = await ws.receive_json_from(timeout=2)
+    assert (frame["text"], frame["seq"]) == ("no live event", 1)
+    assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_sockets_rejoin_groups_a_restarted_layer_forgot(user, settings):
+    settings.PARLEY_SUBSCRIPTION_CHECK_SECS = 0.1
+    room = await join(user=user, name="amnesia")
+    ws = await open_socket(user)
+    await subscribe(ws, "amnesia")
+    layer = get_channel_layer()
+    layer.groups.clear()  # what a restarted Redis does to group membership
+    await asyncio.sleep(0.3)
+    assert layer.groups.get(room_group(room.id))
+    await ws.disconnect()
+
+
+async def test_a_failing_layer_does_not_fail_an_acknowledged_send(user, monkeypatch):
+    ws = await open_socket(user)
+    await subscribe(ws, "flaky")
+    layer = get_channel_layer()
+
+    async def down(*args, **kwargs):
+        raise ConnectionError("redis is restarting")
+
+    monkeypatch.setattr(layer, "group_send", down)
+    await ws.send_json_to(
+        {"type": "send", "room": "flaky", "text": "kept", "client_id": "k"}
+    )
+    assert (await ws.receive_json_from())["type"] == "ack"
+    monkeypatch.undo()
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_json_from() == {"type": "pong"}
+    await ws.disconnect()

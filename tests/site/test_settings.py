@@ -85,3 +85,25 @@ def test_parley_settings_are_read_when_used(settings):
     assert parley_settings.MAX_MESSAGE_CHARS == 10
     with pytest.raises(AttributeError):
         parley_settings.NO_SUCH_SETTING  # noqa: B018
+
+
+def test_parley_limits_come_from_the_environment_too(tmp_path):
+    code = (
+        "import parley.site.settings as s;"
+        "print(s.PARLEY_SEND_TIMEOUT_SECS, s.PARLEY_REPLAY_LIMIT,"
+        " s.CHANNEL_LAYERS['default']['CONFIG']['capacity'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "PARLEY_DATA_DIR": str(tmp_path),
+            "PARLEY_SEND_TIMEOUT_SECS": "1.5",
+            "PARLEY_REPLAY_LIMIT": "20",
+            "PARLEY_CHANNEL_CAPACITY": "50",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["1.5", "20", "50"]

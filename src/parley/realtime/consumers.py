@@ -2,27 +2,38 @@
 
 ``ChatConsumer`` serves the multiplexed protocol socket at ``/ws/``;
 ``TutorialChatConsumer`` serves the Channels tutorial's ``/ws/chat/<room>/``.
-Both refuse anonymous sockets at the handshake (HTTP 403), as
-``AllowedHostsOriginValidator`` refuses foreign origins before them.
+Both refuse anonymous sockets at the handshake (HTTP 403), as the origin
+validator refuses foreign origins before them.
 """
 
+import asyncio
 import logging
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
 from parley.errors import ErrorCode, ParleyError
-from parley.models import Message
+from parley.models import Message, Room
 from parley.realtime import protocol
 from parley.realtime.groups import room_group
-from parley.realtime.protocol import ServerFrameType
+from parley.realtime.protocol import CloseCode, ServerFrameType
 from parley.services import messages, rooms
 
 logger = logging.getLogger(__name__)
+
+# How long a socket being closed gets to take its close frame, which waits
+# behind everything already buffered for a slow reader, in seconds.
+CLOSE_WAIT_SECS = 30.0
+
+
+class SlowConsumer(Exception):
+    """A frame waited longer than ``PARLEY_SEND_TIMEOUT_SECS`` to be sent."""
 
 
 def current_limits() -> protocol.Limits:
@@ -56,9 +67,61 @@ class FrameConsumer(AsyncWebsocketConsumer):
     sent as that error's frame; any other exception is logged and sent as
     ``internal_error``, with no detail. The socket stays open either way.
     ``self.ref`` is the current frame's ``ref``, which its error echoes.
+
+    Two failures end the socket with a close code that tells the client to
+    reconnect and resume (``docs/protocol.md``): a client that does not read
+    its socket (``SlowConsumer``: 4000), and a channel layer that fails under
+    the consumer (Redis restarting: 1013).
     """
 
     ref: str | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except SlowConsumer:
+            logger.warning(
+                "slow consumer %s closed: a frame waited over %s s",
+                getattr(self, "channel_name", "?"),
+                parley_settings.SEND_TIMEOUT_SECS,
+            )
+            await self.end(CloseCode.RESUME)
+        except Exception:
+            logger.exception("socket closed: its channel layer failed")
+            await self.end(CloseCode.TRY_AGAIN_LATER)
+
+    async def end(self, code: CloseCode) -> None:
+        """Close with ``code`` and leave every group, each within a bound."""
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECS):
+                await self.base_send({"type": "websocket.close", "code": int(code)})
+        except Exception:
+            logger.info("close frame %d not delivered", code, exc_info=True)
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECS):
+                await self.disconnect(int(code))
+        except Exception:
+            logger.info("leaving groups failed", exc_info=True)
+
+    async def send(
+        self,
+        text_data: str | None = None,
+        bytes_data: bytes | None = None,
+        close: bool | int = False,
+    ) -> None:
+        """Send a frame; raise ``SlowConsumer`` if it waits too long.
+
+        Uvicorn's send waits while the socket's send buffers are full, that
+        is while the client does not read; this bounds that wait to
+        ``PARLEY_SEND_TIMEOUT_SECS``.
+        """
+        try:
+            async with asyncio.timeout(parley_settings.SEND_TIMEOUT_SECS):
+                await super().send(
+                    text_data=text_data, bytes_data=bytes_data, close=close
+                )
+        except TimeoutError:
+            raise SlowConsumer from None
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
@@ -66,6 +129,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
         self.ref = None
         try:
             await self.receive_frame(text_data if text_data is not None else bytes_data)
+        except (SlowConsumer, StopConsumer):
+            raise
         except ParleyError as error:
             error.ref = error.ref or self.ref
             await self.send(text_data=protocol.error_frame(error))
@@ -97,24 +162,32 @@ class ChatConsumer(FrameConsumer):
     channel-layer events alike. ``subscribe`` relies on it: it joins the
     room's group *before* reading the store, so events published meanwhile
     wait in the channel and are merged by ``seq`` afterwards (older ones
-    dropped as already replayed), leaving neither gap nor duplicate.
+    dropped as already replayed), leaving neither gap nor duplicate. The
+    periodic ``check_subscriptions`` runs beside the handlers, so everything
+    that reads or moves a subscription holds ``self.lock``.
     """
+
+    checker: asyncio.Task | None = None
 
     async def connect(self) -> None:
         self.subscriptions: dict[int, Subscription] = {}
+        self.lock = asyncio.Lock()
         self.user = self.scope.get("user")
         if self.user is None or not self.user.is_authenticated:
             await self.close()  # before accept(): the handshake gets HTTP 403
             return
         self.limits = current_limits()
         await self.accept()
+        self.checker = asyncio.create_task(self.check_periodically())
 
     async def disconnect(self, code: int) -> None:
-        for room_id in self.subscriptions:
+        if self.checker is not None:
+            self.checker.cancel()
+        subscribed, self.subscriptions = self.subscriptions, {}
+        for room_id in subscribed:
             await self.channel_layer.group_discard(
                 room_group(room_id), self.channel_name
             )
-        self.subscriptions.clear()
 
     async def receive_frame(self, raw: str | bytes) -> None:
         frame = protocol.parse_frame(raw, self.limits)
@@ -133,9 +206,16 @@ class ChatConsumer(FrameConsumer):
         room = await rooms.ajoin_or_create(
             user=self.user, name=rooms.check_slug(frame.room)
         )
+        async with self.lock:
+            await self.follow(room, frame)
+
+    async def follow(self, room: Room, frame: protocol.Subscribe) -> None:
         group = room_group(room.id)
         joined = room.id not in self.subscriptions
         if joined:
+            # A failing layer raises out of the handler and ends the socket
+            # with 1013 (see __call__): a subscription that cannot receive
+            # live events must not look healthy.
             await self.channel_layer.group_add(group, self.channel_name)
         try:
             replay = await messages.areplay(room_id=room.id, after=frame.after)
@@ -158,12 +238,13 @@ class ChatConsumer(FrameConsumer):
         await self.send_messages(replay.messages)
 
     async def unsubscribe(self, frame: protocol.Unsubscribe) -> None:
-        for room_id, subscription in list(self.subscriptions.items()):
-            if subscription.slug == frame.room:
-                del self.subscriptions[room_id]
-                await self.channel_layer.group_discard(
-                    room_group(room_id), self.channel_name
-                )
+        async with self.lock:
+            for room_id, subscription in list(self.subscriptions.items()):
+                if subscription.slug == frame.room:
+                    del self.subscriptions[room_id]
+                    await self.channel_layer.group_discard(
+                        room_group(room_id), self.channel_name
+                    )
         await self.send_frame(
             ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref
         )
@@ -191,14 +272,15 @@ class ChatConsumer(FrameConsumer):
 
     async def room_message(self, event: dict[str, Any]) -> None:
         """Forward a room's ``message`` frame, in ``seq`` order, once."""
-        subscription = self.subscriptions.get(event["room_id"])
-        seq = event["seq"]
-        if subscription is None or seq <= subscription.last_seq:
-            return
-        if seq > subscription.last_seq + 1:
-            await self.fill_gap(event["room_id"], subscription, seq)
-        await self.send(text_data=event["frame"])
-        subscription.last_seq = seq
+        async with self.lock:
+            subscription = self.subscriptions.get(event["room_id"])
+            seq = event["seq"]
+            if subscription is None or seq <= subscription.last_seq:
+                return
+            if seq > subscription.last_seq + 1:
+                await self.fill_gap(event["room_id"], subscription, seq)
+            await self.send(text_data=event["frame"])
+            subscription.last_seq = seq
 
     async def fill_gap(
         self, room_id: int, subscription: Subscription, seq: int
@@ -212,9 +294,9 @@ class ChatConsumer(FrameConsumer):
         """
         missing = seq - subscription.last_seq - 1
         logger.info(
-            "filling a gap of %d messages in room %d for %s",
-            missing,
+            "gap: room %d, %d messages filled from the store for %s",
             room_id,
+            missing,
             self.channel_name,
         )
         if missing > parley_settings.REPLAY_LIMIT:
@@ -230,6 +312,50 @@ class ChatConsumer(FrameConsumer):
                 room_id=room_id, after=subscription.last_seq, before=seq
             )
         )
+
+    async def check_periodically(self) -> None:
+        """Run ``check_subscriptions`` every ``PARLEY_SUBSCRIPTION_CHECK_SECS``.
+
+        Each wait is jittered by ±20% so that sockets opened together do not
+        check together. A failed check is logged and tried again next time.
+        """
+        interval = parley_settings.SUBSCRIPTION_CHECK_SECS
+        while True:
+            await asyncio.sleep(interval * random.uniform(0.8, 1.2))
+            try:
+                async with self.lock:
+                    await self.check_subscriptions()
+            except SlowConsumer:
+                # The socket's own next send times out as well and ends it.
+                logger.info("subscription check: %s is slow", self.channel_name)
+            except Exception:
+                logger.warning("subscription check failed", exc_info=True)
+
+    async def check_subscriptions(self) -> None:
+        """Re-join each room's group and send what the live path missed.
+
+        A restarted channel layer forgets group membership, channels_redis
+        expires it after a day, and a full channel drops events silently;
+        the store knows each room's newest ``seq``. Messages delivered this
+        way are logged as a resync, with their count.
+        """
+        if not self.subscriptions:
+            return
+        for room_id in self.subscriptions:
+            await self.channel_layer.group_add(room_group(room_id), self.channel_name)
+        heads = await messages.alast_seqs(room_ids=list(self.subscriptions))
+        for room_id, last_seq in heads.items():
+            subscription = self.subscriptions.get(room_id)
+            if subscription is None or last_seq <= subscription.last_seq:
+                continue
+            logger.warning(
+                "resync: room %d, %d messages had no live event for %s",
+                room_id,
+                last_seq - subscription.last_seq,
+                self.channel_name,
+            )
+            await self.fill_gap(room_id, subscription, last_seq + 1)
+            subscription.last_seq = last_seq
 
 
 class TutorialChatConsumer(FrameConsumer):

@@ -6,6 +6,7 @@ broadcasts. A message whose ack a sender saw is therefore in the database.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from parley.errors import Conflict, ErrorCode, ParleyError
 from parley.models import Message, Room
 from parley.realtime import protocol
 from parley.realtime.groups import room_group
+
+logger = logging.getLogger(__name__)
 
 # The channel-layer event type of a new message; consumers handle it in
 # their `room_message` method (Channels maps "." to "_").
@@ -228,6 +231,11 @@ def replay(*, room_id: int, after: int | None) -> Replay:
     return Replay(last_seq=last_seq, messages=messages)
 
 
+def last_seqs(*, room_ids: list[int]) -> dict[int, int]:
+    """The newest ``seq`` of each room: ``{room_id: last_seq}``."""
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
 def messages_between(*, room_id: int, after: int, before: int) -> list[Message]:
     """Messages with ``after < seq < before``, ascending (a gap to fill)."""
     return list(
@@ -262,14 +270,34 @@ def message_event(message: Message) -> dict[str, Any]:
     }
 
 
-async def publish(message: Message) -> None:
-    """Broadcast a stored message to every socket subscribed to its room."""
-    await get_channel_layer().group_send(
-        room_group(message.room_id), message_event(message)
-    )
+async def publish(message: Message) -> bool:
+    """Broadcast a stored message to every socket subscribed to its room.
+
+    A channel layer that fails (Redis restarting, say) does not fail the
+    send: the message is stored and acknowledged, and subscribers catch up
+    from the store (each socket's subscription check, or the next message's
+    gap). The failure is logged.
+
+    Returns:
+        True if the layer took the event.
+    """
+    try:
+        await get_channel_layer().group_send(
+            room_group(message.room_id), message_event(message)
+        )
+    except Exception:
+        logger.warning(
+            "publish failed for room %d seq %d; subscribers catch up from the store",
+            message.room_id,
+            message.seq,
+            exc_info=True,
+        )
+        return False
+    return True
 
 
 publish_sync = async_to_sync(publish)
 apost_message = database_sync_to_async(post_message)
 areplay = database_sync_to_async(replay)
 amessages_between = database_sync_to_async(messages_between)
+alast_seqs = database_sync_to_async(last_seqs)

@@ -22,6 +22,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from parley.conf import DEFAULTS as PARLEY_DEFAULTS
 from parley.conf import channel_layers_from_url
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -118,8 +119,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# Every Parley limit may come from the environment too: PARLEY_<NAME>.
+for _name, _default in PARLEY_DEFAULTS.items():
+    if (_value := os.environ.get(f"PARLEY_{_name}")) is not None:
+        globals()[f"PARLEY_{_name}"] = type(_default)(_value)
+
 CHANNEL_LAYERS = channel_layers_from_url(
-    os.environ.get("CHANNEL_LAYER_URL", "memory://")
+    os.environ.get("CHANNEL_LAYER_URL", "memory://"),
+    capacity=globals().get("PARLEY_CHANNEL_CAPACITY"),
 )
 
 AUTH_PASSWORD_VALIDATORS = [
