@@ -230,6 +230,41 @@ class User:
         )
 
 
+def parley_command(
+    server: ParleyServer, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """Run ``parley <args>`` on ``server``'s data (its environment); check it."""
+    return subprocess.run(
+        [sys.executable, "-m", "parley", *args],
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+
+
+def create_token(server: ParleyServer, username: str, name: str = "live test") -> str:
+    """A new API token for ``username``, from the real ``parley token`` command."""
+    return parley_command(server, "token", username, "--name", name).stdout.strip()
+
+
+async def connect_with_token(
+    server: ParleyServer,
+    token: str,
+    path: str = "/ws/",
+    origin: str | None = None,
+) -> ClientConnection:
+    """A socket signed in by ``Authorization: Bearer``: no cookie, and no
+    ``Origin`` unless given (as a bot sends it)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    if origin is not None:
+        headers["Origin"] = origin
+    return await websockets.connect(
+        server.ws_url + path, additional_headers=headers, open_timeout=10
+    )
+
+
 async def recv(ws: ClientConnection, timeout: float = 10) -> dict[str, Any]:
     return orjson.loads(await asyncio.wait_for(ws.recv(), timeout))
 

@@ -1,4 +1,4 @@
-"""Parley's data: rooms, who belongs to them, and their messages.
+"""Parley's data: rooms, who belongs to them, their messages, API tokens.
 
 Only ``parley.services`` writes these models; read them anywhere.
 """
@@ -130,3 +130,36 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room.slug}#{self.seq}"
+
+
+class ApiToken(models.Model):
+    """A bearer token a non-browser client signs in with (bots, scripts).
+
+    Only the SHA-256 of the token is stored (``key_hash``, 64 hex digits): a
+    leaked database does not leak usable tokens. ``prefix`` is the token's
+    first characters, shown so that people can tell their tokens apart; it
+    is too short to guess the rest from. A revoked token (``revoked_at``
+    set) is kept for the record and never authenticates again.
+    ``parley.services.tokens`` creates, checks and revokes them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="parley_api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

@@ -1,6 +1,7 @@
 """Parley's HTTP routes: ``path("", include("parley.urls"))`` in a project.
 
-Pages: ``/`` (rooms) and ``/chat/<room>/``; the JSON API under ``/api/``.
+Pages: ``/`` (rooms), ``/chat/<room>/`` and ``/settings/tokens/`` (API
+tokens); the JSON API under ``/api/``.
 Sign-in pages are in ``parley.web.accounts_urls``, for projects that have
 none of their own.
 """
@@ -13,6 +14,12 @@ from parley.web import views
 urlpatterns = [
     path("", views.room_list, name="parley-rooms"),
     path("chat/<str:room>/", views.room, name="parley-room"),
+    path("settings/tokens/", views.token_list, name="parley-tokens"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        views.token_revoke,
+        name="parley-token-revoke",
+    ),
     # Reversed as "parley-api:<operation>".
     path("api/", api.urls),
 ]

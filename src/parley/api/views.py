@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import __version__
@@ -18,14 +18,34 @@ from parley.api.schemas import (
 )
 from parley.errors import ErrorCode, ParleyError
 from parley.models import Room
-from parley.services import messages, rooms
+from parley.services import messages, rooms, tokens
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a Parley API token.
+
+    A request that carries a bearer token is judged by it alone: a bad one
+    is a 401, never a fallback to the cookie. No CSRF check: a browser never
+    attaches this header on its own, so another site cannot forge it.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = tokens.authenticate(token)
+        if user is None:
+            raise AuthenticationError()
+        request.user = user
+        return user
+
 
 api = NinjaAPI(
     title="Parley API",
     version=__version__,
     description="Rooms and message history of Parley. Sign in with the session "
-    "cookie (state-changing calls need the CSRF token in `X-CSRFToken`).",
-    auth=django_auth,
+    "cookie (state-changing calls need the CSRF token in `X-CSRFToken`) or an "
+    "API token (`Authorization: Bearer <token>`, no CSRF token needed).",
+    # The token first: django_auth checks CSRF before it looks at anything,
+    # so it would refuse a cookie-less token POST before TokenAuth ran.
+    auth=[TokenAuth(), django_auth],
     urls_namespace="parley-api",
 )
 

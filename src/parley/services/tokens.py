@@ -1,0 +1,141 @@
+"""API tokens: bearer credentials for clients that are not browsers.
+
+A token reads ``pt_`` followed by 43 URL-safe characters (32 random bytes from
+``secrets``, 256 bits). The plaintext exists once, in the return value of
+``create_token``; the database keeps only its SHA-256 (hex) and a short
+display prefix. A client sends it as ``Authorization: Bearer <token>`` on a
+WebSocket handshake (``parley.realtime.auth``) or an API request
+(``parley.api.views``).
+
+A fast unsalted hash is right here, unlike for passwords: the token is 256
+random bits, so there is no dictionary to try, and checking it on every
+request must stay cheap.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parley.errors import ErrorCode, NotFound, ParleyError
+from parley.models import ApiToken
+
+TOKEN_PREFIX = "pt_"
+# 32 random bytes (256 bits) become 43 URL-safe base64 characters.
+TOKEN_RANDOM_BYTES = 32
+# The shown prefix: "pt_" and 7 random characters (42 bits), enough to tell a
+# user's tokens apart and far too few to help guess the other 36.
+DISPLAY_PREFIX_CHARS = len(TOKEN_PREFIX) + 7
+# A token longer than this is not one of ours; refuse it before hashing.
+TOKEN_MAX_CHARS = 100
+# last_used_at is written at most once per this interval per token, so a
+# busy client does not cost a database write per request or handshake.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+NAME_MAX_CHARS = 100
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ParleyError(ErrorCode.INVALID_REQUEST, _("A token needs a name."))
+    if len(name) > NAME_MAX_CHARS:
+        raise ParleyError(
+            ErrorCode.INVALID_REQUEST,
+            _("A token name has at most %(limit)d characters.")
+            % {"limit": NAME_MAX_CHARS},
+        )
+    return name
+
+
+def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Create an API token for ``user``.
+
+    Args:
+        user: whom the token signs in as.
+        name: what the token is for ("deploy bot"), at most 100 characters;
+            white space is collapsed.
+
+    Returns:
+        ``(token, plaintext)``: the stored row and the token itself
+        (``pt_...``). The plaintext is not stored anywhere: show it once.
+
+    Raises:
+        ParleyError: ``invalid_request`` for a blank or too long name.
+    """
+    name = _name(name)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=_digest(plaintext),
+        prefix=plaintext[:DISPLAY_PREFIX_CHARS],
+    )
+    return token, plaintext
+
+
+def authenticate(token: str) -> AbstractBaseUser | None:
+    """The active user whose live token ``token`` is, else ``None``.
+
+    ``None`` for anything malformed, unknown, revoked, or belonging to an
+    inactive user; the caller treats the request as anonymous. Marks the
+    token used (``last_used_at``) at most once a minute.
+
+    The lookup is by SHA-256, so its timing says nothing useful about the
+    token; the final comparison is constant-time all the same.
+    """
+    if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_CHARS:
+        return None
+    digest = _digest(token)
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=digest, revoked_at__isnull=True)
+        .first()
+    )
+    if found is None or not hmac.compare_digest(found.key_hash, digest):
+        return None
+    # As Django's ModelBackend does: a user model without is_active is active.
+    if not getattr(found.user, "is_active", True):
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.user
+
+
+def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """``user``'s tokens that still work, newest first."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+
+
+def revoke_token(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """Revoke ``user``'s token ``token_id``; it never authenticates again.
+
+    Revoking a revoked token changes nothing. Sockets already open with the
+    token stay open; new handshakes and requests are refused.
+
+    Raises:
+        NotFound: ``not_found`` if no such token is ``user``'s (someone
+            else's token is reported exactly like a missing one).
+    """
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound(ErrorCode.NOT_FOUND, _("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+aauthenticate = database_sync_to_async(authenticate)

@@ -1,0 +1,185 @@
+"""The WebSocket stack's origin and sign-in rules, under WebsocketCommunicator.
+
+``websocket_application`` around Parley's routes, as ``parley.site.asgi``
+builds it; handshakes carry raw headers as a client would send them.
+"""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from parley.realtime.auth import (
+    TokenAwareOriginValidator,
+    bearer_token,
+    websocket_application,
+)
+from parley.realtime.routing import websocket_urlpatterns
+from parley.services import tokens
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OWN_ORIGIN = b"http://testserver"
+
+
+@pytest.fixture(autouse=True)
+async def fresh_layer():
+    yield
+    await get_channel_layer().flush()
+
+
+@pytest.fixture
+def application():
+    return websocket_application(URLRouter(websocket_urlpatterns))
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("otto")
+
+
+@pytest.fixture
+def token(user) -> str:
+    return tokens.create_token(user=user, name="bot")[1]
+
+
+@pytest.fixture
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def handshake(
+    application,
+    *,
+    token: str | None = None,
+    origin: bytes | None = None,
+    cookie: bytes | None = None,
+    authorization: bytes | None = None,
+    path: str = "/ws/",
+) -> WebsocketCommunicator | None:
+    """The open socket, or ``None`` if the handshake was refused."""
+    headers = []
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    if authorization is not None:
+        headers.append((b"authorization", authorization))
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie is not None:
+        headers.append((b"cookie", cookie))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    if not connected:
+        await communicator.disconnect()  # ends the refused instance
+        return None
+    return communicator
+
+
+async def test_a_token_without_origin_opens_a_socket_as_its_user(application, token):
+    ws = await handshake(application, token=token)
+    assert ws is not None
+    await ws.send_json_to({"type": "subscribe", "room": "bots"})
+    assert (await ws.receive_json_from())["type"] == "subscribed"
+    await ws.send_json_to(
+        {"type": "send", "room": "bots", "text": "beep", "client_id": "b1"}
+    )
+    assert (await ws.receive_json_from())["type"] == "ack"
+    message = await ws.receive_json_from()
+    assert (message["author"], message["text"]) == ("otto", "beep")
+    await ws.disconnect()
+
+
+async def test_a_token_with_the_sites_own_origin_is_accepted(application, token):
+    ws = await handshake(application, token=token, origin=OWN_ORIGIN)
+    assert ws is not None
+    await ws.disconnect()
+
+
+async def test_the_tutorial_socket_takes_a_token_too(application, token):
+    ws = await handshake(application, token=token, path="/ws/chat/lobby/")
+    assert ws is not None
+    await ws.send_json_to({"message": "hello"})
+    assert (await ws.receive_json_from())["author"] == "otto"
+    await ws.disconnect()
+
+
+async def test_without_a_token_a_missing_origin_is_refused(application, session_cookie):
+    assert await handshake(application) is None
+    # Even a valid session: only a token may go without Origin.
+    assert await handshake(application, cookie=session_cookie) is None
+    assert await handshake(application, authorization=b"Basic b3R0bzp4") is None
+
+
+async def test_a_bad_or_revoked_token_is_refused(application, user, token):
+    for bad in ("", "pt_nope", token + "x", token[3:]):
+        assert await handshake(application, token=bad) is None, bad
+        assert await handshake(application, token=bad, origin=OWN_ORIGIN) is None
+    row, revoked = await sync_to_async(tokens.create_token)(user=user, name="old")
+    await sync_to_async(tokens.revoke_token)(user=user, token_id=row.pk)
+    assert await handshake(application, token=revoked) is None
+
+
+async def test_an_inactive_users_token_is_refused(application, user, token):
+    user.is_active = False
+    await user.asave()
+    assert await handshake(application, token=token) is None
+
+
+async def test_a_bad_token_does_not_fall_back_to_the_cookie(
+    application, session_cookie
+):
+    socket = await handshake(
+        application, token="pt_nope", origin=OWN_ORIGIN, cookie=session_cookie
+    )
+    assert socket is None
+
+
+async def test_a_foreign_origin_is_refused_even_with_a_token(application, token):
+    for origin in (
+        b"http://evil.example",
+        b"http://testserver.evil.example",
+        b"null",
+        b"",
+    ):
+        assert await handshake(application, token=token, origin=origin) is None
+
+
+async def test_a_session_still_works_with_the_sites_origin(application, session_cookie):
+    ws = await handshake(application, origin=OWN_ORIGIN, cookie=session_cookie)
+    assert ws is not None
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_json_from() == {"type": "pong"}
+    await ws.disconnect()
+    assert (
+        await handshake(
+            application, origin=b"http://evil.example", cookie=session_cookie
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([], None),
+        ([(b"authorization", b"Bearer pt_abc")], "pt_abc"),
+        ([(b"authorization", b"bearer   pt_abc ")], "pt_abc"),
+        ([(b"authorization", b"BEARER pt_abc")], "pt_abc"),
+        ([(b"authorization", b"Bearer")], ""),
+        ([(b"authorization", b"Basic b3R0bzp4")], None),
+        ([(b"cookie", b"Bearer pt_abc")], None),
+    ],
+)
+def test_bearer_token_reads_the_authorization_header(headers, expected):
+    assert bearer_token({"headers": headers}) == expected
+
+
+def test_the_validator_takes_allowed_hosts_as_channels_does(settings):
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    application = websocket_application(URLRouter(websocket_urlpatterns))
+    assert isinstance(application, TokenAwareOriginValidator)
+    assert application.allowed_origins == ["chat.example"]
