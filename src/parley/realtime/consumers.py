@@ -36,6 +36,10 @@ class SlowConsumer(Exception):
     """A frame waited longer than ``PARLEY_SEND_TIMEOUT_SECS`` to be sent."""
 
 
+class ClientGone(Exception):
+    """The socket closed under a send (ASGI: the server raised ``OSError``)."""
+
+
 def current_limits() -> protocol.Limits:
     """The frame limits from the ``PARLEY_*`` settings."""
     return protocol.Limits(
@@ -79,6 +83,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope, receive, send) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except ClientGone:
+            logger.debug("client left mid-send: %s", getattr(self, "channel_name", "?"))
+            await self.end(None)
         except SlowConsumer:
             logger.warning(
                 "slow consumer %s closed: a frame waited over %s s",
@@ -90,18 +97,25 @@ class FrameConsumer(AsyncWebsocketConsumer):
             logger.exception("socket closed: its channel layer failed")
             await self.end(CloseCode.TRY_AGAIN_LATER)
 
-    async def end(self, code: CloseCode) -> None:
-        """Close with ``code`` and leave every group, each within a bound."""
+    async def end(self, code: CloseCode | None) -> None:
+        """Leave every group, then close with ``code``, each within a bound.
+
+        Leaving first stops new events at once; the close frame then waits
+        behind what is buffered, for a reader that may come back. ``None``:
+        the socket is closed already.
+        """
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECS):
+                await self.disconnect(int(code or CloseCode.GOING_AWAY))
+        except Exception:
+            logger.info("leaving groups failed", exc_info=True)
+        if code is None:
+            return
         try:
             async with asyncio.timeout(CLOSE_WAIT_SECS):
                 await self.base_send({"type": "websocket.close", "code": int(code)})
         except Exception:
-            logger.info("close frame %d not delivered", code, exc_info=True)
-        try:
-            async with asyncio.timeout(CLOSE_WAIT_SECS):
-                await self.disconnect(int(code))
-        except Exception:
-            logger.info("leaving groups failed", exc_info=True)
+            logger.info("close frame %d not delivered in %s s", code, CLOSE_WAIT_SECS)
 
     async def send(
         self,
@@ -114,6 +128,10 @@ class FrameConsumer(AsyncWebsocketConsumer):
         Uvicorn's send waits while the socket's send buffers are full, that
         is while the client does not read; this bounds that wait to
         ``PARLEY_SEND_TIMEOUT_SECS``.
+
+        Raises:
+            SlowConsumer: the wait ran out.
+            ClientGone: the socket is closed (the server raised ``OSError``).
         """
         try:
             async with asyncio.timeout(parley_settings.SEND_TIMEOUT_SECS):
@@ -122,6 +140,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 )
         except TimeoutError:
             raise SlowConsumer from None
+        except OSError:
+            raise ClientGone from None
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
@@ -129,7 +149,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         self.ref = None
         try:
             await self.receive_frame(text_data if text_data is not None else bytes_data)
-        except (SlowConsumer, StopConsumer):
+        except (SlowConsumer, ClientGone, StopConsumer):
             raise
         except ParleyError as error:
             error.ref = error.ref or self.ref
@@ -325,9 +345,9 @@ class ChatConsumer(FrameConsumer):
             try:
                 async with self.lock:
                     await self.check_subscriptions()
-            except SlowConsumer:
-                # The socket's own next send times out as well and ends it.
-                logger.info("subscription check: %s is slow", self.channel_name)
+            except (SlowConsumer, ClientGone):
+                # The socket's own next send fails as well and ends it.
+                logger.info("subscription check: %s is slow or gone", self.channel_name)
             except Exception:
                 logger.warning("subscription check failed", exc_info=True)
 
