@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from parley.client import ParleyClient, ParleyClientError, SignInRefused
-from tests.servers import ParleyServer, User, unique
+from tests.servers import ParleyServer, User, create_token, unique
 
 
 async def take(client: ParleyClient, count: int, timeout: float = 20) -> list:
@@ -75,6 +75,20 @@ async def test_subscribing_to_a_room_not_yours_raises(alice: User, bob: User):
             await b.subscribe("alices-den")
         assert error.value.code == "room_not_found"
         assert "alices-den" not in b.last_seqs
+
+
+async def test_a_bot_with_an_api_token(server: ParleyServer, alice: User):
+    room = unique("bots")
+    token = create_token(server, alice.username, name="client test")
+    async with ParleyClient(server.base_url, token=token) as bot:
+        await bot.subscribe(room)
+        ack = await bot.send(room, "beep")
+        (message,) = await take(bot, 1)
+        assert (message.author, message.seq) == (alice.username, ack.seq)
+        page, _ = await bot.history(room)
+        assert [m.text for m in page] == ["beep"]
+    with pytest.raises(SignInRefused):
+        await ParleyClient(server.base_url, token="pt_" + "x" * 43).connect()
 
 
 async def test_a_refused_handshake_raises(server: ParleyServer):
