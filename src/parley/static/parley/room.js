@@ -220,21 +220,18 @@
     }
     const actions = document.createElement("span");
     actions.className = "actions";
-    if (!roomGone) {
-      const retryButton = document.createElement("button");
-      retryButton.type = "button";
-      retryButton.className = "link retry";
-      retryButton.textContent = S.retry;
-      retryButton.addEventListener("click", () => retry(clientId));
-      actions.append(retryButton);
-    }
-    const discardButton = document.createElement("button");
-    discardButton.type = "button";
-    discardButton.className = "link discard";
-    discardButton.textContent = S.discard;
-    discardButton.addEventListener("click", () => discard(clientId));
-    actions.append(discardButton);
+    if (!roomGone) actions.append(actionButton(S.retry, "retry", () => retry(clientId)));
+    actions.append(actionButton(S.discard, "discard", () => discard(clientId)));
     entry.li.append(actions);
+  }
+
+  function actionButton(label, name, onClick) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link " + name;
+    button.textContent = label;
+    button.addEventListener("click", onClick);
+    return button;
   }
 
   function queue(clientId, text, at) {
