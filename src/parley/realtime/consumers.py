@@ -6,6 +6,7 @@ Both refuse anonymous sockets at the handshake (HTTP 403), as the origin
 validator refuses foreign origins before them.
 """
 
+import abc
 import asyncio
 import logging
 import random
@@ -64,7 +65,7 @@ class Subscription:
     last_seq: int
 
 
-class FrameConsumer(AsyncWebsocketConsumer):
+class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     """A signed-in socket of JSON frames that answers every failure in kind.
 
     Subclasses implement ``receive_frame``. A ``ParleyError`` it raises is
@@ -161,8 +162,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
             )
             await self.send(text_data=protocol.error_frame(error))
 
+    @abc.abstractmethod
     async def receive_frame(self, raw: str | bytes) -> None:
-        raise NotImplementedError
+        """Handle one frame's payload (text, or bytes for a binary frame)."""
 
     async def send_frame(self, frame_type: ServerFrameType, **fields: Any) -> None:
         await self.send(text_data=protocol.encode_frame(frame_type, **fields))
@@ -298,6 +300,12 @@ class ChatConsumer(FrameConsumer):
             if subscription is None or seq <= subscription.last_seq:
                 return
             if seq > subscription.last_seq + 1:
+                logger.info(
+                    "gap: room %d, %d messages filled from the store for %s",
+                    event["room_id"],
+                    seq - subscription.last_seq - 1,
+                    self.channel_name,
+                )
                 await self.fill_gap(event["room_id"], subscription, seq)
             await self.send(text_data=event["frame"])
             subscription.last_seq = seq
@@ -312,14 +320,7 @@ class ChatConsumer(FrameConsumer):
         A gap wider than ``PARLEY_REPLAY_LIMIT`` is left to the client:
         ``subscribed {resync: true}`` tells it to page history over HTTP.
         """
-        missing = seq - subscription.last_seq - 1
-        logger.info(
-            "gap: room %d, %d messages filled from the store for %s",
-            room_id,
-            missing,
-            self.channel_name,
-        )
-        if missing > parley_settings.REPLAY_LIMIT:
+        if seq - subscription.last_seq - 1 > parley_settings.REPLAY_LIMIT:
             await self.send_frame(
                 ServerFrameType.SUBSCRIBED,
                 room=subscription.slug,

@@ -1,11 +1,12 @@
 """Page views: thin, as consumers are. The pages' live part is static JS."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         "title": current.title,
         "user": request.user.get_username(),
         "socketPath": "/ws/",
+        "loginUrl": resolve_url(settings.LOGIN_URL),
         "historyUrl": reverse("parley-api:room_history", args=[current.slug]),
         "pageSize": parley_settings.HISTORY_PAGE_DEFAULT,
         "maxChars": parley_settings.MAX_MESSAGE_CHARS,

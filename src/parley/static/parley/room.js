@@ -295,7 +295,7 @@
     if (before != null) url.searchParams.set("before", before);
     const response = await fetch(url, { credentials: "same-origin" });
     if (response.status === 401 || response.status === 403) {
-      location.assign("/accounts/login/?next=" + encodeURIComponent(location.pathname));
+      location.assign(config.loginUrl + "?next=" + encodeURIComponent(location.pathname));
       throw new Error("signed out");
     }
     if (!response.ok) throw new Error("history: HTTP " + response.status);
