@@ -123,7 +123,7 @@ def test_message_event_encodes_frames_once(user, room):
         room=room, author=user, text="<b>hi</b>", client_id="c"
     ).message
     event = messages.message_event(message)
-    assert event["type"] == "room.message" and event["seq"] == 1
+    assert event["type"] == "room.event" and event["seq"] == 1
     assert (
         '"text":"<b>hi</b>"' in event["frame"] and '"client_id":"c"' in event["frame"]
     )

@@ -292,7 +292,7 @@ class ChatConsumer(FrameConsumer):
         if posted.created:
             await messages.publish(message)
 
-    async def room_message(self, event: dict[str, Any]) -> None:
+    async def room_event(self, event: dict[str, Any]) -> None:
         """Forward a room's ``message`` frame, in ``seq`` order, once."""
         async with self.lock:
             subscription = self.subscriptions.get(event["room_id"])
@@ -419,5 +419,5 @@ class TutorialChatConsumer(FrameConsumer):
         )
         await messages.publish(posted.message)
 
-    async def room_message(self, event: dict[str, Any]) -> None:
+    async def room_event(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["tutorial"])

@@ -24,6 +24,10 @@ class ClientFrameType(StrEnum):
     SUBSCRIBE = "subscribe"
     UNSUBSCRIBE = "unsubscribe"
     SEND = "send"
+    EDIT = "edit"
+    DELETE = "delete"
+    TYPING = "typing"
+    READ = "read"
     PING = "ping"
 
 
@@ -32,6 +36,13 @@ class ServerFrameType(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     MESSAGE = "message"
     ACK = "ack"
+    EDITED = "edited"
+    DELETED = "deleted"
+    PRESENCE = "presence"
+    TYPING = "typing"
+    READ = "read"
+    JOINED = "joined"
+    NOTIFICATION = "notification"
     ERROR = "error"
     PONG = "pong"
 

@@ -6,13 +6,11 @@ broadcasts. A message whose ack a sender saw is therefore in the database.
 """
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,14 +19,8 @@ from django.utils.translation import gettext as _
 from parley.conf import parley_settings
 from parley.errors import Conflict, ErrorCode, ParleyError
 from parley.models import Message, Room
-from parley.realtime import protocol
+from parley.realtime import events, protocol
 from parley.realtime.groups import room_group
-
-logger = logging.getLogger(__name__)
-
-# The channel-layer event type of a new message; consumers handle it in
-# their `room_message` method (Channels maps "." to "_").
-ROOM_MESSAGE_EVENT = "room.message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,28 +231,27 @@ def messages_between(*, room_id: int, after: int, before: int) -> list[Message]:
 
 
 def message_event(message: Message) -> dict[str, Any]:
-    """The channel-layer event announcing ``message`` to its room's group.
+    """The room event announcing ``message`` (see ``parley.realtime.events``).
 
-    The frames are encoded here, once per message, and forwarded verbatim by
-    every consumer: fan-out to N sockets costs one encoding, not N.
+    The frames are encoded here, once per message, and forwarded verbatim to
+    every socket: fan-out to N sockets costs one encoding, not N.
 
     Returns:
-        ``{"type": "room.message", "room_id", "seq", "frame" (the protocol's
-        ``message`` frame, JSON text), "tutorial" (the tutorial socket's
-        ``{"message": text, ...}``, JSON text)}``.
+        a room event with ``seq``, ``frame`` (the protocol's ``message``
+        frame, JSON text) and ``tutorial`` (the tutorial socket's
+        ``{"message": text, ...}``, JSON text).
     """
     data = message_data(message)
     tutorial = {
         "message": data["text"],
         **{k: v for k, v in data.items() if k != "text"},
     }
-    return {
-        "type": ROOM_MESSAGE_EVENT,
-        "room_id": message.room_id,
-        "seq": message.seq,
-        "frame": protocol.encode_frame(protocol.ServerFrameType.MESSAGE, **data),
-        "tutorial": protocol.encode(tutorial),
-    }
+    return events.room_event(
+        message.room_id,
+        protocol.encode_frame(protocol.ServerFrameType.MESSAGE, **data),
+        seq=message.seq,
+        tutorial=protocol.encode(tutorial),
+    )
 
 
 async def publish(message: Message) -> bool:
@@ -274,19 +265,7 @@ async def publish(message: Message) -> bool:
     Returns:
         True if the layer took the event.
     """
-    try:
-        await get_channel_layer().group_send(
-            room_group(message.room_id), message_event(message)
-        )
-    except Exception:
-        logger.warning(
-            "publish failed for room %d seq %d; subscribers catch up from the store",
-            message.room_id,
-            message.seq,
-            exc_info=True,
-        )
-        return False
-    return True
+    return await events.send_event(room_group(message.room_id), message_event(message))
 
 
 publish_sync = async_to_sync(publish)

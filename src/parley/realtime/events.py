@@ -1,0 +1,114 @@
+"""Channel-layer events: the one format services publish and hubs deliver.
+
+An event carries its frame already encoded, so fan-out to N sockets costs one
+encoding (DESIGN.md). Two kinds exist:
+
+- a **room event** goes to ``room_group(room_id)``: ``{"type": "room.event",
+  "room_id": int, "frame": str, "seq": int?, "tutorial": str?}``. ``seq`` is
+  set for ``message`` frames only, which are ordered, de-duplicated and
+  gap-filled per socket; other room frames (``edited``, ``deleted``,
+  ``typing``) are forwarded as they come. ``tutorial`` is the tutorial
+  socket's form of a message; sockets of that kind skip events without it.
+- a **user event** goes to ``user_group(user_id)``, every open tab of one
+  user: ``{"type": "user.event", "user_id": int, "frame": str}``
+  (``notification``, ``read``, ``joined``).
+
+Publishing is best effort: a stored change is never undone because the layer
+failed. Room messages are repaired from the store (see ``docs/protocol.md``);
+the rest is re-read by clients on their next page load or resume. Failures
+are logged.
+"""
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from parley.realtime import protocol
+from parley.realtime.groups import room_group, user_group
+from parley.realtime.protocol import ServerFrameType
+
+logger = logging.getLogger(__name__)
+
+ROOM_EVENT = "room.event"
+USER_EVENT = "user.event"
+
+
+def room_event(
+    room_id: int, frame: str, *, seq: int | None = None, tutorial: str | None = None
+) -> dict[str, Any]:
+    """A room event; see the module docstring for its shape."""
+    event: dict[str, Any] = {"type": ROOM_EVENT, "room_id": room_id, "frame": frame}
+    if seq is not None:
+        event["seq"] = seq
+    if tutorial is not None:
+        event["tutorial"] = tutorial
+    return event
+
+
+def user_event(user_id: int, frame: str) -> dict[str, Any]:
+    """A user event; see the module docstring for its shape."""
+    return {"type": USER_EVENT, "user_id": user_id, "frame": frame}
+
+
+async def send_event(group: str, event: dict[str, Any]) -> bool:
+    """``group_send`` ``event``; log and return False if the layer fails."""
+    try:
+        await get_channel_layer().group_send(group, event)
+    except Exception:
+        logger.warning("publish to %s failed", group, exc_info=True)
+        return False
+    return True
+
+
+async def publish_room(
+    room_id: int, frame_type: ServerFrameType, **fields: Any
+) -> bool:
+    """Encode a frame once and send it to every socket following the room.
+
+    Args:
+        room_id: the room's database id.
+        frame_type: the frame's ``type``; ``fields`` are its other keys
+            (None values are left out, as in ``protocol.encode_frame``).
+
+    Returns:
+        True if the channel layer took the event.
+    """
+    frame = protocol.encode_frame(frame_type, **fields)
+    return await send_event(room_group(room_id), room_event(room_id, frame))
+
+
+async def publish_user(
+    user_id: int, frame_type: ServerFrameType, **fields: Any
+) -> bool:
+    """Encode a frame once and send it to every open socket of one user.
+
+    Returns:
+        True if the channel layer took the event.
+    """
+    frame = protocol.encode_frame(frame_type, **fields)
+    return await send_event(user_group(user_id), user_event(user_id, frame))
+
+
+publish_room_sync = async_to_sync(publish_room)
+publish_user_sync = async_to_sync(publish_user)
+
+
+def publish_room_on_commit(
+    room_id: int, frame_type: ServerFrameType, **fields: Any
+) -> None:
+    """Publish a room frame once the current transaction commits (now if none).
+
+    For sync code that changed the store: a rolled-back change announces
+    nothing, and a committed one is readable by the time clients hear of it.
+    """
+    transaction.on_commit(lambda: publish_room_sync(room_id, frame_type, **fields))
+
+
+def publish_user_on_commit(
+    user_id: int, frame_type: ServerFrameType, **fields: Any
+) -> None:
+    """Publish a user frame once the current transaction commits (now if none)."""
+    transaction.on_commit(lambda: publish_user_sync(user_id, frame_type, **fields))
