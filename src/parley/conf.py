@@ -46,6 +46,27 @@ DEFAULTS: dict[str, Any] = {
     # Events one socket's channel holds while its consumer is busy; more are
     # dropped by the layer and repaired from the store (see protocol.md).
     "CHANNEL_CAPACITY": 1000,
+    # Frames one socket may have queued for writing (fan-out, replies and
+    # replays alike); a socket that falls further behind is closed with 4000
+    # (resume), so a slow reader never holds up the others.
+    "OUTBOX_MAX_FRAMES": 2000,
+    # A user is online while any of their sockets is open. Each process
+    # renews its sockets' presence every third of this time; a process that
+    # stops renewing (crashed) has its users go offline after it, in seconds.
+    "PRESENCE_TTL_SECS": 30.0,
+    # A socket's `typing {room}` frames are passed on at most once per
+    # TYPING_THROTTLE_SECS per room; clients show the indicator for
+    # TYPING_TTL_SECS after the last one (the frame's `expires_in`), seconds.
+    "TYPING_THROTTLE_SECS": 2.0,
+    "TYPING_TTL_SECS": 6.0,
+    # Largest page of the notifications API, in notifications.
+    "NOTIFICATIONS_PAGE_MAX": 100,
+    # Anonymous visitors may read and post in public rooms under a guest name.
+    "GUEST_ACCESS": False,
+    # Run deferrable work (mention notifications) in Channels' worker,
+    # `parley runworker parley-tasks`, instead of inline after the send. Needs
+    # a channel layer shared between processes (Redis or RabbitMQ).
+    "DEFER_TASKS": False,
 }
 
 
