@@ -26,6 +26,11 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     INVALID_REQUEST = "invalid_request"
+    NOT_SUBSCRIBED = "not_subscribed"
+    MESSAGE_DELETED = "message_deleted"
+    GUEST_FORBIDDEN = "guest_forbidden"
+    GUESTS_DISABLED = "guests_disabled"
+    INVALID_NAME = "invalid_name"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -46,6 +51,12 @@ class ParleyError(Exception):
         self.code = code
         self.message = str(message)
         self.ref = ref
+
+
+class Forbidden(ParleyError):
+    """The user is known and the thing exists, but it is not theirs to do."""
+
+    status = 403
 
 
 class NotFound(ParleyError):
