@@ -91,13 +91,26 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
     """Build Django's ``CHANNEL_LAYERS`` setting from one URL.
 
     Args:
-        url: ``memory://`` for Channels' in-process layer (one server process
-            only), or ``redis://[:password@]host:port/db`` (also
-            ``rediss://`` for TLS) for channels_redis' core layer.
+        url: one of
+
+            - ``memory://``: Channels' in-process layer. One server process
+              only: sockets of other processes never see its events.
+            - ``redis://[:password@]host:port/db`` (``rediss://`` for TLS):
+              channels_redis' core layer, each channel a Redis list.
+            - ``redis+pubsub://…`` (``rediss+pubsub://…``): channels_redis'
+              pub/sub layer; the same Redis address after the ``+pubsub``.
+              Events are not queued in Redis: a process that is not
+              subscribed at the moment of publishing misses them.
+            - ``amqp://user:password@host:port/vhost`` (``amqps://`` for
+              TLS): channels_rabbitmq's layer, one exclusive queue per
+              process. It serves sockets and groups only, not the named
+              channels of ``parley runworker``.
+
         capacity: events one channel holds (default ``CHANNEL_CAPACITY``
-            above). Channels' own default, 100, drops live events while a
-            socket replays history; Parley repairs such drops, but need not
-            cause them.
+            above); for RabbitMQ, both the process' queue length in the
+            broker and its local buffer. Channels' own default, 100, drops
+            live events while a socket replays history; Parley repairs such
+            drops, but need not cause them. The pub/sub layer has no bound.
 
     Returns:
         ``{"default": {"BACKEND": ..., "CONFIG": ...}}``.
@@ -108,15 +121,31 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
     from django.core.exceptions import ImproperlyConfigured
 
     capacity = capacity or DEFAULTS["CHANNEL_CAPACITY"]
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    # Seconds an event waits in a channel before the layer discards it; a
+    # socket that has not read it by then resumes from the store anyway.
+    expiry_secs = 60
+    scheme, separator, rest = url.partition("://")
+    scheme = scheme.lower() if separator else ""
     if scheme == "memory":
-        config = {"capacity": capacity, "expiry": 60}
         backend = "channels.layers.InMemoryChannelLayer"
+        config: dict[str, Any] = {"capacity": capacity, "expiry": expiry_secs}
     elif scheme in ("redis", "rediss"):
-        config = {"hosts": [url], "capacity": capacity, "expiry": 60}
         backend = "channels_redis.core.RedisChannelLayer"
+        config = {"hosts": [url], "capacity": capacity, "expiry": expiry_secs}
+    elif scheme in ("redis+pubsub", "rediss+pubsub"):
+        backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
+        config = {"hosts": [f"{scheme.removesuffix('+pubsub')}://{rest}"]}
+    elif scheme in ("amqp", "amqps"):
+        backend = "channels_rabbitmq.core.RabbitmqChannelLayer"
+        config = {
+            "host": url,
+            "local_capacity": capacity,
+            "remote_capacity": capacity,
+            "expiry": expiry_secs,
+        }
     else:
         raise ImproperlyConfigured(
-            f"CHANNEL_LAYER_URL {url!r}: expected memory:// or redis://host:port/db"
+            f"CHANNEL_LAYER_URL {url!r}: expected memory://, redis://host:port/db, "
+            "redis+pubsub://host:port/db or amqp://user:password@host:port/vhost"
         )
     return {"default": {"BACKEND": backend, "CONFIG": config}}
