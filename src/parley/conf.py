@@ -59,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
     # TYPING_TTL_SECS after the last one (the frame's `expires_in`), seconds.
     "TYPING_THROTTLE_SECS": 2.0,
     "TYPING_TTL_SECS": 6.0,
+    # Most distinct @names of one message that are looked up and notified;
+    # more are ignored, so one message cannot page a whole server.
+    "MAX_MENTIONS_PER_MESSAGE": 20,
     # Largest page of the notifications API, in notifications.
     "NOTIFICATIONS_PAGE_MAX": 100,
     # Anonymous visitors may read and post in public rooms under a guest name.

@@ -163,3 +163,75 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class Notification(models.Model):
+    """Something that happened for one user: a mention, an order shipped ...
+
+    ``kind`` is a short machine word the client may style by ("mention",
+    "order"); ``title`` and ``body`` are for people; ``url`` is where the
+    client goes on a click; ``data`` is free JSON for the client. ``key`` is
+    the sender's idempotency key, unique per user when given, so a task that
+    runs twice (a worker redelivery) notifies once. ``read_at`` is set when
+    the user marks it read. ``parley.services.notifications`` writes them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="parley_notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True, default="")
+    url = models.CharField(_("URL"), max_length=500, blank=True, default="")
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-id"]
+        indexes = [
+            # A user's page, newest first, cursor by id.
+            models.Index(fields=["user", "-id"], name="parley_notification_user"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~Q(key=""),
+                name="parley_notification_user_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user}: {self.title}"
+
+
+class Guest(models.Model):
+    """Marks a user as a guest: an anonymous visitor signed in under a name.
+
+    A guest is a real user row (so sockets, sessions and messages work as for
+    anyone), with an unusable password and a username no sign-up can make
+    (see ``parley.services.guests``). ``name`` is the name they chose.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="parley_guest",
+    )
+    name = models.CharField(_("name"), max_length=32)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+
+    def __str__(self) -> str:
+        return self.name
