@@ -1,3 +1,62 @@
-"""Parley: real-time chat and notifications for Django, built on Channels."""
+"""Parley: real-time chat and notifications for Django, built on Channels.
+
+``parley.notify`` and ``parley.anotify`` push a notification to a user's open
+tabs from anywhere in a project. Importing ``parley`` is cheap and safe before
+Django is set up: the functions import Django's parts when called.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from parley.models import Notification
 
 __version__ = "0.1.0"
+
+
+def notify(
+    user: "AbstractBaseUser",
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    data: dict[str, Any] | None = None,
+    key: str = "",
+) -> "Notification":
+    """Store a notification for ``user`` and push it to every open socket of
+    theirs once the surrounding transaction commits (a rollback sends
+    nothing).
+
+    Example, from a ``post_save`` receiver::
+
+        parley.notify(order.owner, kind="order", title="Order #42 is shipped",
+                      url="/orders/42/", data={"order": 42})
+
+    See ``parley.services.notifications.notify`` for the arguments, the
+    ``key`` (an idempotency key) and the errors.
+    """
+    from parley.services.notifications import notify as store_and_push
+
+    return store_and_push(
+        user, kind=kind, title=title, body=body, url=url, data=data, key=key
+    )
+
+
+async def anotify(
+    user: "AbstractBaseUser",
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    data: dict[str, Any] | None = None,
+    key: str = "",
+) -> "Notification":
+    """``notify`` for async code: the database work runs in a thread."""
+    from parley.services.notifications import anotify as store_and_push
+
+    return await store_and_push(
+        user, kind=kind, title=title, body=body, url=url, data=data, key=key
+    )

@@ -36,6 +36,9 @@ def test_create_list_and_show_rooms(api):
         "title": "Лобби",
         "kind": "public",
         "last_seq": 0,
+        "read_seq": 0,
+        "unread": 0,
+        "peer": None,
         "created_at": None,
         "url": "/chat/%D0%BB%D0%BE%D0%B1%D0%B1%D0%B8/",
     }

@@ -22,11 +22,38 @@ class RoomIn(Schema):
 
 class RoomOut(Schema):
     slug: str
-    title: str
-    kind: str
+    title: str = Field(description="for a direct room, the other person's username")
+    kind: Literal["public", "private", "direct"]
     last_seq: int = Field(description="seq of the room's newest message; 0 if none")
+    read_seq: int = Field(
+        description="the user's read position: messages up to this seq are read"
+    )
+    unread: int = Field(description="messages after read_seq by others, not deleted")
+    peer: str | None = Field(
+        None, description="direct rooms: the other person's username"
+    )
     created_at: datetime
     url: str = Field(description="the room's page")
+
+
+class ReadIn(Schema):
+    seq: int = Field(ge=0, description="seq of the newest message the user has seen")
+
+
+class ReadOut(Schema):
+    room: str
+    seq: int = Field(description="the read position after the call (never lower)")
+    unread: int
+
+
+class MemberIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+
+
+class MemberOut(Schema):
+    username: str
+    role: Literal["owner", "member"]
+    joined_at: datetime
 
 
 class MessageIn(Schema):
@@ -46,6 +73,12 @@ class MessageOut(Schema):
     text: str
     ts: str = Field(description="ISO 8601, UTC, milliseconds")
     client_id: str | None = None
+    edited_ts: str | None = Field(None, description="when last edited, if ever")
+    deleted: bool = Field(False, description="deleted: its text is empty")
+
+
+class MessageEditIn(Schema):
+    text: str = Field(min_length=1)
 
 
 class MessagePage(Schema):
@@ -53,3 +86,27 @@ class MessagePage(Schema):
     next_before: int | None = Field(
         description="pass as `before` for the next older page; null when there is none"
     )
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    data: dict
+    ts: str = Field(description="created; ISO 8601, UTC, milliseconds")
+    read: bool
+
+
+class NotificationPage(Schema):
+    notifications: list[NotificationOut] = Field(description="newest first")
+    unread: int = Field(description="the user's unread notifications, in all")
+    next_before: int | None = Field(
+        description="pass as `before` for the next older page; null when there is none"
+    )
+
+
+class MarkedRead(Schema):
+    marked: int = Field(description="how many notifications were unread")
+    unread: int = Field(description="unread notifications left (0)")

@@ -10,15 +10,24 @@ from pydantic import Field
 from parley import __version__
 from parley.api.schemas import (
     Error,
+    MarkedRead,
+    MemberIn,
+    MemberOut,
+    MessageEditIn,
     MessageIn,
     MessageOut,
     MessagePage,
+    NotificationOut,
+    NotificationPage,
+    ReadIn,
+    ReadOut,
     RoomIn,
     RoomOut,
 )
 from parley.errors import ErrorCode, ParleyError
-from parley.models import Room
-from parley.services import messages, rooms, tokens
+from parley.models import Membership, Room
+from parley.services import messages, notifications, reads, rooms, tokens
+from parley.services.reads import ReadState
 
 
 class TokenAuth(HttpBearer):
@@ -40,7 +49,8 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="Parley API",
     version=__version__,
-    description="Rooms and message history of Parley. Sign in with the session "
+    description="Rooms, messages, read state, direct conversations and "
+    "notifications of Parley. Sign in with the session "
     "cookie (state-changing calls need the CSRF token in `X-CSRFToken`) or an "
     "API token (`Authorization: Bearer <token>`, no CSRF token needed).",
     # The token first: django_auth checks CSRF before it looks at anything,
@@ -88,15 +98,25 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     )
 
 
-def room_out(room: Room) -> RoomOut:
+def room_out(room: Room, state: ReadState, peer: str | None = None) -> RoomOut:
     return RoomOut(
         slug=room.slug,
-        title=room.title,
+        title=peer or room.title,
         kind=room.kind,
         last_seq=room.last_seq,
+        read_seq=state.seq,
+        unread=state.unread,
+        peer=peer,
         created_at=room.created_at,
         url=reverse("parley-room", args=[room.slug]),
     )
+
+
+def rooms_out(request: HttpRequest, listed: list[Room]) -> list[RoomOut]:
+    """``listed`` as the user sees them, in three queries whatever their number."""
+    states = reads.read_states(user=request.user, rooms=listed)
+    peers = rooms.direct_peers(user=request.user, room_ids=[r.pk for r in listed])
+    return [room_out(room, states[room.pk], peers.get(room.pk)) for room in listed]
 
 
 ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
@@ -104,25 +124,84 @@ ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
 
 @api.get("/rooms", response={200: list[RoomOut], **ERRORS}, tags=["rooms"])
 def list_rooms(request: HttpRequest):
-    """Rooms the signed-in user may read, by slug."""
-    return [
-        room_out(room) for room in rooms.readable_rooms(request.user).order_by("slug")
-    ]
+    """Rooms the signed-in user may read, by slug: every public room, and the
+    private and direct rooms they are a member of, each with its unread
+    count."""
+    listed = list(rooms.readable_rooms(request.user).order_by("slug"))
+    return rooms_out(request, listed)
 
 
 @api.post(
-    "/rooms", response={201: RoomOut, 400: Error, 409: Error, **ERRORS}, tags=["rooms"]
+    "/rooms",
+    response={201: RoomOut, 400: Error, 409: Error, **ERRORS},
+    tags=["rooms"],
 )
 def create_room(request: HttpRequest, body: RoomIn):
-    """Create a room; the slug is derived from the title. 409 if it exists."""
+    """Create a public or private room; the user owns it. The slug is derived
+    from the title; 409 if it exists. Guests may not create private rooms
+    (403 ``guest_forbidden``)."""
     room = rooms.create_room(user=request.user, title=body.title, kind=body.kind)
-    return Status(201, room_out(room))
+    return Status(201, room_out(room, ReadState(room=room.slug, seq=0, unread=0)))
 
 
 @api.get("/rooms/{slug}", response={200: RoomOut, **ERRORS}, tags=["rooms"])
 def room_detail(request: HttpRequest, slug: str):
     """One room; 404 if it does not exist or is not the user's to read."""
-    return room_out(rooms.get_readable(user=request.user, slug=slug))
+    room = rooms.get_readable(user=request.user, slug=slug)
+    return rooms_out(request, [room])[0]
+
+
+@api.post("/rooms/{slug}/read", response={200: ReadOut, **ERRORS}, tags=["rooms"])
+def mark_read(request: HttpRequest, slug: str, body: ReadIn):
+    """Move the read position forward to ``seq`` (never back, never past the
+    room's last seq). Every open socket of the user gets the ``read`` frame."""
+    room = rooms.get_readable(user=request.user, slug=slug)
+    state = reads.mark_read(user=request.user, room=room, seq=body.seq)
+    return ReadOut(room=state.room, seq=state.seq, unread=state.unread)
+
+
+def member_out(membership: Membership) -> MemberOut:
+    return MemberOut(
+        username=membership.user.get_username(),
+        role=membership.role,
+        joined_at=membership.joined_at,
+    )
+
+
+@api.get(
+    "/rooms/{slug}/members", response={200: list[MemberOut], **ERRORS}, tags=["rooms"]
+)
+def list_members(request: HttpRequest, slug: str):
+    """The room's members, owners first. 404 for a room the user may not read."""
+    room = rooms.get_readable(user=request.user, slug=slug)
+    return [member_out(m) for m in rooms.members(room=room)]
+
+
+@api.post(
+    "/rooms/{slug}/members",
+    response={200: MemberOut, 201: MemberOut, 400: Error, **ERRORS},
+    tags=["rooms"],
+)
+def add_member(request: HttpRequest, slug: str, body: MemberIn):
+    """Invite a user into a private room (its owner only): 201, or 200 if
+    they were a member already. They get the ``joined`` frame."""
+    room = rooms.get_readable(user=request.user, slug=slug)
+    membership, created = rooms.add_member(
+        user=request.user, room=room, username=body.username
+    )
+    return Status(201 if created else 200, member_out(membership))
+
+
+@api.post(
+    "/direct/{username}",
+    response={200: RoomOut, 201: RoomOut, 400: Error, **ERRORS},
+    tags=["rooms"],
+)
+def open_direct(request: HttpRequest, username: str):
+    """Open the direct conversation with ``username``: 201 when new (both get
+    the ``joined`` frame), 200 when it existed."""
+    room, created = rooms.open_direct(user=request.user, username=username)
+    return Status(201 if created else 200, rooms_out(request, [room])[0])
 
 
 class HistoryQuery(Schema):
@@ -164,3 +243,75 @@ def post_message(request: HttpRequest, slug: str, body: MessageIn):
         messages.publish_sync(posted.message)
         return Status(201, messages.message_data(posted.message))
     return Status(200, messages.message_data(posted.message))
+
+
+@api.patch(
+    "/messages/{message_id}",
+    response={200: MessageOut, 400: Error, 409: Error, **ERRORS},
+    tags=["messages"],
+)
+def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
+    """Replace a message's text (its author only; 409 ``message_deleted`` once
+    deleted). Subscribers get the ``edited`` frame."""
+    message = messages.edit_message(
+        user=request.user, message_id=message_id, text=body.text
+    )
+    return messages.message_data(message)
+
+
+@api.delete(
+    "/messages/{message_id}", response={200: MessageOut, **ERRORS}, tags=["messages"]
+)
+def delete_message(request: HttpRequest, message_id: int):
+    """Delete a message (its author or the room's owner); it keeps its seq with
+    empty text and ``deleted: true``. Subscribers get the ``deleted`` frame.
+    Deleting again changes nothing."""
+    message = messages.delete_message(user=request.user, message_id=message_id)
+    return messages.message_data(message)
+
+
+class NotificationQuery(Schema):
+    before: int | None = Field(
+        None, ge=1, description="only notifications with id < before"
+    )
+    limit: int | None = Field(None, ge=1, description="page size; capped by the server")
+
+
+@api.get(
+    "/notifications",
+    response={200: NotificationPage, **ERRORS},
+    tags=["notifications"],
+)
+def list_notifications(request: HttpRequest, query: Query[NotificationQuery]):
+    """The user's notifications, newest first, cursor by id; with the unread
+    count. Guests get 403 ``guest_forbidden``."""
+    page = notifications.notifications_page(
+        user=request.user, before=query.before, limit=query.limit
+    )
+    return NotificationPage(
+        notifications=[notifications.notification_data(n) for n in page.notifications],
+        unread=page.unread,
+        next_before=page.next_before,
+    )
+
+
+@api.post(
+    "/notifications/read", response={200: MarkedRead, **ERRORS}, tags=["notifications"]
+)
+def mark_all_notifications_read(request: HttpRequest):
+    """Mark all the user's notifications read."""
+    marked = notifications.mark_all_notifications_read(user=request.user)
+    return MarkedRead(marked=marked, unread=0)
+
+
+@api.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    tags=["notifications"],
+)
+def mark_notification_read(request: HttpRequest, notification_id: int):
+    """Mark one of the user's notifications read; 404 for anyone else's."""
+    notification = notifications.mark_notification_read(
+        user=request.user, notification_id=notification_id
+    )
+    return notifications.notification_data(notification)

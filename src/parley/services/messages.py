@@ -14,13 +14,16 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
-from parley.errors import Conflict, ErrorCode, ParleyError
+from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Message, Room
 from parley.realtime import events, protocol
 from parley.realtime.groups import room_group
+from parley.realtime.protocol import ServerFrameType
+from parley.services import mentions, rooms
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,8 @@ def message_data(message: Message) -> dict[str, Any]:
     Returns:
         ``{"id", "seq", "room" (slug), "author" (username, or None for a
         deleted account), "text", "ts" (see ``timestamp``), "client_id"
-        (omitted when empty)}``.
+        (omitted when empty), "edited_ts" (when edited), "deleted": True
+        (when deleted; its text is then "")}``.
     """
     data: dict[str, Any] = {
         "id": message.id,
@@ -64,7 +68,28 @@ def message_data(message: Message) -> dict[str, Any]:
     }
     if message.client_id:
         data["client_id"] = message.client_id
+    if message.edited_at is not None:
+        data["edited_ts"] = timestamp(message.edited_at)
+    if message.deleted_at is not None:
+        data["deleted"] = True
+        data["text"] = ""
     return data
+
+
+def edited_data(message: Message) -> dict[str, Any]:
+    """The fields of the ``edited`` frame: ``{id, seq, room, text, edited_ts}``."""
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "room": message.room.slug,
+        "text": message.text,
+        "edited_ts": timestamp(message.edited_at),
+    }
+
+
+def deleted_data(message: Message) -> dict[str, Any]:
+    """The fields of the ``deleted`` frame: ``{id, seq, room}``."""
+    return {"id": message.id, "seq": message.seq, "room": message.room.slug}
 
 
 def clean_text(text: str) -> str:
@@ -156,6 +181,93 @@ def post_message(
             raise
         return Posted(earlier, created=False)
     return Posted(message, created=True)
+
+
+def _locked_readable(*, user: AbstractBaseUser, message_id: int) -> Message:
+    """The message ``message_id``, row-locked, if ``user`` may read its room.
+
+    Call inside a transaction. Raises ``NotFound(not_found)`` otherwise.
+    """
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("room", "author")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or not rooms.can_read(user, message.room):
+        raise NotFound(ErrorCode.NOT_FOUND, _("No such message."))
+    return message
+
+
+def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Message:
+    """Replace the text of ``user``'s message; announce ``edited`` on commit.
+
+    Args:
+        user: who edits; must be the author.
+        message_id: the message's ``id``.
+        text: the new text; see ``clean_text``.
+
+    Returns:
+        The message with its new ``text`` and ``edited_at``.
+
+    Raises:
+        NotFound: ``not_found`` if there is no such message in a room
+            ``user`` may read.
+        Forbidden: ``forbidden`` if ``user`` is not its author.
+        Conflict: ``message_deleted`` if it was deleted.
+        ParleyError: from ``clean_text``.
+    """
+    text = clean_text(text)
+    with transaction.atomic():
+        message = _locked_readable(user=user, message_id=message_id)
+        if message.author_id != user.pk:
+            raise Forbidden(ErrorCode.FORBIDDEN, _("Only its author edits a message."))
+        if message.deleted_at is not None:
+            raise Conflict(
+                ErrorCode.MESSAGE_DELETED, _("A deleted message cannot be edited.")
+            )
+        message.text = text
+        message.edited_at = timezone.now()
+        message.save(update_fields=["text", "edited_at"])
+        events.publish_room_on_commit(
+            message.room_id, ServerFrameType.EDITED, **edited_data(message)
+        )
+    return message
+
+
+def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
+    """Delete a message: blank its text, keep its ``seq``; announce ``deleted``.
+
+    The row stays, so the room's ``seq`` stays gap-free; history shows it as
+    ``deleted``. Deleting a deleted message returns it and announces
+    nothing new.
+
+    Args:
+        user: its author or the room's owner.
+        message_id: the message's ``id``.
+
+    Raises:
+        NotFound: ``not_found`` if there is no such message in a room
+            ``user`` may read.
+        Forbidden: ``forbidden`` for anyone but the author and the owner.
+    """
+    with transaction.atomic():
+        message = _locked_readable(user=user, message_id=message_id)
+        if message.author_id != user.pk and not rooms.is_owner(
+            user=user, room=message.room
+        ):
+            raise Forbidden(
+                ErrorCode.FORBIDDEN,
+                _("Only its author or the room's owner deletes a message."),
+            )
+        if message.deleted_at is None:
+            message.deleted_at = timezone.now()
+            message.text = ""
+            message.save(update_fields=["text", "deleted_at"])
+            events.publish_room_on_commit(
+                message.room_id, ServerFrameType.DELETED, **deleted_data(message)
+            )
+    return message
 
 
 def history(
@@ -255,21 +367,27 @@ def message_event(message: Message) -> dict[str, Any]:
 
 
 async def publish(message: Message) -> bool:
-    """Broadcast a stored message to every socket subscribed to its room.
+    """Broadcast a stored message to every socket subscribed to its room,
+    then notify the users it mentions (``parley.services.mentions``).
 
     A channel layer that fails (Redis restarting, say) does not fail the
     send: the message is stored and acknowledged, and subscribers catch up
     from the store (each socket's subscription check, or the next message's
-    gap). The failure is logged.
+    gap). The failure is logged. Mention notifications run inline or in the
+    worker (``PARLEY_DEFER_TASKS``); a failure there is logged, never raised.
 
     Returns:
         True if the layer took the event.
     """
-    return await events.send_event(room_group(message.room_id), message_event(message))
+    sent = await events.send_event(room_group(message.room_id), message_event(message))
+    await mentions.dispatch(message)
+    return sent
 
 
 publish_sync = async_to_sync(publish)
 apost_message = database_sync_to_async(post_message)
+aedit_message = database_sync_to_async(edit_message)
+adelete_message = database_sync_to_async(delete_message)
 areplay = database_sync_to_async(replay)
 amessages_between = database_sync_to_async(messages_between)
 alast_seqs = database_sync_to_async(last_seqs)

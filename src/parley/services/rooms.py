@@ -1,12 +1,22 @@
-"""Rooms: naming, creation, and who may read or post where.
+"""Rooms: naming, creation, members, and who may read or post where.
 
 Authorization rule (one place): anyone signed in may read and post in a
-public room; private and direct rooms only their members. A room the user may
-not read is reported exactly like a room that does not exist, so ids and
-slugs leak nothing.
+public room; private and direct rooms only their members (never a guest). A
+room the user may not read is reported exactly like a room that does not
+exist, so ids and slugs leak nothing.
+
+A direct room is the one conversation between two users. Its slug is
+``dm-<lower user id>-<higher user id>``: the unique slug makes opening it
+idempotent, even when both people open it at once. Other rooms may not take
+slugs of that form. Its stored title names both people; each of them sees the
+other's username as its title (``title_for``).
 """
 
+import re
+from collections.abc import Iterable
+
 from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -14,8 +24,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
-from parley.errors import Conflict, ErrorCode, NotFound, ParleyError
+from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Membership, Room
+from parley.realtime.events import publish_user_on_commit
+from parley.realtime.protocol import ServerFrameType
+from parley.services.guests import is_guest, refuse_guests
+
+DIRECT_SLUG_RE = re.compile(r"dm-\d+-\d+")
 
 
 def slug_for(name: str) -> str:
@@ -53,6 +68,12 @@ def check_slug(slug: str) -> str:
     return slug
 
 
+def direct_slug(user_id: int, peer_id: int) -> str:
+    """The slug of the direct room of two users: ``dm-<low id>-<high id>``."""
+    low, high = sorted((user_id, peer_id))
+    return f"dm-{low}-{high}"
+
+
 def _title(title: str) -> str:
     title = " ".join(title.split())
     limit = parley_settings.ROOM_TITLE_MAX_CHARS
@@ -70,6 +91,8 @@ def can_read(user: AbstractBaseUser, room: Room) -> bool:
         return False
     if room.kind == Room.Kind.PUBLIC:
         return True
+    if is_guest(user):
+        return False
     return Membership.objects.filter(room=room, user=user).exists()
 
 
@@ -100,13 +123,23 @@ def create_room(
     """Create a public or private room named ``title``; ``user`` owns it.
 
     Raises:
-        ParleyError: ``invalid_room`` for an unusable title or kind.
+        ParleyError: ``invalid_room`` for an unusable title or kind, or a
+            title whose slug is reserved for direct rooms (``dm-1-2``).
+        Forbidden: ``guest_forbidden`` for a guest creating a private room.
         Conflict: ``room_exists`` if the slug is taken.
     """
     if kind not in (Room.Kind.PUBLIC, Room.Kind.PRIVATE):
         raise ParleyError(ErrorCode.INVALID_ROOM, _("A room is public or private."))
+    if kind == Room.Kind.PRIVATE:
+        refuse_guests(user, _("Guests cannot create private rooms."))
     title = _title(title)
     slug = slug_for(title)
+    if DIRECT_SLUG_RE.fullmatch(slug):
+        raise ParleyError(
+            ErrorCode.INVALID_ROOM,
+            _("Addresses like %(slug)s are kept for direct conversations.")
+            % {"slug": slug},
+        )
     try:
         with transaction.atomic():
             room = Room.objects.create(
@@ -145,5 +178,176 @@ def join_or_create(*, user: AbstractBaseUser, name: str) -> Room:
     return room
 
 
+def _user_named(username: str) -> AbstractBaseUser:
+    """The active user called ``username`` (exact, as Django signs in).
+
+    Raises:
+        NotFound: ``not_found`` if there is none.
+    """
+    user_model = get_user_model()
+    user = (
+        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username})
+        .select_related("parley_guest")
+        .first()
+    )
+    if user is None or not getattr(user, "is_active", True):
+        raise NotFound(ErrorCode.NOT_FOUND, _("No such user."))
+    return user
+
+
+def is_owner(*, user: AbstractBaseUser, room: Room) -> bool:
+    """Whether ``user`` owns ``room`` (created it, or was made owner)."""
+    return Membership.objects.filter(
+        room=room, user_id=user.pk, role=Membership.Role.OWNER
+    ).exists()
+
+
+def add_member(
+    *, user: AbstractBaseUser, room: Room, username: str
+) -> tuple[Membership, bool]:
+    """Invite ``username`` into the private ``room``; only its owner may.
+
+    The invited user's open sockets get the user frame ``joined {room,
+    title, kind}`` once the transaction commits.
+
+    Args:
+        user: who invites; must own the room.
+        room: a private room ``user`` may read (the caller checked).
+        username: whom to invite, as they sign in (case-sensitive).
+
+    Returns:
+        ``(membership, created)``; ``created`` is False when they were a
+        member already (nothing is announced again).
+
+    Raises:
+        Forbidden: ``forbidden`` unless ``user`` owns the room;
+            ``guest_forbidden`` for inviting a guest.
+        ParleyError: ``invalid_request`` for a public or direct room.
+        NotFound: ``not_found`` for an unknown username.
+    """
+    if room.kind != Room.Kind.PRIVATE:
+        raise ParleyError(
+            ErrorCode.INVALID_REQUEST, _("Only private rooms have invited members.")
+        )
+    if not is_owner(user=user, room=room):
+        raise Forbidden(ErrorCode.FORBIDDEN, _("Only the room's owner invites."))
+    invited = _user_named(username)
+    refuse_guests(invited, _("Guests cannot join private rooms."))
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(room=room, user=invited)
+        if created:
+            publish_user_on_commit(
+                invited.pk,
+                ServerFrameType.JOINED,
+                room=room.slug,
+                title=room.title,
+                kind=room.kind,
+            )
+    return membership, created
+
+
+def members(*, room: Room) -> list[Membership]:
+    """The members of ``room`` with their users, owners first, then by name.
+
+    A public room's members are those who created it, posted or read in it.
+    """
+    username = f"user__{get_user_model().USERNAME_FIELD}"
+    return list(
+        Membership.objects.filter(room=room)
+        .select_related("user")
+        .order_by("-role", username)  # "owner" sorts after "member"
+    )
+
+
+def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
+    """The direct room of ``user`` and ``username``, created if new.
+
+    Idempotent, also when both open it at once: the slug is unique (see the
+    module docstring). On creation both users' open sockets get the user
+    frame ``joined {room, title, kind: "direct"}`` (title: the other's
+    username) after the commit.
+
+    Returns:
+        ``(room, created)``.
+
+    Raises:
+        Forbidden: ``guest_forbidden`` if either is a guest.
+        ParleyError: ``invalid_request`` for a conversation with oneself.
+        NotFound: ``not_found`` for an unknown username.
+    """
+    refuse_guests(user, _("Guests cannot write direct messages."))
+    peer = _user_named(username)
+    if peer.pk == user.pk:
+        raise ParleyError(
+            ErrorCode.INVALID_REQUEST, _("A direct conversation needs someone else.")
+        )
+    refuse_guests(peer, _("Guests cannot receive direct messages."))
+    slug = direct_slug(user.pk, peer.pk)
+    room = Room.objects.filter(slug=slug).first()
+    if room is not None:
+        return room, False
+    first, second = sorted((user, peer), key=lambda person: person.pk)
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                slug=slug,
+                title=f"{first.get_username()}, {second.get_username()}",
+                kind=Room.Kind.DIRECT,
+                created_by=user,
+            )
+            Membership.objects.bulk_create(
+                [Membership(room=room, user=user), Membership(room=room, user=peer)]
+            )
+            for viewer, other in ((user, peer), (peer, user)):
+                publish_user_on_commit(
+                    viewer.pk,
+                    ServerFrameType.JOINED,
+                    room=slug,
+                    title=other.get_username(),
+                    kind=Room.Kind.DIRECT,
+                )
+    except IntegrityError:
+        # The other one opened it a moment ago.
+        return Room.objects.get(slug=slug), False
+    return room, True
+
+
+def direct_peers(*, user: AbstractBaseUser, room_ids: Iterable[int]) -> dict[int, str]:
+    """The other person of each direct room in ``room_ids``, in one query.
+
+    Returns:
+        ``{room_id: username}`` for the direct rooms among ``room_ids`` whose
+        other member still exists.
+    """
+    username = f"user__{get_user_model().USERNAME_FIELD}"
+    rows = (
+        Membership.objects.filter(
+            room_id__in=list(room_ids), room__kind=Room.Kind.DIRECT
+        )
+        .exclude(user_id=user.pk)
+        .values_list("room_id", username)
+    )
+    return dict(rows)
+
+
+def title_for(
+    room: Room, *, user: AbstractBaseUser, peers: dict[int, str] | None = None
+) -> str:
+    """``room``'s title as ``user`` sees it: a direct room shows the other's
+    username; others their own title.
+
+    Args:
+        peers: ``direct_peers`` of a list being shown; looked up if None.
+    """
+    if room.kind != Room.Kind.DIRECT:
+        return room.title
+    if peers is None:
+        peers = direct_peers(user=user, room_ids=[room.pk])
+    return peers.get(room.pk, room.title)
+
+
 aget_readable = database_sync_to_async(get_readable)
 ajoin_or_create = database_sync_to_async(join_or_create)
+aadd_member = database_sync_to_async(add_member)
+aopen_direct = database_sync_to_async(open_direct)
+atitle_for = database_sync_to_async(title_for)

@@ -3,6 +3,7 @@
 HTTP goes to Django; WebSockets pass the origin check (``ALLOWED_HOSTS``;
 a token client may omit ``Origin``), then authentication (a bearer token,
 else the session cookie), then Parley's routes: see ``parley.realtime.auth``.
+The worker channel ``parley-tasks`` goes to ``parley.tasks.TaskConsumer``.
 """
 
 import os
@@ -14,14 +15,22 @@ from django.core.asgi import get_asgi_application
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import (  # noqa: E402
+    ChannelNameRouter,
+    ProtocolTypeRouter,
+    URLRouter,
+)
 
 from parley.realtime.auth import websocket_application  # noqa: E402
 from parley.realtime.routing import websocket_urlpatterns  # noqa: E402
+from parley.services.tasks import TASKS_CHANNEL  # noqa: E402
+from parley.tasks import TaskConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": websocket_application(URLRouter(websocket_urlpatterns)),
+        # `parley runworker parley-tasks`: deferred tasks (PARLEY_DEFER_TASKS).
+        "channel": ChannelNameRouter({TASKS_CHANNEL: TaskConsumer.as_asgi()}),
     }
 )

@@ -1,0 +1,138 @@
+"""Mentions: ``@username`` in a message notifies that user.
+
+A mention is ``@`` not preceded by a word character (so ``bob@example.com``
+mentions nobody), followed by a username as Django allows them (letters and
+digits of any script, ``_ . @ + -``), matched case-sensitively as Django
+signs people in. Trailing ``. @ + -`` are tried both kept and dropped, so
+"thanks @alice." mentions ``alice`` and, if one exists, ``alice.``.
+
+The mentioned user is notified (kind ``mention``) if they may read the
+room, are not the author, are active and are not a guest, at most once per
+message: the notification's idempotency key is ``mention:<message id>``.
+At most ``PARLEY_MAX_MENTIONS_PER_MESSAGE`` distinct names are looked at.
+"""
+
+import logging
+import re
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from parley.conf import parley_settings
+from parley.models import Membership, Message, Notification, Room
+from parley.services import notifications, tasks
+
+logger = logging.getLogger(__name__)
+
+MENTION_RE = re.compile(r"(?<!\w)@([\w][\w.@+-]*)")
+TRAILING_PUNCTUATION = ".@+-"
+# A notification's body: the message's start, enough to recognise it.
+EXCERPT_CHARS = 200
+MENTION_KIND = "mention"
+
+
+def mentioned_usernames(text: str) -> list[str]:
+    """The usernames ``text`` may mention, in order, without repeats.
+
+    At most ``PARLEY_MAX_MENTIONS_PER_MESSAGE`` mentions are read; each may
+    give two candidates (with and without trailing punctuation).
+    """
+    limit = parley_settings.MAX_MENTIONS_PER_MESSAGE
+    names: dict[str, None] = {}
+    mentions = 0
+    for match in MENTION_RE.finditer(text):
+        if mentions >= limit:
+            break
+        token = match.group(1)
+        stripped = token.rstrip(TRAILING_PUNCTUATION)
+        if token in names or stripped in names:
+            continue
+        mentions += 1
+        names[token] = None
+        names[stripped] = None
+    return list(names)
+
+
+def _excerpt(text: str) -> str:
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def _title(author: str, room: Room) -> str:
+    if room.kind == Room.Kind.DIRECT:
+        title = _("%(author)s mentioned you") % {"author": author}
+    else:
+        title = _("%(author)s mentioned you in %(room)s") % {
+            "author": author,
+            "room": room.title,
+        }
+    limit = notifications.TITLE_MAX_CHARS
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def notify_mentions(message_id: int) -> list[Notification]:
+    """Notify the users message ``message_id`` mentions; see the module.
+
+    Safe to run twice: a repeat notifies nobody again. A message deleted
+    meanwhile (or gone) notifies nobody.
+
+    Returns:
+        The notifications, one per mentioned user who may read the room.
+    """
+    message = (
+        Message.objects.select_related("room", "author")
+        .filter(pk=message_id, deleted_at__isnull=True)
+        .first()
+    )
+    if message is None:
+        return []
+    names = mentioned_usernames(message.text)
+    if not names:
+        return []
+    user_model = get_user_model()
+    people = user_model._default_manager.filter(
+        **{f"{user_model.USERNAME_FIELD}__in": names}, parley_guest__isnull=True
+    ).exclude(pk=message.author_id)
+    if hasattr(user_model, "is_active"):
+        people = people.filter(is_active=True)
+    room = message.room
+    if room.kind != Room.Kind.PUBLIC:
+        people = people.filter(
+            pk__in=Membership.objects.filter(room=room).values("user_id")
+        )
+    author = message.author.get_username() if message.author else "?"
+    title = _title(author, room)
+    return [
+        notifications.notify(
+            person,
+            kind=MENTION_KIND,
+            title=title,
+            body=_excerpt(message.text),
+            url=reverse("parley-room", args=[room.slug]),
+            data={
+                "room": room.slug,
+                "message": message.id,
+                "seq": message.seq,
+                "author": author,
+            },
+            key=f"mention:{message.id}",
+        )
+        for person in people
+    ]
+
+
+async def dispatch(message: Message) -> None:
+    """Have the mentions of a just-published ``message`` notified, inline or
+    in the worker (``parley.services.tasks``). Never raises: a failure is
+    logged, and the message stays sent.
+
+    A message without ``@`` costs nothing: no task, no query.
+    """
+    if "@" not in message.text:
+        return
+    try:
+        await tasks.submit("mentions.notify", message_id=message.id)
+    except Exception:
+        logger.exception("notifying the mentions of message %s failed", message.id)

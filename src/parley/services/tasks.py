@@ -1,0 +1,83 @@
+"""Deferrable work: run inline, or in Channels' worker when configured.
+
+With ``PARLEY_DEFER_TASKS`` off (the default) a task runs right away in the
+calling process, in a thread. With it on, the task becomes a message on the
+channel-layer channel ``parley-tasks`` and the worker, ``parley runworker
+parley-tasks`` (``parley.tasks.TaskConsumer``), runs it. That needs a layer
+the processes share (Redis or RabbitMQ). If the layer refuses the message,
+the task runs inline instead: deferring must not lose it.
+
+Delivery to the worker is at most once (a worker killed mid-task loses it);
+tasks are written to be safe to run twice (mention notifications carry an
+idempotency key), so a caller that retries does no harm.
+
+Task names map to dotted paths of sync functions taking keyword arguments
+of JSON types; see ``TASKS``.
+"""
+
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.utils.module_loading import import_string
+
+from parley.conf import parley_settings
+
+logger = logging.getLogger(__name__)
+
+TASKS_CHANNEL = "parley-tasks"
+# The event type on TASKS_CHANNEL; TaskConsumer.parley_task handles it.
+TASK_EVENT = "parley.task"
+TASKS = {
+    "mentions.notify": "parley.services.mentions.notify_mentions",
+}
+
+
+class UnknownTask(LookupError):
+    """A task name not in ``TASKS``."""
+
+
+def run_task(name: str, kwargs: dict[str, Any]) -> Any:
+    """Run the task ``name`` now, in this thread.
+
+    Returns:
+        What the task's function returns.
+
+    Raises:
+        UnknownTask: for a name not in ``TASKS``; and whatever the task
+        raises.
+    """
+    if name not in TASKS:
+        raise UnknownTask(name)
+    return import_string(TASKS[name])(**kwargs)
+
+
+arun_task = database_sync_to_async(run_task)
+
+
+async def submit(name: str, **kwargs: Any) -> None:
+    """Run task ``name`` in the worker (``PARLEY_DEFER_TASKS``) or inline.
+
+    Args:
+        name: a key of ``TASKS``.
+        kwargs: the task's arguments, JSON types only (they cross the
+            channel layer).
+
+    Raises:
+        UnknownTask: for a name not in ``TASKS``; inline, whatever the task
+        raises.
+    """
+    if name not in TASKS:
+        raise UnknownTask(name)
+    if parley_settings.DEFER_TASKS:
+        event = {"type": TASK_EVENT, "task": name, "kwargs": kwargs}
+        try:
+            await get_channel_layer().send(TASKS_CHANNEL, event)
+        except Exception:
+            logger.warning(
+                "could not defer task %s; running it inline", name, exc_info=True
+            )
+        else:
+            return
+    await arun_task(name, kwargs)
