@@ -2,6 +2,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.engines import (
+    SUITE_DATABASE,
+    PostgresServer,
+    RabbitMQServer,
+    suite_postgres,
+)
 from tests.servers import ParleyServer, RedisServer, User, unique
 
 
@@ -29,3 +35,25 @@ def redis_server(tmp_path: Path):
     redis.start()
     yield redis
     redis.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A running PostgreSQL cluster: the suite's own under
+    PARLEY_TEST_DATABASE=postgres, else one started for the session.
+    ``postgres.create_database(name)`` returns a new database's URL."""
+    if SUITE_DATABASE == "postgres":
+        yield suite_postgres()
+        return
+    cluster = PostgresServer().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def rabbitmq_server(tmp_path: Path):
+    """A RabbitMQ node of the test's own: no exchange or queue is shared."""
+    rabbitmq = RabbitMQServer(tmp_path / "rabbitmq")
+    rabbitmq.start()
+    yield rabbitmq
+    rabbitmq.stop()

@@ -125,8 +125,14 @@ class ParleyServer:
             **(env or {}),
         }
         if "DATABASE_URL" not in (env or {}):
-            # A DATABASE_URL meant for the test run is not this server's.
+            # A DATABASE_URL meant for the test run is not this server's: on
+            # PostgreSQL it gets a database of its own, as it gets its own
+            # SQLite file otherwise (tests/engines.py).
+            from tests.engines import server_database_url
+
             self.env.pop("DATABASE_URL", None)
+            if url := server_database_url(data_dir):
+                self.env["DATABASE_URL"] = url
         self.process: subprocess.Popen | None = None
         self.log = data_dir / f"server-{self.port}.log"
 

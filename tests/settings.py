@@ -5,6 +5,13 @@ import tempfile
 
 os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
 
+if os.environ.get("PARLEY_TEST_DATABASE") == "postgres":
+    # The whole suite on a throwaway PostgreSQL cluster, started before the
+    # standalone settings read DATABASE_URL (tests/engines.py).
+    from tests.engines import suite_postgres
+
+    os.environ["DATABASE_URL"] = suite_postgres().url("parley")
+
 from parley.site.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
