@@ -18,6 +18,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Tests create many users; the default hasher is slow on purpose.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The README's example app: orders that notify their owner.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.shop"]  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests need SQLite's real

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from parley.errors import ErrorCode, NotFound, ParleyError
 from parley.models import ApiToken
+from parley.services.guests import refuse_guests
 
 TOKEN_PREFIX = "pt_"
 # 32 random bytes (256 bits) become 43 URL-safe base64 characters.
@@ -70,7 +71,9 @@ def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
 
     Raises:
         ParleyError: ``invalid_request`` for a blank or too long name.
+        Forbidden: ``guest_forbidden`` for a guest.
     """
+    refuse_guests(user, _("Guests cannot have API tokens."))
     name = _name(name)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
     token = ApiToken.objects.create(
