@@ -1,10 +1,21 @@
-"""Page views: thin, as consumers are. The pages' live part is static JS."""
+"""Page views: thin, as consumers are. The pages' live part is static JS.
+
+Every page of a signed-in user carries ``live``, the configuration of its
+socket, bell and room badges (``static/parley/live.js``), rendered with
+``json_script``: pages hold no inline script, so a strict Content Security
+Policy (``script-src 'self'``) applies.
+"""
+
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -15,11 +26,155 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.conf import parley_settings
 from parley.errors import NotFound, ParleyError
-from parley.services import rooms, tokens
+from parley.models import Room
+from parley.services import guests, reads, rooms, tokens
+
+# Placeholders in URL templates the pages' scripts fill in; reverse() is
+# called with them and the script replaces them (they survive URL quoting).
+ROOM_PLACEHOLDER = "__room__"
+USER_PLACEHOLDER = "__user__"
+ID_PLACEHOLDER = 999999999
 
 
 class JoinRoomForm(forms.Form):
     name = forms.CharField(label=_("Room name"), max_length=100)
+
+
+class PrivateRoomForm(forms.Form):
+    title = forms.CharField(label=_("Room name"), max_length=100)
+
+
+class GuestForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=guests.GUEST_NAME_MAX_CHARS,
+        help_text=_("Letters, digits, _, - and . only."),
+    )
+
+
+def live_config(request: HttpRequest) -> dict[str, Any] | None:
+    """The configuration of a page's live part, or None for visitors.
+
+    Returns:
+        ``{user, guest, socketPath, loginUrl, roomUrl, notificationsUrl,
+        notificationReadUrl, notificationsReadAllUrl, strings}``; URLs with
+        a placeholder (``__room__``, the id ``999999999``) are templates.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    read_url = reverse("parley-api:mark_notification_read", args=[ID_PLACEHOLDER])
+    return {
+        "user": user.get_username(),
+        "guest": guests.is_guest(user),
+        "socketPath": "/ws/",
+        "loginUrl": resolve_url(settings.LOGIN_URL),
+        "roomUrl": reverse("parley-room", args=[ROOM_PLACEHOLDER]),
+        "notificationsUrl": reverse("parley-api:list_notifications"),
+        "notificationReadUrl": read_url.replace(str(ID_PLACEHOLDER), "__id__"),
+        "notificationsReadAllUrl": reverse("parley-api:mark_all_notifications_read"),
+        "strings": {
+            "connecting": _("Connecting…"),
+            "connected": _("Connected"),
+            "reconnecting": _("Offline, reconnecting…"),
+            "offline": _("No network; messages will be sent when you are back online."),
+            "bellLabel": _("Notifications: %(count)s unread"),
+            "noNotifications": _("No notifications yet."),
+            "markRead": _("Mark read"),
+            "unread": _("unread messages"),
+            "kinds": dict(Room.Kind.choices),
+        },
+    }
+
+
+def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
+    """The rooms ``user`` belongs to, with unread counts, for the side list.
+
+    Returns:
+        ``{"rooms": [...], "direct": [...]}``; each item ``{slug, title,
+        kind, unread}``, a direct room titled with the other's username;
+        rooms by title, direct ones by the other's name.
+    """
+    if not user.is_authenticated:
+        return {"rooms": [], "direct": []}
+    joined = list(Room.objects.filter(memberships__user_id=user.pk))
+    unread = reads.unread_counts(user=user, rooms=joined)
+    peers = rooms.direct_peers(
+        user=user, room_ids=[r.pk for r in joined if r.kind == Room.Kind.DIRECT]
+    )
+    items = [
+        {
+            "slug": room.slug,
+            "title": rooms.title_for(room, user=user, peers=peers),
+            "kind": room.kind,
+            "kind_display": room.get_kind_display(),
+            "unread": unread.get(room.pk, 0),
+        }
+        for room in joined
+    ]
+    items.sort(key=lambda item: item["title"].casefold())
+    return {
+        "rooms": [item for item in items if item["kind"] != Room.Kind.DIRECT],
+        "direct": [item for item in items if item["kind"] == Room.Kind.DIRECT],
+    }
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """``render`` with what every page needs: ``live`` and ``my_rooms``."""
+    return render(
+        request,
+        template,
+        {
+            "live": live_config(request),
+            "my_rooms": my_rooms(request.user),
+            "guest_access": parley_settings.GUEST_ACCESS,
+            **context,
+        },
+        status=status,
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page, with a guest's way in when guests are allowed."""
+
+    template_name = "parley/accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["live"] = live_config(self.request)
+        context["guest_access"] = parley_settings.GUEST_ACCESS
+        context["guest_form"] = GuestForm()
+        return context
+
+
+@require_http_methods(["GET", "POST"])
+def guest(request: HttpRequest) -> HttpResponse:
+    """``/accounts/guest/``: POST ``name`` signs the visitor in as a guest,
+    then goes to ``next`` (a path of this site) or the room list. 404 when
+    ``PARLEY_GUEST_ACCESS`` is off."""
+    if not parley_settings.GUEST_ACCESS:
+        raise Http404
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = reverse("parley-rooms")
+    form = GuestForm(request.POST or None)
+    if request.method == "POST" and _start_guest(request, form):
+        return redirect(next_url)
+    return page(request, "parley/accounts/guest.html", {"form": form, "next": next_url})
+
+
+def _start_guest(request: HttpRequest, form: GuestForm) -> bool:
+    """Sign in as a guest from a valid ``form``; errors go on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        guests.start_guest(request, form.cleaned_data["name"])
+    except ParleyError as error:
+        form.add_error("name", error.message)
+        return False
+    return True
 
 
 class NewTokenForm(forms.Form):
@@ -33,9 +188,13 @@ class NewTokenForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_list(request: HttpRequest) -> HttpResponse:
-    """The rooms the user may read; POST ``name`` joins or creates one."""
-    form = JoinRoomForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The user's rooms and direct conversations with unread counts, and the
+    public rooms. POST ``name`` joins or creates a public room; POST
+    ``title`` (with ``private``) creates a private room."""
+    private = "private" in request.POST
+    form = JoinRoomForm(None if private else request.POST or None)
+    private_form = PrivateRoomForm(request.POST if private else None)
+    if form.is_bound and form.is_valid():
         try:
             room = rooms.join_or_create(
                 user=request.user, name=form.cleaned_data["name"]
@@ -44,19 +203,44 @@ def room_list(request: HttpRequest) -> HttpResponse:
             form.add_error("name", error.message)
         else:
             return redirect("parley-room", room.slug)
-    return render(
+    if private_form.is_bound and private_form.is_valid():
+        try:
+            room = rooms.create_room(
+                user=request.user,
+                title=private_form.cleaned_data["title"],
+                kind=Room.Kind.PRIVATE,
+            )
+        except ParleyError as error:
+            private_form.add_error("title", error.message)
+        else:
+            return redirect("parley-room", room.slug)
+    joined = Room.objects.filter(memberships__user_id=request.user.pk)
+    public = (
+        rooms.readable_rooms(request.user)
+        .filter(kind=Room.Kind.PUBLIC)
+        .exclude(pk__in=joined.values("pk"))
+        .order_by("slug")
+    )
+    return page(
         request,
         "parley/room_list.html",
-        {"form": form, "rooms": rooms.readable_rooms(request.user).order_by("slug")},
+        {
+            "form": form,
+            "private_form": private_form,
+            "public_rooms": public,
+            "is_guest": guests.is_guest(request.user),
+        },
     )
 
 
-@login_required
+@require_http_methods(["GET", "POST"])
 def room(request: HttpRequest, room: str) -> HttpResponse:
     """A room's page, at the tutorials' address ``/chat/<room>/``.
 
     Visiting a new public name creates the room, as in the tutorials; a
-    name that is not in slug form redirects to its slug.
+    name that is not in slug form redirects to its slug. A visitor who is
+    not signed in goes to sign in, or, with ``PARLEY_GUEST_ACCESS``, may
+    also continue as a guest (POST ``name``) right here.
     """
     try:
         slug = rooms.slug_for(room)
@@ -64,25 +248,33 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         raise Http404 from None
     if slug != room:
         return redirect("parley-room", slug)
+    if not request.user.is_authenticated:
+        return _visitor(request, slug)
+    if request.method != "GET":
+        return redirect("parley-room", slug)
     try:
         current = rooms.join_or_create(user=request.user, name=slug)
-    except NotFound:
+    except (NotFound, ParleyError):
         raise Http404 from None
+    user = request.user
+    is_owner = rooms.is_owner(user=user, room=current)
+    title = rooms.title_for(current, user=user)
     config = {
         "room": current.slug,
-        "title": current.title,
-        "user": request.user.get_username(),
-        "socketPath": "/ws/",
-        "loginUrl": resolve_url(settings.LOGIN_URL),
+        "title": title,
+        "user": user.get_username(),
+        "isOwner": is_owner,
+        "canDirect": not guests.is_guest(user),
         "historyUrl": reverse("parley-api:room_history", args=[current.slug]),
+        "directUrl": reverse("parley-api:open_direct", args=[USER_PLACEHOLDER]),
+        "membersUrl": reverse("parley-api:add_member", args=[current.slug]),
+        "roomUrl": reverse("parley-room", args=[ROOM_PLACEHOLDER]),
         "pageSize": parley_settings.HISTORY_PAGE_DEFAULT,
         "maxChars": parley_settings.MAX_MESSAGE_CHARS,
         "pageMax": parley_settings.HISTORY_PAGE_MAX,
+        "typingThrottleMs": int(parley_settings.TYPING_THROTTLE_SECS * 1000),
+        "typingTtlSecs": parley_settings.TYPING_TTL_SECS,
         "strings": {
-            "connecting": _("Connecting…"),
-            "connected": _("Connected"),
-            "reconnecting": _("Offline, reconnecting…"),
-            "offline": _("No network; messages will be sent when you are back online."),
             "roomGone": _("This room is gone, or no longer yours to read."),
             "pending": _("sending…"),
             "failed": _("not sent"),
@@ -91,9 +283,47 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "loadingOlder": _("Loading older messages…"),
             "start": _("This is the start of the room."),
             "deletedUser": _("deleted user"),
+            "edit": _("Edit"),
+            "editLabel": _("Edit the message"),
+            "save": _("Save"),
+            "cancel": _("Cancel"),
+            "delete": _("Delete"),
+            "deleteQuestion": _("Delete this message?"),
+            "edited": _("(edited)"),
+            "messageDeleted": _("message deleted"),
+            "notConnected": _("Not connected; try again in a moment."),
+            "messageUser": _("Message"),
+            "typingOne": _("%(user)s is typing…"),
+            "typingTwo": _("%(first)s and %(second)s are typing…"),
+            "typingMany": _("%(first)s, %(second)s and others are typing…"),
+            "invited": _("%(user)s was invited."),
         },
     }
-    return render(request, "parley/room.html", {"room": current, "config": config})
+    return page(
+        request,
+        "parley/room.html",
+        {
+            "room": current,
+            "title": title,
+            "config": config,
+            "can_invite": is_owner and current.kind == Room.Kind.PRIVATE,
+        },
+    )
+
+
+def _visitor(request: HttpRequest, slug: str) -> HttpResponse:
+    """A room's page for a visitor who is not signed in: sign in, or (with
+    guest access) continue as a guest and come back."""
+    if not parley_settings.GUEST_ACCESS:
+        return redirect_to_login(request.get_full_path())
+    form = GuestForm(request.POST or None)
+    if request.method == "POST" and _start_guest(request, form):
+        return redirect("parley-room", slug)
+    return page(
+        request,
+        "parley/room_visitor.html",
+        {"slug": slug, "form": form, "next": request.path},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,7 +337,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(next_url)
-    return render(
+    return page(
         request, "parley/accounts/signup.html", {"form": form, "next": next_url}
     )
 
@@ -133,7 +363,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         else:
             created = {"token": token, "plaintext": plaintext}
             form = NewTokenForm()
-    return render(
+    return page(
         request,
         "parley/tokens.html",
         {"form": form, "created": created, "tokens": tokens.tokens_of(request.user)},

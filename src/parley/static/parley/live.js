@@ -1,0 +1,371 @@
+// What every page of a signed-in user has live: one socket (socket.js), the
+// bell with its notifications, and the unread badges of the user's rooms.
+// The room page (room.js) adds its own part to the same socket; other pages
+// start it through main.js.
+//
+// Unread badges of rooms other than the one shown: the page subscribes to
+// each of them without `after`. `subscribed` then carries the exact unread
+// count, each later `message` from someone else adds one, and the user frame
+// `read` (from any tab of this user) sets the exact count again. Counting
+// from frames costs no HTTP request per message and is corrected by the
+// server at every (re)subscribe and read.
+//
+// User text only ever reaches the page through textContent; links come only
+// from same-origin paths (safePath).
+"use strict";
+
+import { Connection } from "./socket.js";
+
+/** The JSON of a `json_script` element. */
+export function readConfig(id) {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+const page = readConfig("parley-page");
+export const S = page.strings;
+
+/** Fill `%(name)s` placeholders of a translated string. */
+export function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
+}
+
+/** Go to the sign-in page, coming back here afterwards. */
+export function signIn() {
+  location.assign(page.loginUrl + "?next=" + encodeURIComponent(location.pathname));
+}
+
+/** An HTTP API error: `status`, and the body's `code` and `message`. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || "HTTP " + status);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Call the JSON API with the session cookie (and the CSRF token when the
+ * call changes something). A 401 goes to the sign-in page.
+ *
+ * @returns {Promise<any>} the parsed body (null if none)
+ * @throws {ApiError} for any other non-2xx answer
+ */
+export async function api(url, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(url, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    signIn();
+    throw new ApiError(401, "not_authenticated");
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data?.code, data?.message);
+  return data;
+}
+
+// Django's CSRF token, from the form every signed-in page has (the header's
+// sign-out form): it works with CSRF_COOKIE_HTTPONLY too.
+function csrfToken() {
+  return document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
+}
+
+/**
+ * `url` as a path on this site, or null: only "/..." paths (not "//host")
+ * whose resolved origin is this page's. Refuses `javascript:`, `data:` and
+ * other sites, so a notification cannot send the user anywhere else.
+ */
+export function safePath(url) {
+  if (typeof url !== "string" || !url.startsWith("/") || url.startsWith("//")) return null;
+  if (url.startsWith("/\\")) return null; // browsers read "/\host" as "//host"
+  let resolved;
+  try {
+    resolved = new URL(url, location.origin);
+  } catch {
+    return null;
+  }
+  if (resolved.origin !== location.origin) return null;
+  return resolved.pathname + resolved.search + resolved.hash;
+}
+
+/** A `<button type=button>` with a label, class names and a click handler. */
+export function button(label, className, onClick) {
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = className;
+  el.textContent = label;
+  el.addEventListener("click", onClick);
+  return el;
+}
+
+// --- the rooms list and its unread badges ---
+
+class RoomBadges {
+  constructor(connection, currentRoom) {
+    this.connection = connection;
+    this.current = currentRoom;
+    this.rooms = new Map(); // slug -> {li, badge, readSeq, seenSeq, unread, counted}
+    this.refs = new Map(); // subscribe ref -> slug
+    this.nextRef = 0;
+    for (const li of document.querySelectorAll("ul.live-rooms li[data-room]")) this.track(li);
+  }
+
+  track(li) {
+    const slug = li.dataset.room;
+    const badge = li.querySelector(".badge");
+    const state = { li, badge, readSeq: 0, seenSeq: 0, unread: 0, counted: new Set() };
+    this.rooms.set(slug, state);
+    this.render(slug, Number(badge?.dataset.unread) || 0);
+    return state;
+  }
+
+  render(slug, unread) {
+    const room = this.rooms.get(slug);
+    if (!room) return;
+    room.unread = Math.max(0, unread);
+    room.badge.textContent = room.unread ? String(room.unread) : "";
+    room.badge.dataset.unread = room.unread;
+    room.badge.hidden = room.unread === 0;
+    room.li.classList.toggle("unread", room.unread > 0);
+  }
+
+  // Rooms are heard on every (re)connect; `subscribed` resets their counts.
+  open() {
+    this.refs.clear();
+    for (const slug of this.rooms.keys()) this.listen(slug);
+  }
+
+  listen(slug) {
+    if (slug === this.current) return;
+    const ref = "badge-" + this.nextRef++;
+    this.refs.set(ref, slug);
+    this.connection.send({ type: "subscribe", room: slug, ref });
+  }
+
+  // A room the user was added to (invited, or a direct conversation).
+  joined(frame) {
+    const list = document.getElementById(frame.kind === "direct" ? "direct-rooms" : "my-rooms");
+    if (!list || this.rooms.has(frame.room)) return;
+    const li = document.createElement("li");
+    li.dataset.room = frame.room;
+    li.dataset.kind = frame.kind;
+    const link = document.createElement("a");
+    link.href = page.roomUrl.replace("__room__", encodeURIComponent(frame.room));
+    link.textContent = frame.title;
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.setAttribute("aria-label", S.unread);
+    li.append(link, " ", badge);
+    if (frame.kind === "private") {
+      const kind = document.createElement("span");
+      kind.className = "kind";
+      kind.textContent = S.kinds[frame.kind] ?? frame.kind;
+      li.append(" ", kind);
+    }
+    list.querySelector(".empty")?.remove();
+    list.prepend(li);
+    this.track(li);
+    this.listen(frame.room);
+  }
+
+  frame(frame) {
+    if (frame.type === "joined") return this.joined(frame);
+    const room = this.rooms.get(frame.room);
+    if (!room) {
+      if (frame.type === "error" && this.refs.has(frame.ref)) this.refs.delete(frame.ref);
+      return;
+    }
+    switch (frame.type) {
+      case "read":
+        // Any tab of this user read up to seq: the server's count is exact.
+        room.readSeq = Math.max(room.readSeq, frame.seq);
+        for (const seq of room.counted) if (seq <= room.readSeq) room.counted.delete(seq);
+        this.render(frame.room, frame.unread);
+        break;
+      case "subscribed":
+        if (frame.room === this.current) return;
+        room.readSeq = frame.read_seq ?? room.readSeq;
+        room.seenSeq = frame.last_seq;
+        room.counted.clear();
+        this.render(frame.room, frame.unread ?? room.unread);
+        break;
+      case "message":
+        if (frame.room === this.current || frame.seq <= room.seenSeq) return;
+        room.seenSeq = frame.seq;
+        if (frame.author !== page.user && !frame.deleted && frame.seq > room.readSeq) {
+          room.counted.add(frame.seq);
+          this.render(frame.room, room.unread + 1);
+        }
+        break;
+      case "deleted":
+        if (room.counted.delete(frame.seq)) this.render(frame.room, room.unread - 1);
+        break;
+    }
+  }
+}
+
+// --- the bell: notifications ---
+
+class Bell {
+  constructor() {
+    this.button = document.getElementById("bell");
+    this.count = document.getElementById("bell-count");
+    this.panel = document.getElementById("notifications");
+    this.list = document.getElementById("notification-list");
+    this.items = new Map(); // id -> {li, read}
+    this.unread = 0;
+    if (!this.button) return;
+    this.button.addEventListener("click", () => this.toggle());
+    document.getElementById("notifications-read-all").addEventListener("click", () => {
+      this.markAll().catch(console.error);
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !this.panel.hidden) this.toggle(false);
+    });
+    this.load().catch(console.error);
+  }
+
+  async load() {
+    const data = await api(page.notificationsUrl);
+    this.list.replaceChildren();
+    this.items.clear();
+    for (const n of data.notifications) this.add(n, false);
+    this.setUnread(data.unread);
+    this.showEmpty();
+  }
+
+  toggle(open = this.panel.hidden) {
+    this.panel.hidden = !open;
+    this.button.setAttribute("aria-expanded", String(open));
+  }
+
+  setUnread(n) {
+    this.unread = Math.max(0, n);
+    this.count.textContent = this.unread ? String(this.unread) : "";
+    this.count.hidden = this.unread === 0;
+    this.button.dataset.unread = this.unread;
+    this.button.setAttribute("aria-label", format(S.bellLabel, { count: this.unread }));
+  }
+
+  showEmpty() {
+    const empty = this.list.querySelector(".empty");
+    if (this.items.size && empty) empty.remove();
+    if (!this.items.size && !empty) {
+      const li = document.createElement("li");
+      li.className = "empty";
+      li.textContent = S.noNotifications;
+      this.list.append(li);
+    }
+  }
+
+  // One notification: its title (a link when its url is a path of this
+  // site), body, time and a "mark read" button while unread.
+  add(n, live) {
+    if (this.items.has(n.id)) return;
+    const li = document.createElement("li");
+    li.className = "notification";
+    li.dataset.id = n.id;
+    li.dataset.kind = n.kind;
+    const path = safePath(n.url);
+    const title = document.createElement(path ? "a" : "span");
+    title.className = "title";
+    title.textContent = n.title;
+    if (path) {
+      title.href = path;
+      title.addEventListener("click", (event) => {
+        event.preventDefault();
+        this.markRead(n.id)
+          .catch(console.error)
+          .finally(() => location.assign(path));
+      });
+    }
+    li.append(title);
+    if (n.body) {
+      const body = document.createElement("span");
+      body.className = "body";
+      body.textContent = n.body;
+      li.append(body);
+    }
+    const when = document.createElement("time");
+    when.className = "ts";
+    const date = new Date(n.ts);
+    if (!isNaN(date)) {
+      when.dateTime = n.ts;
+      when.textContent = date.toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    }
+    li.append(when);
+    const read = Boolean(n.read || n.read_at);
+    this.items.set(n.id, { li, read });
+    if (read) {
+      li.classList.add("read");
+    } else {
+      li.append(
+        button(S.markRead, "link mark-read", () => this.markRead(n.id).catch(console.error)),
+      );
+    }
+    if (live) this.list.prepend(li);
+    else this.list.append(li);
+    this.showEmpty();
+  }
+
+  setRead(id) {
+    const item = this.items.get(id);
+    if (!item || item.read) return false;
+    item.read = true;
+    item.li.classList.add("read");
+    item.li.querySelector(".mark-read")?.remove();
+    return true;
+  }
+
+  async markRead(id) {
+    const item = this.items.get(id);
+    if (!item || item.read) return;
+    const data = await api(page.notificationReadUrl.replace("0", String(id)), {
+      method: "POST",
+    });
+    if (this.setRead(id)) this.setUnread(data?.unread ?? this.unread - 1);
+  }
+
+  async markAll() {
+    const data = await api(page.notificationsReadAllUrl, { method: "POST" });
+    for (const id of this.items.keys()) this.setRead(id);
+    this.setUnread(data?.unread ?? 0);
+  }
+
+  frame(frame) {
+    if (frame.type !== "notification" || !this.button) return;
+    this.add(frame, true);
+    this.setUnread(this.unread + 1);
+  }
+}
+
+/**
+ * Open the page's socket with its bell and badges, plus `part` (the room
+ * page's own handler, or null).
+ *
+ * @param {{open?: Function, frame?: Function} | null} part
+ * @param {{room?: string, onStatus?: Function, probe?: Function}} options
+ *   room: the room shown (its badge is not counted); onStatus: shows the
+ *   connection's state; probe: checks the sign-in when handshakes fail
+ * @returns {Connection} started
+ */
+export function startLive(part, { room = null, onStatus = () => {}, probe } = {}) {
+  const connection = new Connection({
+    path: page.socketPath,
+    strings: S,
+    onStatus,
+    probe: probe ?? (() => api(page.notificationsUrl).catch(() => {})),
+  });
+  if (part) connection.add(part);
+  connection.add(new RoomBadges(connection, room));
+  connection.add(new Bell());
+  connection.start();
+  return connection;
+}
+
+export { page };

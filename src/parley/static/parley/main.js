@@ -1,0 +1,7 @@
+// Pages other than a room: the page's socket with the bell and the badges
+// of the user's rooms (live.js).
+"use strict";
+
+import { startLive } from "./live.js";
+
+startLive(null);
