@@ -3,7 +3,7 @@ channel layer, without a socket."""
 
 import orjson
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from parley.realtime.groups import room_group, user_group
 
@@ -40,3 +40,13 @@ class Listener:
 
     def frames(self) -> list[dict]:
         return [self.next_frame() for _ in range(self.pending())]
+
+
+class Broken(InMemoryChannelLayer):
+    """A channel layer that is down: every send and group_send fails."""
+
+    async def send(self, channel, message):
+        raise ConnectionError("the channel layer is down")
+
+    async def group_send(self, group, message):
+        raise ConnectionError("the channel layer is down")

@@ -1,10 +1,11 @@
 """Mentions: ``@username`` in a message notifies that user.
 
-A mention is ``@`` not preceded by a word character (so ``bob@example.com``
-mentions nobody), followed by a username as Django allows them (letters and
-digits of any script, ``_ . @ + -``), matched case-sensitively as Django
-signs people in. Trailing ``. @ + -`` are tried both kept and dropped, so
-"thanks @alice." mentions ``alice`` and, if one exists, ``alice.``.
+A mention is ``@`` not preceded by a word character or another ``@`` (so
+``bob@example.com`` mentions nobody), followed by a username as Django
+allows them (letters and digits of any script, ``_ . @ + -``), matched
+case-sensitively as Django signs people in. Trailing ``. @ + -`` are tried
+both kept and dropped, so "thanks @alice." mentions ``alice`` and, if one
+exists, ``alice.``.
 
 The mentioned user is notified (kind ``mention``) if they may read the
 room, are not the author, are active and are not a guest, at most once per
@@ -25,11 +26,12 @@ from parley.services import notifications, tasks
 
 logger = logging.getLogger(__name__)
 
-MENTION_RE = re.compile(r"(?<!\w)@([\w][\w.@+-]*)")
+MENTION_RE = re.compile(r"(?<![\w@])@(\w[\w.@+-]*)")
 TRAILING_PUNCTUATION = ".@+-"
 # A notification's body: the message's start, enough to recognise it.
 EXCERPT_CHARS = 200
 MENTION_KIND = "mention"
+NOTIFY_TASK = "mentions.notify"
 
 
 def mentioned_usernames(text: str) -> list[str]:
@@ -133,6 +135,16 @@ async def dispatch(message: Message) -> None:
     if "@" not in message.text:
         return
     try:
-        await tasks.submit("mentions.notify", message_id=message.id)
+        await tasks.submit(NOTIFY_TASK, message_id=message.id)
+    except Exception:
+        logger.exception("notifying the mentions of message %s failed", message.id)
+
+
+def dispatch_sync(message: Message) -> None:
+    """``dispatch`` for sync code (the HTTP API)."""
+    if "@" not in message.text:
+        return
+    try:
+        tasks.submit_sync(NOTIFY_TASK, message_id=message.id)
     except Exception:
         logger.exception("notifying the mentions of message %s failed", message.id)

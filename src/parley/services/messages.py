@@ -384,7 +384,16 @@ async def publish(message: Message) -> bool:
     return sent
 
 
-publish_sync = async_to_sync(publish)
+def publish_sync(message: Message) -> bool:
+    """``publish`` for sync code (the HTTP API); mentions notified inline run
+    in this thread, on its database connection."""
+    sent = async_to_sync(events.send_event)(
+        room_group(message.room_id), message_event(message)
+    )
+    mentions.dispatch_sync(message)
+    return sent
+
+
 apost_message = database_sync_to_async(post_message)
 aedit_message = database_sync_to_async(edit_message)
 adelete_message = database_sync_to_async(delete_message)

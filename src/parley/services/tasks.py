@@ -18,6 +18,7 @@ of JSON types; see ``TASKS``.
 import logging
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils.module_loading import import_string
@@ -56,6 +57,23 @@ def run_task(name: str, kwargs: dict[str, Any]) -> Any:
 arun_task = database_sync_to_async(run_task)
 
 
+async def _deferred(name: str, kwargs: dict[str, Any]) -> bool:
+    """Send the task to the worker if ``PARLEY_DEFER_TASKS``; True if sent."""
+    if name not in TASKS:
+        raise UnknownTask(name)
+    if not parley_settings.DEFER_TASKS:
+        return False
+    event = {"type": TASK_EVENT, "task": name, "kwargs": kwargs}
+    try:
+        await get_channel_layer().send(TASKS_CHANNEL, event)
+    except Exception:
+        logger.warning(
+            "could not defer task %s; running it inline", name, exc_info=True
+        )
+        return False
+    return True
+
+
 async def submit(name: str, **kwargs: Any) -> None:
     """Run task ``name`` in the worker (``PARLEY_DEFER_TASKS``) or inline.
 
@@ -68,16 +86,12 @@ async def submit(name: str, **kwargs: Any) -> None:
         UnknownTask: for a name not in ``TASKS``; inline, whatever the task
         raises.
     """
-    if name not in TASKS:
-        raise UnknownTask(name)
-    if parley_settings.DEFER_TASKS:
-        event = {"type": TASK_EVENT, "task": name, "kwargs": kwargs}
-        try:
-            await get_channel_layer().send(TASKS_CHANNEL, event)
-        except Exception:
-            logger.warning(
-                "could not defer task %s; running it inline", name, exc_info=True
-            )
-        else:
-            return
-    await arun_task(name, kwargs)
+    if not await _deferred(name, kwargs):
+        await arun_task(name, kwargs)
+
+
+def submit_sync(name: str, **kwargs: Any) -> None:
+    """``submit`` for sync code (a view): inline, the task runs in this
+    thread, on this thread's database connection and transaction."""
+    if not async_to_sync(_deferred)(name, kwargs):
+        run_task(name, kwargs)
