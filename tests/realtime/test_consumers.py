@@ -9,6 +9,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from parley.realtime import consumers
 from parley.realtime.groups import room_group
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import messages, rooms
@@ -67,6 +68,9 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "title": None,
         "kind": "public",
         "last_seq": 0,
+        "online": ["carol"],
+        "read_seq": 0,
+        "unread": 0,
     }
     await ws.send_json_to(
         {"type": "send", "room": "general", "text": "hi", "client_id": "c1"}
@@ -195,7 +199,7 @@ async def test_an_unexpected_failure_is_an_internal_error_and_the_socket_lives(
     async def broken(**kwargs):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(messages, "areplay", broken)
+    monkeypatch.setattr(consumers, "asnapshot", broken)
     ws = await open_socket(user)
     await ws.send_json_to({"type": "subscribe", "room": "fragile", "ref": "r1"})
     error = await ws.receive_json_from()

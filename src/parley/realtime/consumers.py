@@ -4,41 +4,42 @@
 ``TutorialChatConsumer`` serves the Channels tutorial's ``/ws/chat/<room>/``.
 Both refuse anonymous sockets at the handshake (HTTP 403), as the origin
 validator refuses foreign origins before them.
+
+Room and user events reach a consumer from its process's hub
+(``parley.realtime.hub``), not from a channel of its own: a consumer has no
+channel-layer channel at all. Every frame a consumer sends, replies and
+events alike, goes through one queue (``FrameConsumer.queue``) written by one
+task, so frames leave in the order they were queued and a socket that does
+not read holds up nobody else.
 """
 
 import abc
 import asyncio
+import collections
 import logging
-import random
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
 from parley.errors import ErrorCode, ParleyError
-from parley.models import Message, Room
-from parley.realtime import protocol
-from parley.realtime.groups import room_group
+from parley.models import Room
+from parley.realtime import events, protocol
+from parley.realtime.hub import Hub, get_hub
 from parley.realtime.protocol import CloseCode, ServerFrameType
-from parley.services import messages, rooms
+from parley.services import messages, reads, rooms
 
 logger = logging.getLogger(__name__)
 
 # How long a socket being closed gets to take its close frame, which waits
 # behind everything already buffered for a slow reader, in seconds.
 CLOSE_WAIT_SECS = 30.0
-
-
-class SlowConsumer(Exception):
-    """A frame waited longer than ``PARLEY_SEND_TIMEOUT_SECS`` to be sent."""
-
-
-class ClientGone(Exception):
-    """The socket closed under a send (ASGI: the server raised ``OSError``)."""
 
 
 def current_limits() -> protocol.Limits:
@@ -55,14 +56,24 @@ class Subscription:
     """One room a socket follows.
 
     Attributes:
-        slug: the room's slug, as frames name it.
+        room: the room, as read when subscribing.
         last_seq: the highest ``seq`` this socket has been sent (or had
             already when it subscribed). A live event at or below it is a
             duplicate; one above ``last_seq + 1`` reveals a gap.
+        pending: room events held back while the socket reads the store (a
+            subscribe's replay, a gap's repair), in arrival order; None
+            when events flow straight through.
+        typing_at: ``time.monotonic()`` of the last ``typing`` passed on.
     """
 
-    slug: str
-    last_seq: int
+    room: Room
+    last_seq: int = 0
+    pending: list[dict[str, Any]] | None = field(default_factory=list)
+    typing_at: float = float("-inf")
+
+
+class LayerFailed(Exception):
+    """The channel layer failed while a socket joined a group."""
 
 
 class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
@@ -73,43 +84,139 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     ``internal_error``, with no detail. The socket stays open either way.
     ``self.ref`` is the current frame's ``ref``, which its error echoes.
 
-    Two failures end the socket with a close code that tells the client to
-    reconnect and resume (``docs/protocol.md``): a client that does not read
-    its socket (``SlowConsumer``: 4000), and a channel layer that fails under
-    the consumer (Redis restarting: 1013).
+    Outgoing frames are queued (``queue``) and written by one task. A socket
+    whose queue passes ``PARLEY_OUTBOX_MAX_FRAMES``, or whose frame waits
+    ``PARLEY_SEND_TIMEOUT_SECS`` for the client to read, is closed with 4000
+    (resume); a channel layer that fails under a handler closes it with 1013
+    (``docs/protocol.md``).
     """
 
+    # No channel of its own: the hub delivers this consumer's events. An
+    # alias that names no layer makes Channels skip creating one.
+    channel_layer_alias = "parley.hub-delivered"
+
     ref: str | None = None
+    ending = False
+    writer: asyncio.Task | None = None
+    hub: Hub | None = None
+    user_id: int
+    username: str
 
     async def __call__(self, scope, receive, send) -> None:
+        self.outbox: collections.deque[str] = collections.deque()
+        self.outbox_max = parley_settings.OUTBOX_MAX_FRAMES
+        self.send_timeout = parley_settings.SEND_TIMEOUT_SECS
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.tasks: set[asyncio.Task] = set()
         try:
             await super().__call__(scope, receive, send)
-        except ClientGone:
-            logger.debug("client left mid-send: %s", getattr(self, "channel_name", "?"))
-            await self.end(None)
-        except SlowConsumer:
+        except Exception:
+            logger.warning("socket closed: its channel layer failed", exc_info=True)
+            await self.end(CloseCode.TRY_AGAIN_LATER)
+        finally:
+            self.leave()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Run the handler of an ASGI message.
+
+        Channels 4.2+ first closes stale database connections in a thread,
+        once per message; every database call here already runs through
+        ``database_sync_to_async``, which does that, so the extra thread hop
+        per frame is skipped.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    # Writing ---------------------------------------------------------------
+
+    def queue(self, frame: str) -> None:
+        """Queue one frame (JSON text) to be written; never waits.
+
+        A socket that already has ``PARLEY_OUTBOX_MAX_FRAMES`` unwritten is
+        too slow: it is closed with 4000 and its client resumes.
+        """
+        if self.ending:
+            return
+        if len(self.outbox) >= self.outbox_max:
+            logger.warning(
+                "slow consumer %s closed: %d frames unwritten", self, len(self.outbox)
+            )
+            self.spawn(self.end(CloseCode.RESUME))
+            return
+        self.outbox.append(frame)
+        if self.writer is None:
+            self.writer = asyncio.ensure_future(self.write())
+
+    async def write(self) -> None:
+        """Write queued frames in order until none is left."""
+        try:
+            while self.outbox:
+                frame = self.outbox.popleft()
+                async with asyncio.timeout(self.send_timeout):
+                    await self.base_send({"type": "websocket.send", "text": frame})
+        except TimeoutError:
+            self.writer = None
             logger.warning(
                 "slow consumer %s closed: a frame waited over %s s",
-                getattr(self, "channel_name", "?"),
-                parley_settings.SEND_TIMEOUT_SECS,
+                self,
+                self.send_timeout,
             )
             await self.end(CloseCode.RESUME)
-        except Exception:
-            logger.exception("socket closed: its channel layer failed")
-            await self.end(CloseCode.TRY_AGAIN_LATER)
+        except OSError:
+            # The client left mid-send; its disconnect ends the consumer.
+            self.outbox.clear()
+        finally:
+            self.writer = None
 
-    async def end(self, code: CloseCode | None) -> None:
-        """Leave every group, then close with ``code``, each within a bound.
+    async def send(
+        self,
+        text_data: str | None = None,
+        bytes_data: bytes | None = None,
+        close: bool | int = False,
+    ) -> None:
+        """Queue a text frame (Channels' API; Parley sends no binary frames)."""
+        if text_data is not None:
+            self.queue(text_data)
 
-        Leaving first stops new events at once; the close frame then waits
-        behind what is buffered, for a reader that may come back. ``None``:
-        the socket is closed already.
+    def send_frame(self, frame_type: ServerFrameType, **fields: Any) -> None:
+        self.queue(protocol.encode_frame(frame_type, **fields))
+
+    def spawn(self, coroutine) -> None:
+        """Run a coroutine beside the handlers, until the socket ends."""
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # Ending ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def leave(self) -> None:
+        """Stop every delivery to this socket (idempotent)."""
+
+    async def end(self, code: CloseCode | None, *, flush: bool = False) -> None:
+        """Leave the hub, then close with ``code``, each within a bound.
+
+        Leaving first stops new events at once. With ``flush`` the frames
+        already queued are written first (a graceful shutdown); otherwise
+        they are dropped, since the client resumes. ``None``: the socket is
+        closed already.
         """
-        try:
-            async with asyncio.timeout(CLOSE_WAIT_SECS):
-                await self.disconnect(int(code or CloseCode.GOING_AWAY))
-        except Exception:
-            logger.info("leaving groups failed", exc_info=True)
+        if self.ending:
+            return
+        self.leave()
+        if flush and self.writer is not None:
+            try:
+                async with asyncio.timeout(CLOSE_WAIT_SECS):
+                    await asyncio.shield(self.writer)
+            except Exception:
+                logger.info("%s: queued frames not written before closing", self)
+        self.ending = True
+        if self.writer is not None and self.writer is not asyncio.current_task():
+            self.writer.cancel()
+        self.outbox.clear()
         if code is None:
             return
         try:
@@ -118,98 +225,118 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         except Exception:
             logger.info("close frame %d not delivered in %s s", code, CLOSE_WAIT_SECS)
 
-    async def send(
-        self,
-        text_data: str | None = None,
-        bytes_data: bytes | None = None,
-        close: bool | int = False,
-    ) -> None:
-        """Send a frame; raise ``SlowConsumer`` if it waits too long.
+    async def drain(self, code: int) -> None:
+        """Finish the frame in hand, write what is queued, close (shutdown)."""
+        await self.idle.wait()
+        await self.end(CloseCode(code), flush=True)
 
-        Uvicorn's send waits while the socket's send buffers are full, that
-        is while the client does not read; this bounds that wait to
-        ``PARLEY_SEND_TIMEOUT_SECS``.
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.leave()
+        self.ending = True
+        for task in self.tasks:
+            task.cancel()
+        if self.writer is not None:
+            self.writer.cancel()
+        await super().websocket_disconnect(message)
 
-        Raises:
-            SlowConsumer: the wait ran out.
-            ClientGone: the socket is closed (the server raised ``OSError``).
-        """
-        try:
-            async with asyncio.timeout(parley_settings.SEND_TIMEOUT_SECS):
-                await super().send(
-                    text_data=text_data, bytes_data=bytes_data, close=close
-                )
-        except TimeoutError:
-            raise SlowConsumer from None
-        except OSError:
-            raise ClientGone from None
+    # Reading -----------------------------------------------------------------
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
         self.ref = None
+        self.idle.clear()
         try:
             await self.receive_frame(text_data if text_data is not None else bytes_data)
-        except (SlowConsumer, ClientGone, StopConsumer):
+        except (StopConsumer, LayerFailed):
             raise
         except ParleyError as error:
             error.ref = error.ref or self.ref
-            await self.send(text_data=protocol.error_frame(error))
+            self.queue(protocol.error_frame(error))
         except Exception:
             logger.exception("%s: a frame failed", type(self).__name__)
             error = ParleyError(
                 ErrorCode.INTERNAL_ERROR, _("Internal error; try again."), ref=self.ref
             )
-            await self.send(text_data=protocol.error_frame(error))
+            self.queue(protocol.error_frame(error))
+        finally:
+            self.idle.set()
 
     @abc.abstractmethod
     async def receive_frame(self, raw: str | bytes) -> None:
         """Handle one frame's payload (text, or bytes for a binary frame)."""
 
-    async def send_frame(self, frame_type: ServerFrameType, **fields: Any) -> None:
-        await self.send(text_data=protocol.encode_frame(frame_type, **fields))
+    def signed_in(self) -> bool:
+        """Take the scope's user; False for an anonymous one."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return False
+        self.user = user
+        self.user_id = user.pk
+        self.username = user.get_username()
+        return True
 
-    async def send_messages(self, stored: Iterable[Message]) -> None:
-        for message in stored:
-            await self.send_frame(
-                ServerFrameType.MESSAGE, **messages.message_data(message)
-            )
+    def __str__(self) -> str:
+        client = self.scope.get("client") or ("?", 0)
+        return f"{getattr(self, 'username', '?')}@{client[0]}:{client[1]}"
+
+    # Hub callbacks a subclass may need -----------------------------------
+
+    def room_event(self, event: dict[str, Any]) -> None:
+        """A room event from the hub (``parley.realtime.events``)."""
+
+    def user_event(self, event: dict[str, Any]) -> None:
+        """A user event from the hub: forwarded as it is."""
+        self.queue(event["frame"])
+
+    def catch_up(self, room_id: int, last_seq: int) -> None:
+        """The store's newest ``seq`` of a followed room (hub's check)."""
+
+
+def snapshot(*, user, room: Room, after: int | None) -> tuple[messages.Replay, Any]:
+    """What ``subscribed`` reports: the replay and the user's read state."""
+    return messages.replay(room_id=room.id, after=after), reads.read_state(
+        user=user, room=room
+    )
+
+
+asnapshot = database_sync_to_async(snapshot)
 
 
 class ChatConsumer(FrameConsumer):
-    """The protocol socket: subscribe, unsubscribe, send, ping (see
-    ``docs/protocol.md``).
+    """The protocol socket (see ``docs/protocol.md``).
 
-    Channels runs one consumer's handlers one at a time, socket frames and
-    channel-layer events alike. ``subscribe`` relies on it: it joins the
-    room's group *before* reading the store, so events published meanwhile
-    wait in the channel and are merged by ``seq`` afterwards (older ones
-    dropped as already replayed), leaving neither gap nor duplicate. The
-    periodic ``check_subscriptions`` runs beside the handlers, so everything
-    that reads or moves a subscription holds ``self.lock``.
+    ``subscribe`` follows the room through the hub *before* reading the
+    store: events published meanwhile are held in the subscription's
+    ``pending`` list and merged by ``seq`` afterwards (older ones dropped as
+    already replayed), leaving neither gap nor duplicate. A gap in live
+    events is filled from the store the same way. Handlers that move a
+    subscription hold ``self.lock``.
     """
-
-    checker: asyncio.Task | None = None
 
     async def connect(self) -> None:
         self.subscriptions: dict[int, Subscription] = {}
+        self.by_slug: dict[str, int] = {}
         self.lock = asyncio.Lock()
-        self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated:
+        self.hub = None
+        if not self.signed_in():
             await self.close()  # before accept(): the handshake gets HTTP 403
             return
         self.limits = current_limits()
         await self.accept()
-        self.checker = asyncio.create_task(self.check_periodically())
+        self.hub = get_hub()
+        self.hub.sockets.add(self)
+        await self.hub.attach(self)
 
-    async def disconnect(self, code: int) -> None:
-        if self.checker is not None:
-            self.checker.cancel()
-        subscribed, self.subscriptions = self.subscriptions, {}
-        for room_id in subscribed:
-            await self.channel_layer.group_discard(
-                room_group(room_id), self.channel_name
-            )
+    def leave(self) -> None:
+        if self.hub is None:
+            return
+        hub, self.hub = self.hub, None
+        for room_id in self.subscriptions:
+            hub.unfollow(room_id, self)
+        self.subscriptions, self.by_slug = {}, {}
+        hub.detach(self)
+        hub.sockets.discard(self)
 
     async def receive_frame(self, raw: str | bytes) -> None:
         frame = protocol.parse_frame(raw, self.limits)
@@ -221,8 +348,47 @@ class ChatConsumer(FrameConsumer):
                 await self.unsubscribe(frame)
             case protocol.Send():
                 await self.send_message(frame)
+            case protocol.Edit():
+                message = await messages.aedit_message(
+                    user=self.user, message_id=frame.id, text=frame.text
+                )
+                self.send_frame(
+                    ServerFrameType.EDITED,
+                    **messages.edited_data(message),
+                    ref=frame.ref,
+                )
+            case protocol.Delete():
+                message = await messages.adelete_message(
+                    user=self.user, message_id=frame.id
+                )
+                self.send_frame(
+                    ServerFrameType.DELETED,
+                    **messages.deleted_data(message),
+                    ref=frame.ref,
+                )
+            case protocol.Typing():
+                await self.typing(frame)
+            case protocol.Read():
+                subscription = self.followed(frame.room)
+                await reads.amark_read(
+                    user=self.user, room=subscription.room, seq=frame.seq
+                )
             case protocol.Ping():
-                await self.send_frame(ServerFrameType.PONG, ref=frame.ref)
+                self.send_frame(ServerFrameType.PONG, ref=frame.ref)
+
+    def followed(self, slug: str) -> Subscription:
+        """This socket's subscription to a room.
+
+        Raises:
+            ParleyError: ``not_subscribed``.
+        """
+        room_id = self.by_slug.get(slug)
+        if room_id is None:
+            raise ParleyError(
+                ErrorCode.NOT_SUBSCRIBED,
+                _("Subscribe to %(room)s first.") % {"room": slug[:64]},
+            )
+        return self.subscriptions[room_id]
 
     async def subscribe(self, frame: protocol.Subscribe) -> None:
         room = await rooms.ajoin_or_create(
@@ -232,44 +398,63 @@ class ChatConsumer(FrameConsumer):
             await self.follow(room, frame)
 
     async def follow(self, room: Room, frame: protocol.Subscribe) -> None:
-        group = room_group(room.id)
-        joined = room.id not in self.subscriptions
+        subscription = self.subscriptions.get(room.id)
+        joined = subscription is None
         if joined:
-            # A failing layer raises out of the handler and ends the socket
-            # with 1013 (see __call__): a subscription that cannot receive
-            # live events must not look healthy.
-            await self.channel_layer.group_add(group, self.channel_name)
+            subscription = Subscription(room=room)
+            self.subscriptions[room.id] = subscription
+            self.by_slug[room.slug] = room.id
+            try:
+                await self.hub.follow(room.id, room.slug, self)
+            except BaseException as error:
+                self.forget(room.id)
+                # Ends the socket with 1013 (see __call__): a subscription
+                # that cannot receive live events must not look healthy.
+                raise LayerFailed from error
+        elif subscription.pending is None:
+            subscription.pending = []
         try:
-            replay = await messages.areplay(room_id=room.id, after=frame.after)
+            replay, read = await asnapshot(user=self.user, room=room, after=frame.after)
         except BaseException:
             if joined:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                self.forget(room.id)
+                self.hub.unfollow(room.id, self)
+            else:
+                self.flush(room.id, subscription)
             raise
-        self.subscriptions[room.id] = Subscription(
-            slug=room.slug, last_seq=replay.last_seq
-        )
-        await self.send_frame(
+        self.send_frame(
             ServerFrameType.SUBSCRIBED,
             room=room.slug,
             title=room.title,
             kind=room.kind,
             last_seq=replay.last_seq,
+            online=self.hub.presence.online(room.id),
+            read_seq=read.seq,
+            unread=read.unread,
             resync=replay.resync or None,
             ref=frame.ref,
         )
-        await self.send_messages(replay.messages)
+        for message in replay.messages:
+            self.send_frame(ServerFrameType.MESSAGE, **messages.message_data(message))
+        subscription.last_seq = replay.last_seq
+        if subscription.pending:  # `online` above is newer than these
+            subscription.pending = [
+                e for e in subscription.pending if "presence" not in e
+            ]
+        self.flush(room.id, subscription)
+
+    def forget(self, room_id: int) -> None:
+        subscription = self.subscriptions.pop(room_id, None)
+        if subscription is not None:
+            self.by_slug.pop(subscription.room.slug, None)
 
     async def unsubscribe(self, frame: protocol.Unsubscribe) -> None:
         async with self.lock:
-            for room_id, subscription in list(self.subscriptions.items()):
-                if subscription.slug == frame.room:
-                    del self.subscriptions[room_id]
-                    await self.channel_layer.group_discard(
-                        room_group(room_id), self.channel_name
-                    )
-        await self.send_frame(
-            ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref
-        )
+            room_id = self.by_slug.get(frame.room)
+            if room_id is not None:
+                self.forget(room_id)
+                self.hub.unfollow(room_id, self)
+        self.send_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
 
     async def send_message(self, frame: protocol.Send) -> None:
         room = await rooms.aget_readable(
@@ -280,7 +465,7 @@ class ChatConsumer(FrameConsumer):
         )
         message = posted.message
         # Store, then acknowledge, then broadcast: see services.messages.
-        await self.send_frame(
+        self.send_frame(
             ServerFrameType.ACK,
             client_id=frame.client_id,
             id=message.id,
@@ -292,91 +477,103 @@ class ChatConsumer(FrameConsumer):
         if posted.created:
             await messages.publish(message)
 
-    async def room_event(self, event: dict[str, Any]) -> None:
-        """Forward a room's ``message`` frame, in ``seq`` order, once."""
-        async with self.lock:
-            subscription = self.subscriptions.get(event["room_id"])
-            seq = event["seq"]
-            if subscription is None or seq <= subscription.last_seq:
-                return
-            if seq > subscription.last_seq + 1:
-                logger.info(
-                    "gap: room %d, %d messages filled from the store for %s",
-                    event["room_id"],
-                    seq - subscription.last_seq - 1,
-                    self.channel_name,
-                )
-                await self.fill_gap(event["room_id"], subscription, seq)
-            await self.send(text_data=event["frame"])
-            subscription.last_seq = seq
+    async def typing(self, frame: protocol.Typing) -> None:
+        """Pass ``typing`` on to the room, at most once per throttle period."""
+        subscription = self.followed(frame.room)
+        now = time.monotonic()
+        if now - subscription.typing_at < parley_settings.TYPING_THROTTLE_SECS:
+            return
+        subscription.typing_at = now
+        await events.publish_room(
+            subscription.room.id,
+            ServerFrameType.TYPING,
+            room=subscription.room.slug,
+            user=self.username,
+            expires_in=parley_settings.TYPING_TTL_SECS,
+        )
 
-    async def fill_gap(
-        self, room_id: int, subscription: Subscription, seq: int
-    ) -> None:
+    # Events from the hub ---------------------------------------------------
+
+    def room_event(self, event: dict[str, Any]) -> None:
+        """Forward a room event; ``message`` frames in ``seq`` order, once."""
+        room_id = event["room_id"]
+        subscription = self.subscriptions.get(room_id)
+        if subscription is None:
+            return
+        if subscription.pending is not None:
+            subscription.pending.append(event)
+            return
+        seq = event.get("seq")
+        if seq is None:
+            self.queue(event["frame"])
+        elif seq == subscription.last_seq + 1:
+            subscription.last_seq = seq
+            self.queue(event["frame"])
+        elif seq > subscription.last_seq:
+            logger.info(
+                "gap: room %d, %d messages filled from the store for %s",
+                room_id,
+                seq - subscription.last_seq - 1,
+                self,
+            )
+            subscription.pending = [event]
+            self.spawn(self.repair(room_id, subscription, seq))
+
+    def catch_up(self, room_id: int, last_seq: int) -> None:
+        subscription = self.subscriptions.get(room_id)
+        if (
+            subscription is None
+            or subscription.pending is not None
+            or last_seq <= subscription.last_seq
+        ):
+            return
+        logger.warning(
+            "resync: room %d, %d messages had no live event for %s",
+            room_id,
+            last_seq - subscription.last_seq,
+            self,
+        )
+        subscription.pending = []
+        self.spawn(self.repair(room_id, subscription, last_seq + 1))
+
+    async def repair(self, room_id: int, subscription: Subscription, seq: int) -> None:
         """Send the stored messages between the last one sent and ``seq``.
 
         A gap means an event was lost (a full channel, a layer restart) or
         overtaken by a later one from another process; the store has both.
         A gap wider than ``PARLEY_REPLAY_LIMIT`` is left to the client:
         ``subscribed {resync: true}`` tells it to page history over HTTP.
+        Then the events held meanwhile are forwarded.
         """
-        if seq - subscription.last_seq - 1 > parley_settings.REPLAY_LIMIT:
-            await self.send_frame(
-                ServerFrameType.SUBSCRIBED,
-                room=subscription.slug,
-                last_seq=seq - 1,
-                resync=True,
-            )
-            return
-        await self.send_messages(
-            await messages.amessages_between(
-                room_id=room_id, after=subscription.last_seq, before=seq
-            )
-        )
-
-    async def check_periodically(self) -> None:
-        """Run ``check_subscriptions`` every ``PARLEY_SUBSCRIPTION_CHECK_SECS``.
-
-        Each wait is jittered by ±20% so that sockets opened together do not
-        check together. A failed check is logged and tried again next time.
-        """
-        interval = parley_settings.SUBSCRIPTION_CHECK_SECS
-        while True:
-            await asyncio.sleep(interval * random.uniform(0.8, 1.2))
+        async with self.lock:
+            if self.subscriptions.get(room_id) is not subscription:
+                return
             try:
-                async with self.lock:
-                    await self.check_subscriptions()
-            except (SlowConsumer, ClientGone):
-                # The socket's own next send fails as well and ends it.
-                logger.info("subscription check: %s is slow or gone", self.channel_name)
+                if seq - subscription.last_seq - 1 > parley_settings.REPLAY_LIMIT:
+                    self.send_frame(
+                        ServerFrameType.SUBSCRIBED,
+                        room=subscription.room.slug,
+                        last_seq=seq - 1,
+                        resync=True,
+                    )
+                else:
+                    for _seq, frame in await self.hub.fetch(
+                        room_id, subscription.last_seq, seq
+                    ):
+                        self.queue(frame)
+                subscription.last_seq = max(subscription.last_seq, seq - 1)
             except Exception:
-                logger.warning("subscription check failed", exc_info=True)
+                logger.warning("gap repair failed for %s; the check retries", self)
+            self.flush(room_id, subscription)
 
-    async def check_subscriptions(self) -> None:
-        """Re-join each room's group and send what the live path missed.
-
-        A restarted channel layer forgets group membership, channels_redis
-        expires it after a day, and a full channel drops events silently;
-        the store knows each room's newest ``seq``. Messages delivered this
-        way are logged as a resync, with their count.
-        """
-        if not self.subscriptions:
-            return
-        for room_id in self.subscriptions:
-            await self.channel_layer.group_add(room_group(room_id), self.channel_name)
-        heads = await messages.alast_seqs(room_ids=list(self.subscriptions))
-        for room_id, last_seq in heads.items():
-            subscription = self.subscriptions.get(room_id)
-            if subscription is None or last_seq <= subscription.last_seq:
-                continue
-            logger.warning(
-                "resync: room %d, %d messages had no live event for %s",
-                room_id,
-                last_seq - subscription.last_seq,
-                self.channel_name,
-            )
-            await self.fill_gap(room_id, subscription, last_seq + 1)
-            subscription.last_seq = last_seq
+    def flush(self, room_id: int, subscription: Subscription) -> None:
+        """Forward the events held in ``pending``, in order, and stop holding."""
+        held, subscription.pending = subscription.pending or [], None
+        for index, event in enumerate(held):
+            self.room_event(event)
+            if subscription.pending is not None:  # another gap: hold the rest
+                subscription.pending.extend(held[index + 1 :])
+                return
 
 
 class TutorialChatConsumer(FrameConsumer):
@@ -390,27 +587,29 @@ class TutorialChatConsumer(FrameConsumer):
 
     async def connect(self) -> None:
         self.room = None
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        self.hub = None
+        if not self.signed_in():
             await self.close()
             return
         try:
             self.room = await rooms.ajoin_or_create(
-                user=user, name=self.scope["url_route"]["kwargs"]["room_name"]
+                user=self.user, name=self.scope["url_route"]["kwargs"]["room_name"]
             )
         except ParleyError:
             await self.close()
             return
-        self.user = user
         self.limits = current_limits()
-        await self.channel_layer.group_add(room_group(self.room.id), self.channel_name)
         await self.accept()
+        self.hub = get_hub()
+        self.hub.sockets.add(self)
+        await self.hub.follow(self.room.id, self.room.slug, self)
 
-    async def disconnect(self, code: int) -> None:
-        if self.room is not None:
-            await self.channel_layer.group_discard(
-                room_group(self.room.id), self.channel_name
-            )
+    def leave(self) -> None:
+        if self.hub is None:
+            return
+        hub, self.hub = self.hub, None
+        hub.unfollow(self.room.id, self)
+        hub.sockets.discard(self)
 
     async def receive_frame(self, raw: str | bytes) -> None:
         text = protocol.parse_tutorial_frame(raw, self.limits)
@@ -419,5 +618,7 @@ class TutorialChatConsumer(FrameConsumer):
         )
         await messages.publish(posted.message)
 
-    async def room_event(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=event["tutorial"])
+    def room_event(self, event: dict[str, Any]) -> None:
+        frame = event.get("tutorial")
+        if frame is not None:
+            self.queue(frame)

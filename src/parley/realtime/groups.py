@@ -14,3 +14,8 @@ def room_group(room_id: int) -> str:
 def user_group(user_id: int) -> str:
     """Group of every socket of the user with this id (all their tabs)."""
     return f"user.{user_id}"
+
+
+def presence_group() -> str:
+    """Group of every process's hub, for presence heartbeats."""
+    return "parley.presence"

@@ -103,11 +103,37 @@ class Send:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    id: int
+    text: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    id: int
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Typing:
+    room: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    room: str
+    seq: int
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     ref: str | None = None
 
 
-ClientFrame = Subscribe | Unsubscribe | Send | Ping
+ClientFrame = Subscribe | Unsubscribe | Send | Edit | Delete | Typing | Read | Ping
 
 
 def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
@@ -118,7 +144,7 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
         limits: the bounds to enforce.
 
     Returns:
-        A ``Subscribe``, ``Unsubscribe``, ``Send`` or ``Ping``.
+        One of the ``ClientFrame`` dataclasses.
 
     Raises:
         ProtocolError: ``frame_too_large``, ``invalid_json`` (not JSON, or not
@@ -147,6 +173,19 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
         )
     if kind == ClientFrameType.UNSUBSCRIBE:
         return Unsubscribe(room=fields.room(), ref=ref)
+    if kind == ClientFrameType.EDIT:
+        return Edit(
+            id=fields.required_id("id"), text=fields.required_str("text", None), ref=ref
+        )
+    if kind == ClientFrameType.DELETE:
+        return Delete(id=fields.required_id("id"), ref=ref)
+    if kind == ClientFrameType.TYPING:
+        return Typing(room=fields.room(), ref=ref)
+    if kind == ClientFrameType.READ:
+        seq = fields.optional_seq("seq")
+        if seq is None:
+            raise fields.missing("seq")
+        return Read(room=fields.room(), seq=seq, ref=ref)
     if kind == ClientFrameType.PING:
         return Ping(ref=ref)
     raise ProtocolError(
@@ -213,6 +252,23 @@ class _Fields:
 
     def room(self) -> str:
         return self.required_str("room", self.limits.max_room_chars)
+
+    def missing(self, name: str) -> ProtocolError:
+        return self._invalid(_("Field %(name)s is required.") % {"name": name})
+
+    def required_id(self, name: str) -> int:
+        """A database id: a whole number from 1 to ``MAX_SEQ``."""
+        value = self.data.get(name)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 < value <= MAX_SEQ
+        ):
+            raise self._invalid(
+                _("Field %(name)s must be a whole number from 1 to %(max)d.")
+                % {"name": name, "max": MAX_SEQ}
+            )
+        return value
 
     def optional_seq(self, name: str) -> int | None:
         value = self.data.get(name)
