@@ -1,18 +1,85 @@
-"""``parley serve``: apply migrations, then run the ASGI server."""
+"""``parley serve``: apply migrations, then run the ASGI server.
+
+Servers:
+
+- ``uvicorn`` (default): one process, or ``--workers N`` under Uvicorn's
+  own supervisor.
+- ``daphne``: one process.
+- ``gunicorn``: Gunicorn's arbiter with ``--workers N`` Uvicorn workers
+  (``ParleyUvicornWorker``), restarted if one dies.
+
+Uvicorn and Gunicorn's workers run with per-message deflate off and
+``PARLEY_WS_MAX_FRAME_BYTES`` as the largest frame they accept.
+"""
 
 import os
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+from django.utils.module_loading import import_string
+from gunicorn.app.base import BaseApplication
+from uvicorn_worker import UvicornWorker
 
 from parley.conf import parley_settings
 
-SERVERS = ("uvicorn", "daphne")
+SERVERS = ("uvicorn", "daphne", "gunicorn")
+IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """Uvicorn's ``Config`` options Parley needs, for ``uvicorn.run`` and
+    Gunicorn's workers alike (read from settings when called)."""
+    return {
+        # Per-message deflate costs memory and CPU per socket and opens
+        # CRIME-style leaks; a proxy can compress if one wants it.
+        "ws_per_message_deflate": False,
+        "ws_max_size": parley_settings.WS_MAX_FRAME_BYTES,
+        "lifespan": "off",
+        "proxy_headers": True,
+    }
+
+
+class ParleyUvicornWorker(UvicornWorker):
+    """Gunicorn's Uvicorn worker with ``uvicorn_options()``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Read here, in the worker, as the settings are read when used.
+        self.CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, **uvicorn_options()}
+        super().__init__(*args, **kwargs)
+
+
+class ParleyGunicorn(BaseApplication):
+    """Gunicorn's arbiter serving the ASGI application at ``app_path``.
+
+    Args:
+        app_path: dotted path of the ASGI application
+            (``settings.ASGI_APPLICATION``).
+        options: Gunicorn settings by name (``bind``, ``workers`` ...).
+    """
+
+    def __init__(self, app_path: str, options: dict[str, Any]):
+        self.app_path = app_path
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        # In each worker, after the fork: the channel layer and its
+        # connections belong to the worker's own event loop.
+        return import_string(self.app_path)
 
 
 class Command(BaseCommand):
-    help = "Apply migrations, then serve Parley with Uvicorn (default) or Daphne."
+    help = (
+        "Apply migrations, then serve Parley with Uvicorn (default), Daphne, "
+        "or Gunicorn with Uvicorn workers."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -28,34 +95,88 @@ class Command(BaseCommand):
         )
         parser.add_argument("--server", choices=SERVERS, default="uvicorn")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+            help=(
+                "server processes (uvicorn, gunicorn); more than one needs a "
+                "shared channel layer. Default: $WEB_CONCURRENCY or 1"
+            ),
+        )
+        parser.add_argument(
             "--no-migrate", action="store_true", help="skip applying migrations first"
         )
 
     def handle(
-        self, *args, host: str, port: int, server: str, no_migrate: bool, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        server: str,
+        workers: int,
+        no_migrate: bool,
+        **options,
     ):
+        check_workers(server, workers)
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=1)
+        # Forked workers must not share the migration's database connection.
+        connections.close_all()
         app = settings.ASGI_APPLICATION.rsplit(".", 1)
         target = f"{app[0]}:{app[1]}"
-        self.stdout.write(f"Parley on http://{host}:{port}/ ({server})")
+        self.stdout.write(
+            f"Parley on http://{host}:{port}/ ({server}, {workers} "
+            f"worker{'s' if workers > 1 else ''})"
+        )
         if server == "daphne":
             from daphne.cli import CommandLineInterface
 
             CommandLineInterface().run(
                 ["--bind", host, "--port", str(port), "--proxy-headers", target]
             )
-            return
-        import uvicorn
+        elif server == "gunicorn":
+            ParleyGunicorn(
+                settings.ASGI_APPLICATION,
+                {
+                    "bind": f"{host}:{port}",
+                    "workers": workers,
+                    "worker_class": ParleyUvicornWorker,
+                    # Its default path is one per user: two servers on a
+                    # host would take each other's. Signals do the job.
+                    "control_socket_disable": True,
+                },
+            ).run()
+        else:
+            import uvicorn
 
-        uvicorn.run(
-            target,
-            host=host,
-            port=port,
-            # Per-message deflate costs memory and CPU per socket and opens
-            # CRIME-style leaks; a proxy can compress if one wants it.
-            ws_per_message_deflate=False,
-            ws_max_size=parley_settings.WS_MAX_FRAME_BYTES,
-            lifespan="off",
-            proxy_headers=True,
+            uvicorn.run(
+                target, host=host, port=port, workers=workers, **uvicorn_options()
+            )
+
+
+def check_workers(server: str, workers: int) -> None:
+    """Refuse a number of workers the server or the channel layer cannot serve.
+
+    Raises:
+        CommandError: ``workers`` < 1; several with Daphne (one process
+            only); several with the in-memory channel layer, whose groups
+            live in one process: a room's people on different workers would
+            not see each other's messages.
+    """
+    if workers < 1:
+        raise CommandError(f"--workers {workers}: at least 1")
+    if workers == 1:
+        return
+    if server == "daphne":
+        raise CommandError(
+            "Daphne runs one process; for several workers use --server gunicorn "
+            "or --server uvicorn, or run several Daphne processes behind a proxy."
+        )
+    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND")
+    if backend == IN_MEMORY_LAYER:
+        raise CommandError(
+            f"--workers {workers} with the in-memory channel layer would split "
+            "every room between processes: people on different workers would "
+            "not see each other's messages. Set CHANNEL_LAYER_URL to a shared "
+            "layer (redis://, redis+pubsub:// or amqp://), or run one worker."
         )
