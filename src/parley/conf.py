@@ -70,6 +70,13 @@ DEFAULTS: dict[str, Any] = {
     # `parley runworker parley-tasks`, instead of inline after the send. Needs
     # a channel layer shared between processes (Redis or RabbitMQ).
     "DEFER_TASKS": False,
+    # Longest wait of /healthz for each part it checks (the database, the
+    # channel layer), in seconds; both run at once. Under the usual probe
+    # timeouts of load balancers and orchestrators (5 s and more).
+    "HEALTH_TIMEOUT_SECS": 2.0,
+    # Serve /metrics to any client, not only to the loopback interface. Turn
+    # on only where the network keeps the scrape port private.
+    "METRICS_PUBLIC": False,
 }
 
 

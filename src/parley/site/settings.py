@@ -8,10 +8,17 @@ safe outside development:
                      key (default ``./var``)
 ``DATABASE_URL``     any dj-database-url URL (default SQLite in the data
                      folder)
-``CHANNEL_LAYER_URL`` ``memory://`` (default) or ``redis://host:port/db``
+``CHANNEL_LAYER_URL`` ``memory://`` (default, one process only),
+                     ``redis://host:port/db``, ``redis+pubsub://host:port/db``
+                     or ``amqp://user:password@host:port/vhost``
+                     (``parley.conf.channel_layers_from_url``)
 ``SECRET_KEY``       default: generated once, kept in the data folder
 ``ALLOWED_HOSTS``    comma-separated (default ``127.0.0.1,localhost,[::1]``)
 ``DEBUG``            ``1``/``true``/``yes`` to enable (default off)
+``LOG_LEVEL``        the root logger's level (default ``INFO``)
+``PARLEY_LOG_FORMAT`` ``plain`` (default) or ``json``: one JSON object per
+                     line (``parley.jsonlog``)
+``PARLEY_<NAME>``    any of Parley's settings (``parley.conf``)
 ==================== ====================================================
 """
 
@@ -20,6 +27,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from parley.conf import DEFAULTS as PARLEY_DEFAULTS
@@ -119,10 +127,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
-# Every Parley limit may come from the environment too: PARLEY_<NAME>.
+# Every Parley setting may come from the environment too: PARLEY_<NAME>.
 for _name, _default in PARLEY_DEFAULTS.items():
     if (_value := os.environ.get(f"PARLEY_{_name}")) is not None:
-        globals()[f"PARLEY_{_name}"] = type(_default)(_value)
+        globals()[f"PARLEY_{_name}"] = (
+            # bool("0") is True: flags are read as words.
+            _env_flag(f"PARLEY_{_name}")
+            if isinstance(_default, bool)
+            else type(_default)(_value)
+        )
 
 CHANNEL_LAYERS = channel_layers_from_url(
     os.environ.get("CHANNEL_LAYER_URL", "memory://"),
@@ -163,12 +176,21 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+LOG_FORMATS = ("plain", "json")
+LOG_FORMAT = os.environ.get("PARLEY_LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(
+        f"PARLEY_LOG_FORMAT {LOG_FORMAT!r}: expected one of {', '.join(LOG_FORMATS)}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "parley.jsonlog.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
