@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 import parley
+from parley.models import Guest
 from parley.services import messages, rooms
 
 pytestmark = pytest.mark.django_db
@@ -196,8 +197,6 @@ def test_the_openapi_schema_lists_the_new_operations(client):
 
 
 def test_guests_get_403_where_guests_may_not_go(users, django_user_model):
-    from parley.models import Guest
-
     ghost = django_user_model.objects.create_user("ghost#ab12")
     Guest.objects.create(user=ghost, name="ghost")
     guest = Client()
