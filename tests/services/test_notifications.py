@@ -1,5 +1,7 @@
 """Notifications: stored, pushed after the commit, listed and marked read."""
 
+from pathlib import Path
+
 import orjson
 import pytest
 from channels.layers import get_channel_layer
@@ -167,3 +169,12 @@ def test_importing_parley_needs_no_django_setup():
         check=True,
     )
     assert done.stdout.startswith("notify ")
+
+
+def test_the_readme_shows_the_shop_apps_code():
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    block = next(b for b in readme.split("```python")[1:] if "class Order" in b)
+    code = block.split("```")[0]
+    shop = (root / "tests" / "shop" / "models.py").read_text().splitlines()
+    assert [line for line in code.splitlines() if line and line not in shop] == []
