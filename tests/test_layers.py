@@ -85,3 +85,28 @@ async def test_a_client_resuming_on_the_other_process_gets_exactly_the_gap(
             await send(a, type="send", room="gap", text="live", client_id="4")
             live = await recv_type(b, "message")
             assert (live["text"], live["seq"]) == ("live", seen + 4)
+
+
+async def wait_for_presence(ws, username: str, online: bool) -> None:
+    """Wait for the ``presence`` frame saying ``username`` came or went."""
+    while True:
+        frame = await recv_type(ws, "presence")
+        if (frame["user"], frame["online"]) == (username, online):
+            return
+
+
+async def test_presence_is_right_across_the_two_processes(two_servers):
+    """Alice, on one process, is online for Bob on the other, and goes
+    offline for him when her socket closes."""
+    first, second = two_servers
+    alice, bob = User.sign_up(first, "alice"), User.sign_up(second, "bob")
+    async with await alice.connect() as a:
+        await subscribe(a, "who")
+        async with await bob.connect() as b:
+            subscribed = await subscribe(b, "who")
+            # Alice's process has told Bob's already, or tells it soon.
+            if "alice" not in subscribed["online"]:
+                await wait_for_presence(b, "alice", online=True)
+            await wait_for_presence(a, "bob", online=True)
+            await a.close()
+            await wait_for_presence(b, "alice", online=False)
