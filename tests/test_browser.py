@@ -10,6 +10,7 @@ closed by the server, and ``page.clock`` for the keepalive's timers.
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -44,8 +45,9 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+@asynccontextmanager
+async def launch_chromium() -> AsyncIterator[Browser]:
+    """Headless Chromium from the system's package (no browser download)."""
     executable = require_binary("chromium")
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
@@ -53,6 +55,12 @@ async def browser() -> AsyncIterator[Browser]:
         )
         yield chromium
         await chromium.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")

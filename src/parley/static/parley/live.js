@@ -325,7 +325,7 @@ class Bell {
   async markRead(id) {
     const item = this.items.get(id);
     if (!item || item.read) return;
-    const data = await api(page.notificationReadUrl.replace("0", String(id)), {
+    const data = await api(page.notificationReadUrl.replace("__id__", String(id)), {
       method: "POST",
     });
     if (this.setRead(id)) this.setUnread(data?.unread ?? this.unread - 1);
