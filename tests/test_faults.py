@@ -160,6 +160,8 @@ async def test_a_client_that_stops_reading_is_told_to_resume_and_loses_nothing(
         async with client_for(poster) as p:
             await p.subscribe(ROOM)
             await asyncio.gather(*(p.send(ROOM, f"{i} {text}") for i in range(count)))
+            # A subscriber that reads is not held up by the one that does not.
+            assert [m.seq for m in await take(p, count)] == list(range(1, count + 1))
         growth_mib = (rss_kib(server.process.pid) - baseline) / 1024
 
         # The reader wakes up: it gets what was buffered, then 4000 (resume).

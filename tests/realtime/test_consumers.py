@@ -281,3 +281,19 @@ async def test_a_failing_layer_does_not_fail_an_acknowledged_send(user, monkeypa
     await ws.send_json_to({"type": "ping"})
     assert await ws.receive_json_from() == {"type": "pong"}
     await ws.disconnect()
+
+
+async def test_a_room_crosses_the_layer_once_per_process(user, django_user_model):
+    other = await sync_to_async(django_user_model.objects.create_user)("frank")
+    sockets = [await open_socket(u) for u in (user, user, other)]
+    for ws in sockets:
+        await subscribe(ws, "crowded")
+    room = await join(user=user, name="crowded")
+    assert len(get_channel_layer().groups[room_group(room.id)]) == 1
+    await messages.publish((await post(room=room, author=other, text="all")).message)
+    for ws in sockets:
+        frame = await ws.receive_json_from()
+        while frame["type"] == "presence":
+            frame = await ws.receive_json_from()
+        assert frame["text"] == "all"
+        await ws.disconnect()

@@ -10,11 +10,15 @@ from hypothesis import strategies as st
 from parley.errors import ErrorCode
 from parley.realtime import protocol
 from parley.realtime.protocol import (
+    Delete,
+    Edit,
     Limits,
     Ping,
     ProtocolError,
+    Read,
     Send,
     Subscribe,
+    Typing,
     Unsubscribe,
 )
 
@@ -41,6 +45,10 @@ def test_each_client_frame_parses():
     assert parse({"type": "send", "room": "a", "text": "hi", "client_id": "c"}) == Send(
         "a", "hi", "c", ref="c"
     )
+    assert parse({"type": "edit", "id": 5, "text": "fixed"}) == Edit(5, "fixed")
+    assert parse({"type": "delete", "id": 5, "ref": "d"}) == Delete(5, "d")
+    assert parse({"type": "typing", "room": "a"}) == Typing("a")
+    assert parse({"type": "read", "room": "a", "seq": 0}) == Read("a", 0)
 
 
 def test_a_send_error_refers_to_its_client_id():
@@ -63,6 +71,13 @@ def test_a_send_error_refers_to_its_client_id():
         (b'{"type": "subscribe", "room": "a", "after": true}', ErrorCode.INVALID_FRAME),
         (b'{"type": "subscribe", "room": "a", "after": 1.5}', ErrorCode.INVALID_FRAME),
         (b'{"type": "ping", "ref": 3}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "edit", "id": 0, "text": "x"}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "edit", "id": "5", "text": "x"}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "edit", "id": 5}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "delete", "id": true}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "typing"}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "read", "room": "a"}', ErrorCode.INVALID_FRAME),
+        (b'{"type": "read", "room": "a", "seq": -1}', ErrorCode.INVALID_FRAME),
         (
             b'{"type": "subscribe", "room": "a", "after": 9223372036854775808}',
             ErrorCode.INVALID_FRAME,
