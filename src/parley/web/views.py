@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -292,7 +293,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "edited": _("(edited)"),
             "messageDeleted": _("message deleted"),
             "notConnected": _("Not connected; try again in a moment."),
-            "messageUser": _("Message"),
+            "messageUser": pgettext_lazy("write to this person", "Message"),
             "typingOne": _("%(user)s is typing…"),
             "typingTwo": _("%(first)s and %(second)s are typing…"),
             "typingMany": _("%(first)s, %(second)s and others are typing…"),
