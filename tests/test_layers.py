@@ -17,6 +17,7 @@ from tests.servers import (
     send,
     subscribe,
 )
+from tests.test_ops import HEALTHY, healthz
 
 LAYERS = ("redis", "redis+pubsub", "amqp")
 
@@ -46,8 +47,11 @@ def two_servers(tmp_path, layer_url):
 
 
 async def test_people_on_two_processes_talk_live(two_servers):
-    """A message sent on one process reaches a socket on the other."""
+    """A message sent on one process reaches a socket on the other; each
+    process' /healthz makes its round trip through the layer."""
     first, second = two_servers
+    for server in two_servers:
+        assert healthz(server) == (200, HEALTHY)
     alice, bob = User.sign_up(first, "alice"), User.sign_up(second, "bob")
     async with await alice.connect() as a, await bob.connect() as b:
         await subscribe(a, "across")
