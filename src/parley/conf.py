@@ -62,6 +62,10 @@ DEFAULTS: dict[str, Any] = {
     # Most distinct @names of one message that are looked up and notified;
     # more are ignored, so one message cannot page a whole server.
     "MAX_MENTIONS_PER_MESSAGE": 20,
+    # On SIGTERM, how long open sockets get to finish the frame in hand and
+    # write what is queued before they are closed with 1001 (going away),
+    # in seconds.
+    "SHUTDOWN_GRACE_SECS": 10.0,
     # Largest page of the notifications API, in notifications.
     "NOTIFICATIONS_PAGE_MAX": 100,
     # Anonymous visitors may read and post in public rooms under a guest name.

@@ -27,6 +27,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from parley import metrics
 from parley.conf import parley_settings
 from parley.errors import ErrorCode, ParleyError
 from parley.models import Room
@@ -144,6 +145,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             logger.warning(
                 "slow consumer %s closed: %d frames unwritten", self, len(self.outbox)
             )
+            metrics.slow_consumer_closed()
             self.spawn(self.end(CloseCode.RESUME))
             return
         self.outbox.append(frame)
@@ -152,11 +154,13 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
 
     async def write(self) -> None:
         """Write queued frames in order until none is left."""
+        written = 0
         try:
             while self.outbox:
                 frame = self.outbox.popleft()
                 async with asyncio.timeout(self.send_timeout):
                     await self.base_send({"type": "websocket.send", "text": frame})
+                written += 1
         except TimeoutError:
             self.writer = None
             logger.warning(
@@ -164,12 +168,14 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
                 self,
                 self.send_timeout,
             )
+            metrics.slow_consumer_closed()
             await self.end(CloseCode.RESUME)
         except OSError:
             # The client left mid-send; its disconnect ends the consumer.
             self.outbox.clear()
         finally:
             self.writer = None
+            metrics.frames_sent(written)
 
     async def send(
         self,
@@ -293,10 +299,19 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         """The store's newest ``seq`` of a followed room (hub's check)."""
 
 
-def snapshot(*, user, room: Room, after: int | None) -> tuple[messages.Replay, Any]:
-    """What ``subscribed`` reports: the replay and the user's read state."""
-    return messages.replay(room_id=room.id, after=after), reads.read_state(
-        user=user, room=room
+def snapshot(
+    *, user, room: Room, after: int | None
+) -> tuple[messages.Replay, reads.ReadState, str]:
+    """What ``subscribed`` reports, in one trip to the database thread.
+
+    Returns:
+        the replay after ``after``, the user's read state, and the room's
+        title as ``user`` sees it (a direct room is titled by the peer).
+    """
+    return (
+        messages.replay(room_id=room.id, after=after),
+        reads.read_state(user=user, room=room),
+        rooms.title_for(room, user=user),
     )
 
 
@@ -324,6 +339,7 @@ class ChatConsumer(FrameConsumer):
             return
         self.limits = current_limits()
         await self.accept()
+        metrics.socket_opened()
         self.hub = get_hub()
         self.hub.sockets.add(self)
         await self.hub.attach(self)
@@ -337,9 +353,15 @@ class ChatConsumer(FrameConsumer):
         self.subscriptions, self.by_slug = {}, {}
         hub.detach(self)
         hub.sockets.discard(self)
+        metrics.socket_closed()
 
     async def receive_frame(self, raw: str | bytes) -> None:
-        frame = protocol.parse_frame(raw, self.limits)
+        try:
+            frame = protocol.parse_frame(raw, self.limits)
+        except protocol.ProtocolError:
+            metrics.frame_received(None)
+            raise
+        metrics.frame_received(frame.TYPE)
         self.ref = frame.ref
         match frame:
             case protocol.Subscribe():
@@ -414,7 +436,9 @@ class ChatConsumer(FrameConsumer):
         elif subscription.pending is None:
             subscription.pending = []
         try:
-            replay, read = await asnapshot(user=self.user, room=room, after=frame.after)
+            replay, read, title = await asnapshot(
+                user=self.user, room=room, after=frame.after
+            )
         except BaseException:
             if joined:
                 self.forget(room.id)
@@ -422,10 +446,12 @@ class ChatConsumer(FrameConsumer):
             else:
                 self.flush(room.id, subscription)
             raise
+        if replay.resync:
+            metrics.resync_sent()
         self.send_frame(
             ServerFrameType.SUBSCRIBED,
             room=room.slug,
-            title=room.title,
+            title=title,
             kind=room.kind,
             last_seq=replay.last_seq,
             online=self.hub.presence.online(room.id),
@@ -510,6 +536,7 @@ class ChatConsumer(FrameConsumer):
             subscription.last_seq = seq
             self.queue(event["frame"])
         elif seq > subscription.last_seq:
+            metrics.layer_dropped(seq - subscription.last_seq - 1)
             logger.info(
                 "gap: room %d, %d messages filled from the store for %s",
                 room_id,
@@ -527,6 +554,7 @@ class ChatConsumer(FrameConsumer):
             or last_seq <= subscription.last_seq
         ):
             return
+        metrics.layer_dropped(last_seq - subscription.last_seq)
         logger.warning(
             "resync: room %d, %d messages had no live event for %s",
             room_id,
@@ -550,6 +578,7 @@ class ChatConsumer(FrameConsumer):
                 return
             try:
                 if seq - subscription.last_seq - 1 > parley_settings.REPLAY_LIMIT:
+                    metrics.resync_sent()
                     self.send_frame(
                         ServerFrameType.SUBSCRIBED,
                         room=subscription.room.slug,
@@ -600,6 +629,7 @@ class TutorialChatConsumer(FrameConsumer):
             return
         self.limits = current_limits()
         await self.accept()
+        metrics.socket_opened()
         self.hub = get_hub()
         self.hub.sockets.add(self)
         await self.hub.follow(self.room.id, self.room.slug, self)
@@ -610,6 +640,7 @@ class TutorialChatConsumer(FrameConsumer):
         hub, self.hub = self.hub, None
         hub.unfollow(self.room.id, self)
         hub.sockets.discard(self)
+        metrics.socket_closed()
 
     async def receive_frame(self, raw: str | bytes) -> None:
         text = protocol.parse_tutorial_frame(raw, self.limits)

@@ -25,6 +25,7 @@ A hub belongs to one event loop: ``get_hub()`` makes one per running loop.
 import asyncio
 import logging
 import random
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -32,6 +33,7 @@ from typing import Any, Protocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from parley import metrics
 from parley.conf import parley_settings
 from parley.realtime import events, protocol
 from parley.realtime.groups import presence_group, room_group, user_group
@@ -243,8 +245,10 @@ class Hub:
         """Hand one event to the local sockets it is for."""
         kind = event.get("type")
         if kind == events.ROOM_EVENT:
+            started = time.perf_counter()
             for socket in tuple(self.rooms.get(event["room_id"], ())):
                 socket.room_event(event)
+            metrics.fanout_observed(time.perf_counter() - started)
         elif kind == events.USER_EVENT:
             for socket in tuple(self.users.get(event["user_id"], ())):
                 socket.user_event(event)
@@ -362,3 +366,17 @@ def get_hub() -> Hub:
     if hub is None:
         hub = _hubs[loop] = Hub()
     return hub
+
+
+async def drain_sockets() -> None:
+    """Close this loop's sockets for a graceful shutdown (see ``Hub.drain``).
+
+    Each gets ``PARLEY_SHUTDOWN_GRACE_SECS`` to finish its frame in hand and
+    write its queue, then is closed with 1001 (going away): its client
+    resumes on another process. Does nothing if no socket was ever opened.
+    """
+    hub = _hubs.get(asyncio.get_running_loop())
+    if hub is not None:
+        await hub.drain(
+            protocol.CloseCode.GOING_AWAY, parley_settings.SHUTDOWN_GRACE_SECS
+        )

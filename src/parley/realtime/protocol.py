@@ -8,7 +8,7 @@ socket text into one of the frame dataclasses below or raises
 
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from django.utils.translation import gettext as _
@@ -83,6 +83,7 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Subscribe:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.SUBSCRIBE
     room: str
     after: int | None = None
     ref: str | None = None
@@ -90,12 +91,14 @@ class Subscribe:
 
 @dataclass(frozen=True, slots=True)
 class Unsubscribe:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.UNSUBSCRIBE
     room: str
     ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Send:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.SEND
     room: str
     text: str
     client_id: str
@@ -104,6 +107,7 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Edit:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.EDIT
     id: int
     text: str
     ref: str | None = None
@@ -111,18 +115,21 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Delete:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.DELETE
     id: int
     ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Typing:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.TYPING
     room: str
     ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Read:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.READ
     room: str
     seq: int
     ref: str | None = None
@@ -130,6 +137,7 @@ class Read:
 
 @dataclass(frozen=True, slots=True)
 class Ping:
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.PING
     ref: str | None = None
 
 

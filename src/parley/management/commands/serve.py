@@ -10,20 +10,31 @@ Servers:
 
 Uvicorn and Gunicorn's workers run with per-message deflate off and
 ``PARLEY_WS_MAX_FRAME_BYTES`` as the largest frame they accept.
+
+On SIGTERM a single Uvicorn process and each Gunicorn worker shut down
+gracefully (``GracefulServer``): stop accepting, let every socket finish its
+frame in hand (a send is stored and acknowledged) and write what it has
+queued, close it with 1001 (going away) so its client resumes elsewhere, and
+tell the other processes its users left. Uvicorn's own ``--workers``
+supervisor and Daphne close sockets their own way (1012 / abruptly); clients
+resume all the same.
 """
 
 import os
 from typing import Any
 
+import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.module_loading import import_string
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from uvicorn_worker import UvicornWorker
 
 from parley.conf import parley_settings
+from parley.realtime.hub import drain_sockets
 
 SERVERS = ("uvicorn", "daphne", "gunicorn")
 IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
@@ -42,13 +53,41 @@ def uvicorn_options() -> dict[str, Any]:
     }
 
 
+class GracefulServer(uvicorn.Server):
+    """Uvicorn that lets Parley's sockets go before its own shutdown.
+
+    Uvicorn's shutdown stops accepting and then fails every open WebSocket
+    with 1012 at once, mid-frame. This one stops accepting, then drains
+    Parley's sockets (``parley.realtime.hub.drain_sockets``), then lets
+    Uvicorn finish.
+    """
+
+    async def shutdown(self, sockets: list | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        await drain_sockets()
+        await super().shutdown(sockets)
+
+
 class ParleyUvicornWorker(UvicornWorker):
-    """Gunicorn's Uvicorn worker with ``uvicorn_options()``."""
+    """Gunicorn's Uvicorn worker with ``uvicorn_options()``, shutting down
+    gracefully (``GracefulServer``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Read here, in the worker, as the settings are read when used.
         self.CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, **uvicorn_options()}
         super().__init__(*args, **kwargs)
+
+    async def _serve(self) -> None:
+        # UvicornWorker._serve with GracefulServer in place of Server.
+        self.config.app = self.wsgi
+        server = GracefulServer(config=self.config)
+        self._install_sigquit_handler()
+        await server.serve(sockets=self.sockets)
+        if not server.started:
+            raise SystemExit(Arbiter.WORKER_BOOT_ERROR)
 
 
 class ParleyGunicorn(BaseApplication):
@@ -146,12 +185,14 @@ class Command(BaseCommand):
                     "control_socket_disable": True,
                 },
             ).run()
-        else:
-            import uvicorn
-
+        elif workers > 1:
             uvicorn.run(
                 target, host=host, port=port, workers=workers, **uvicorn_options()
             )
+        else:
+            GracefulServer(
+                uvicorn.Config(target, host=host, port=port, **uvicorn_options())
+            ).run()
 
 
 def check_workers(server: str, workers: int) -> None:
