@@ -46,12 +46,15 @@ expect.set_options(timeout=10_000)
 
 
 @asynccontextmanager
-async def launch_chromium() -> AsyncIterator[Browser]:
-    """Headless Chromium from the system's package (no browser download)."""
+async def launch_chromium(*extra_args: str) -> AsyncIterator[Browser]:
+    """Headless Chromium from the system's package (no browser download),
+    with ``CHROMIUM_ARGS`` and ``extra_args``."""
     executable = require_binary("chromium")
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            executable_path=executable,
+            headless=True,
+            args=[*CHROMIUM_ARGS, *extra_args],
         )
         yield chromium
         await chromium.close()

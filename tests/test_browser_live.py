@@ -405,3 +405,97 @@ async def test_without_guest_access_there_is_no_guest_way_in(
     await expect(visitor.locator("form.guest")).to_have_count(0)
     response = await visitor.goto("/accounts/guest/")
     assert response.status == 404
+
+
+async def test_the_pages_speak_russian(browser: Browser, server: ParleyServer):
+    room = unique("russian")
+    context = await browser.new_context(base_url=server.base_url, locale="ru-RU")
+    alice = await sign_in(browser, server, "alice")
+    name_alice = await username(alice)
+    await open_room(alice, room)
+    ivan = await context.new_page()
+    await ivan.goto("/accounts/signup/")
+    await ivan.fill("#id_username", unique("ivan"))
+    await ivan.fill("#id_password1", "correct horse battery staple")
+    await ivan.fill("#id_password2", "correct horse battery staple")
+    await ivan.click("form.stacked button[type=submit]")
+    await expect(ivan.get_by_role("heading", name="Ваши комнаты")).to_be_visible()
+    await expect(ivan.locator("#bell")).to_have_attribute(
+        "aria-label", "Уведомления: непрочитанных — 0"
+    )
+    await open_room(ivan, room)
+    await expect(ivan.locator("#connection")).to_have_text("Подключено")
+    await expect(
+        ivan.locator("#online li", has_text=name_alice).get_by_role("button")
+    ).to_have_text("Написать")
+    await alice.locator("#message-input").press_sequentially("привет")
+    await expect(ivan.locator("#typing")).to_have_text(f"{name_alice} печатает…")
+    await alice.locator("#message-input").press("Enter")
+    await expect(texts(ivan)).to_have_text(["привет"])
+    await stored(alice).first.get_by_role("button", name="Delete").click()
+    await stored(alice).first.locator(".confirm button.confirm-delete").click()
+    await expect(stored(ivan).first.locator(".text")).to_have_text("сообщение удалено")
+
+
+# What a deployment's Content Security Policy may say: scripts, styles and
+# sockets from the site itself only; no inline script, handler or style.
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+async def with_strict_csp(page: Page) -> list[str]:
+    """Serve every page to ``page`` with ``STRICT_CSP``; returns the list
+    the browser's CSP violation reports are collected in."""
+
+    async def add_csp(route):
+        response = await route.fetch()
+        headers = {**response.headers, "content-security-policy": STRICT_CSP}
+        await route.fulfill(response=response, headers=headers)
+
+    await page.route(lambda url: "/static/" not in url and "/api/" not in url, add_csp)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return violations
+
+
+@pytest.fixture
+async def csp_browser() -> AsyncIterator[Browser]:
+    """Chromium that lets pages served through ``route.fulfill`` (as
+    ``with_strict_csp`` does) open sockets to 127.0.0.1: such pages have no
+    address space of their own, and Local Network Access checks would
+    otherwise block the loopback socket."""
+    async with launch_chromium("--disable-features=LocalNetworkAccessChecks") as b:
+        yield b
+
+
+async def test_the_pages_work_under_a_strict_content_security_policy(
+    csp_browser: Browser, server: ParleyServer
+):
+    browser = csp_browser
+    room = unique("csp")
+    alice = await sign_in(browser, server, "alice")
+    violations = await with_strict_csp(alice)
+    bob = await sign_up(browser, server, "bob")
+    await alice.goto("/")
+    await expect(alice.locator("#bell")).to_have_attribute(
+        "aria-label", "Notifications: 0 unread"
+    )
+    await open_room(alice, room)
+    await open_room(bob, room)
+    await say(bob, "<script>alert(1)</script>")
+    await expect(texts(alice)).to_have_text(["<script>alert(1)</script>"])
+    await say(alice, "hi")
+    await expect(texts(bob)).to_have_text(["<script>alert(1)</script>", "hi"])
+    await alice.goto("/settings/tokens/")
+    await alice.locator("#bell").click()
+    await expect(alice.locator("#notifications")).to_be_visible()
+    assert violations == []
