@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from parley.conf import channel_layers_from_url, parley_settings
 
@@ -72,11 +73,64 @@ def test_the_environment_overrides_every_default(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_channel_layer_urls():
-    redis = channel_layers_from_url("redis://:pw@127.0.0.1:6380/2")["default"]
-    assert redis["CONFIG"]["hosts"] == ["redis://:pw@127.0.0.1:6380/2"]
-    with pytest.raises(ImproperlyConfigured, match="CHANNEL_LAYER_URL"):
-        channel_layers_from_url("kafka://somewhere")
+@pytest.mark.parametrize(
+    ("url", "backend", "address"),
+    [
+        ("memory://", "channels.layers.InMemoryChannelLayer", None),
+        (
+            "redis://:pw@127.0.0.1:6380/2",
+            "channels_redis.core.RedisChannelLayer",
+            ("hosts", ["redis://:pw@127.0.0.1:6380/2"]),
+        ),
+        (
+            "rediss://cache:6380/0",
+            "channels_redis.core.RedisChannelLayer",
+            ("hosts", ["rediss://cache:6380/0"]),
+        ),
+        (
+            "redis+pubsub://:pw@127.0.0.1:6380/2",
+            "channels_redis.pubsub.RedisPubSubChannelLayer",
+            ("hosts", ["redis://:pw@127.0.0.1:6380/2"]),
+        ),
+        (
+            "rediss+pubsub://cache:6380/0",
+            "channels_redis.pubsub.RedisPubSubChannelLayer",
+            ("hosts", ["rediss://cache:6380/0"]),
+        ),
+        (
+            "amqp://guest:guest@rabbit:5672/%2F",
+            "channels_rabbitmq.core.RabbitmqChannelLayer",
+            ("host", "amqp://guest:guest@rabbit:5672/%2F"),
+        ),
+        (
+            "amqps://u:p@rabbit/parley",
+            "channels_rabbitmq.core.RabbitmqChannelLayer",
+            ("host", "amqps://u:p@rabbit/parley"),
+        ),
+    ],
+)
+async def test_each_channel_layer_url_builds_its_layer(url, backend, address):
+    """The URL picks the backend, and the backend accepts the config."""
+    layer = channel_layers_from_url(url, capacity=7)["default"]
+    assert layer["BACKEND"] == backend
+    if address:
+        assert layer["CONFIG"][address[0]] == address[1]
+    instance = import_string(backend)(**layer["CONFIG"])
+    capacities = {
+        getattr(instance, name)
+        for name in ("capacity", "local_capacity", "remote_capacity")
+        if hasattr(instance, name)
+    }
+    # The pub/sub layer queues nothing in Redis and has no bound.
+    assert capacities == (set() if "pubsub" in url else {7})
+
+
+@pytest.mark.parametrize(
+    "url", ["kafka://somewhere", "127.0.0.1:6379", "", "redis+stream://h/0"]
+)
+def test_other_channel_layer_urls_are_refused_with_the_choices(url):
+    with pytest.raises(ImproperlyConfigured, match="expected memory://, redis://"):
+        channel_layers_from_url(url)
 
 
 def test_parley_settings_are_read_when_used(settings):
@@ -107,3 +161,22 @@ def test_parley_limits_come_from_the_environment_too(tmp_path):
         check=True,
     )
     assert result.stdout.split() == ["1.5", "20", "50"]
+
+
+@pytest.mark.parametrize(
+    ("word", "value"), [("1", True), ("true", True), ("0", False), ("no", False)]
+)
+def test_parley_flags_from_the_environment_are_read_as_words(tmp_path, word, value):
+    code = "import parley.site.settings as s; print(s.PARLEY_METRICS_PUBLIC)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "PARLEY_DATA_DIR": str(tmp_path),
+            "PARLEY_METRICS_PUBLIC": word,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == str(value)
