@@ -1,14 +1,18 @@
 # `make run` serves Parley on http://$(HOST):$(PORT)/ with SQLite and the
-# in-memory channel layer; `make test` runs the whole suite. Both create
-# .venv and install what they need on first use.
+# in-memory channel layer; `make test` runs the whole suite, on SQLite and
+# then again on PostgreSQL (`make test-postgres` alone). Both create .venv
+# and install what they need on first use.
 
 PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
+# PostgreSQL's server binaries (Debian keeps them out of PATH). Without them
+# `make test` runs on SQLite only, and says so; CI (CI=true) requires them.
+HAVE_POSTGRES := $(wildcard /usr/lib/postgresql/*/bin/initdb)
 
-.PHONY: run test lint format messages clean
+.PHONY: run test test-postgres lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +31,16 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+ifeq ($(HAVE_POSTGRES)$(CI),)
+	@echo "PostgreSQL is not installed: the suite ran on SQLite only"
+else
+	$(MAKE) --no-print-directory test-postgres
+endif
+
+# The whole suite on a throwaway PostgreSQL cluster (tests/engines.py); every
+# server process the tests start gets a database on it.
+test-postgres: $(VENV)/.installed-test
+	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

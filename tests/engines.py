@@ -44,18 +44,16 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-def postgres_bindir() -> Path:
-    """The newest ``/usr/lib/postgresql/<version>/bin`` with ``initdb``.
+POSTGRES_MISSING = "PostgreSQL is not installed (apt-get install postgresql)"
 
-    Skips the test without one (fails under ``CI=true``).
-    """
+
+def postgres_bindir() -> Path | None:
+    """The newest ``/usr/lib/postgresql/<version>/bin`` with ``initdb``."""
     found = sorted(
         (path.parent for path in POSTGRES_ROOT.glob("*/bin/initdb")),
         key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
     )
-    if not found:
-        _missing("PostgreSQL is not installed (apt-get install postgresql)")
-    return found[-1]
+    return found[-1] if found else None
 
 
 class PostgresServer:
@@ -68,7 +66,11 @@ class PostgresServer:
     """
 
     def __init__(self) -> None:
-        self.bindir = postgres_bindir()
+        """Skips the test without PostgreSQL (fails under ``CI=true``)."""
+        bindir = postgres_bindir()
+        if bindir is None:
+            _missing(POSTGRES_MISSING)
+        self.bindir = bindir
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="parley-pg-"))
         self.process: subprocess.Popen | None = None
@@ -195,9 +197,15 @@ _suite_postgres: PostgresServer | None = None
 
 
 def suite_postgres() -> PostgresServer:
-    """The cluster the suite runs on, started on first use, stopped at exit."""
+    """The cluster the suite runs on, started on first use, stopped at exit.
+
+    Raises:
+        RuntimeError: PostgreSQL is not installed.
+    """
     global _suite_postgres
     if _suite_postgres is None:
+        if postgres_bindir() is None:
+            raise RuntimeError(f"PARLEY_TEST_DATABASE=postgres: {POSTGRES_MISSING}")
         _suite_postgres = PostgresServer().start()
         atexit.register(_suite_postgres.stop)
     return _suite_postgres
