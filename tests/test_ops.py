@@ -12,7 +12,7 @@ from django.test import Client
 
 from parley import metrics
 from tests.engines import PostgresServer
-from tests.servers import ParleyServer
+from tests.servers import PASSWORD, ParleyServer
 
 HEALTHY = {"status": "ok", "database": "ok", "channel_layer": "ok"}
 # A hung part answers "timeout" after this many seconds (the setting).
@@ -207,3 +207,28 @@ def test_an_unknown_log_format_is_refused(tmp_path, value):
     )
     assert result.returncode != 0
     assert "PARLEY_LOG_FORMAT" in result.stderr and "plain, json" in result.stderr
+
+
+@pytest.mark.parametrize(("proto", "status"), [("https", 302), (None, 403)])
+def test_behind_a_tls_proxy_django_sees_https_from_x_forwarded_proto(
+    server: ParleyServer, proto, status
+):
+    """A sign-up posted from an https page through a local TLS proxy passes
+    Django's CSRF origin check with no CSRF_TRUSTED_ORIGINS: the server
+    takes the scheme from the proxy's X-Forwarded-Proto. Without it, the
+    https origin does not match and the post is refused."""
+    origin = f"https://127.0.0.1:{server.port}"
+    headers = {"X-Forwarded-Proto": proto} if proto else {}
+    with httpx.Client(base_url=server.base_url, headers=headers) as http:
+        http.get("/accounts/signup/").raise_for_status()
+        response = http.post(
+            "/accounts/signup/",
+            data={
+                "username": f"proxied{status}",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "csrfmiddlewaretoken": http.cookies["csrftoken"],
+            },
+            headers={"Origin": origin, "Referer": origin + "/accounts/signup/"},
+        )
+    assert response.status_code == status
