@@ -25,6 +25,7 @@ from tests.test_browser import (
     stored,
     texts,
 )
+from tests.test_notify_live import shop_env
 
 pytestmark = pytest.mark.browser
 
@@ -263,18 +264,30 @@ async def test_a_private_room_is_created_and_shared_by_invitation(
 
 @pytest.fixture(scope="module")
 def redis_parley(tmp_path_factory: pytest.TempPathFactory):
-    """Parley on the Redis channel layer, so another process can publish."""
+    """The shop (README's example app) on Parley over the Redis channel
+    layer, so that another process's notifications reach the pages."""
     redis = RedisServer(tmp_path_factory.mktemp("redis-browser"))
     redis.start()
     parley = ParleyServer(
-        tmp_path_factory.mktemp("parley-redis-browser"),
-        env={"CHANNEL_LAYER_URL": redis.url},
+        tmp_path_factory.mktemp("parley-redis-browser"), env=shop_env(redis)
     )
     try:
         yield parley.start()
     finally:
         parley.stop()
         redis.stop()
+
+
+def ship_order(server: ParleyServer, owner: str, number: int) -> None:
+    """In a separate ``parley shell``: the shop places an order for ``owner``;
+    its ``post_save`` receiver calls ``parley.notify``."""
+    code = (
+        "from django.contrib.auth import get_user_model; "
+        "from tests.shop.models import Order; "
+        f"owner = get_user_model().objects.get(username={owner!r}); "
+        f"Order.objects.create(owner=owner, number={number})"
+    )
+    parley_command(server, "shell", "-c", code)
 
 
 def notify_from_shell(server: ParleyServer, username: str, **fields: str) -> None:
@@ -297,36 +310,37 @@ async def test_a_notification_from_another_process_rings_the_bell(
     bell = alice.locator("#bell")
     count = alice.locator("#bell-count")
     await expect(count).to_be_hidden()
-    # The page's socket is open before the notification is raised.
-    await expect(bell).to_have_attribute("aria-label", "Notifications: 0 unread")
     room = unique("orders")
-    await open_room(alice, room)
+    await open_room(alice, room)  # the page's socket is open
 
+    number = unique.counter + 4200
+    ship_order(server, name_alice, number)
+    await expect(count).to_have_text("1")
+    await expect(bell).to_have_attribute("aria-label", "Notifications: 1 unread")
     notify_from_shell(
         server,
         name_alice,
-        kind="order",
-        title="Order #42 is shipped <b>now</b>",
-        body="It left the warehouse.",
-        url=f"/chat/{room}/?from=bell",
-    )
-    await expect(count).to_have_text("1")
-    notify_from_shell(
-        server, name_alice, kind="test", title="A bad link", url="javascript:alert(1)"
+        kind="test",
+        title="A bad <b>link</b>",
+        body="It goes nowhere.",
+        url="javascript:alert(1)",
     )
     await expect(count).to_have_text("2")
 
     await bell.click()
     items = alice.locator("#notification-list .notification")
     await expect(items.locator(".title")).to_have_text(
-        ["A bad link", "Order #42 is shipped <b>now</b>"]
+        ["A bad <b>link</b>", f"Order #{number} is placed"]
     )
+    await expect(items.nth(0).locator(".body")).to_have_text("It goes nowhere.")
     # Only a path of this site becomes a link.
     await expect(items.nth(0).locator("a")).to_have_count(0)
+    await expect(items.locator("b")).to_have_count(0)
     await items.nth(0).get_by_role("button", name="Mark read").click()
     await expect(count).to_have_text("1")
     await items.nth(1).locator("a.title").click()
-    await expect(alice).to_have_url(f"{server.base_url}/chat/{room}/?from=bell")
+    await expect(alice).to_have_url(f"{server.base_url}/orders/{number}/")
+    await alice.goto("/")
     await expect(alice.locator("#bell-count")).to_be_hidden()
     await alice.locator("#bell").click()
     await expect(alice.locator("#notification-list .notification.read")).to_have_count(

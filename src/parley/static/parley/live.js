@@ -8,7 +8,11 @@
 // count, each later `message` from someone else adds one, and the user frame
 // `read` (from any tab of this user) sets the exact count again. Counting
 // from frames costs no HTTP request per message and is corrected by the
-// server at every (re)subscribe and read.
+// server at every (re)subscribe and read. (Polling the API on events
+// instead would miss the event that matters: no frame tells this socket
+// about a message in a room it does not follow.) Following a room also
+// shows the user online there, which is true: they have Parley open and
+// hear that room.
 //
 // User text only ever reaches the page through textContent; links come only
 // from same-origin paths (safePath).
