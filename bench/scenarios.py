@@ -1,0 +1,315 @@
+"""The scenarios: each runs against every target and returns its numbers.
+
+A scenario function takes the ``Bench`` and the targets to run, and returns
+``{target: {"runs": [run, ...], "median": {metric: value}}}``. Each target
+gets a fresh server (``parley serve``, the tutorial under ``uvicorn``, or
+``bench.plain``), used for the scenario's runs and then stopped. Sizes and
+durations are the full ones; ``Bench.quick`` shrinks them.
+"""
+
+import sqlite3
+import time
+from datetime import UTC, datetime
+
+from bench.runner import (
+    Bench,
+    create_rooms,
+    median_of,
+    run_connects,
+    run_idle,
+    run_traffic,
+)
+
+
+def _rooms(prefix: str, count: int, size: int) -> dict[str, int]:
+    # Letters and digits only: a Parley slug and a tutorial \w+ room alike.
+    return {f"{prefix}r{i}": size for i in range(count)}
+
+
+def _per_target(bench: Bench, targets, layer: str, name: str, runs: int, once):
+    """Start each target's server, call ``once(server, kind, run_index)``
+    ``runs`` times, stop it; collect the runs."""
+    results = {}
+    for kind in targets:
+        server = bench.server(kind, layer, name).start()
+        try:
+            results[kind] = {"runs": [once(server, kind, i) for i in range(runs)]}
+        finally:
+            server.stop()
+    return results
+
+
+def _medians(results: dict, keys: list[str]) -> dict:
+    for outcome in results.values():
+        outcome["median"] = {key: median_of(outcome["runs"], key) for key in keys}
+    return results
+
+
+# Messages each fan-out sender keeps in flight: 10 senders x 5 = 50 at once,
+# enough to keep any of the three servers busy (10 or 20 measured no
+# higher), and under the tutorial's channel capacity (100), so its numbers
+# are not about dropped events.
+FANOUT_WINDOW = 5
+
+
+def fanout(bench: Bench, targets) -> dict:
+    """One room of 100 clients; 10 of them send as fast as their messages
+    come back (a window of 5 each in flight); deliveries/s over 5 s."""
+    duration, runs = (3.0, 1) if bench.quick else (6.0, 3)
+
+    def once(server, kind, index):
+        prefix = bench.run_id()
+        rooms = _rooms(prefix, 1, 100)
+        create_rooms(server, kind, list(rooms), bench.token(0))
+        return run_traffic(
+            bench,
+            server,
+            kind,
+            rooms,
+            senders_per_room=10,
+            send={"style": "window", "window": FANOUT_WINDOW},
+            duration=duration,
+            warmup=1.0,
+            drain=0.0,
+            track=False,
+        )
+
+    results = _per_target(bench, targets, "memory", "fanout", runs, once)
+    return _medians(
+        results,
+        [
+            "deliveries_per_s",
+            "cpu.processes.server",
+            "cpu.machine_busy_pct",
+            "window_stalls",
+        ],
+    )
+
+
+def _rate_scenario(bench, targets, layer, name, rooms_count, size, senders, runs):
+    """``rooms_count`` rooms of ``size`` clients; ``senders`` per room send 1
+    message/s each, spread evenly; latency and loss."""
+    duration = 5.0 if bench.quick else 10.0
+
+    def once(server, kind, index):
+        prefix = bench.run_id()
+        rooms = _rooms(prefix, rooms_count, size)
+        create_rooms(server, kind, list(rooms), bench.token(0))
+        return run_traffic(
+            bench,
+            server,
+            kind,
+            rooms,
+            senders_per_room=senders,
+            send={"style": "rate", "rate": 1.0},
+            duration=duration,
+            warmup=1.0,
+            drain=5.0,
+            track=True,
+        )
+
+    results = _per_target(bench, targets, layer, name, runs, once)
+    return _medians(
+        results,
+        [
+            "latency_p50_ms",
+            "latency_p99_ms",
+            "loss_pct",
+            "deliveries_per_s",
+            "cpu.processes.server",
+            "cpu.machine_busy_pct",
+        ],
+    )
+
+
+def rooms(bench: Bench, targets) -> dict:
+    """50 rooms x 10 clients at 10 messages/s per room, on Redis."""
+    return _rate_scenario(
+        bench, targets, "redis", "rooms", 50, 10, 10, 1 if bench.quick else 2
+    )
+
+
+def room500(bench: Bench, targets) -> dict:
+    """One room of 500 clients at 20 messages/s (in-memory layer)."""
+    return _rate_scenario(
+        bench, targets, "memory", "room500", 1, 500, 20, 1 if bench.quick else 2
+    )
+
+
+def idle(bench: Bench, targets) -> dict:
+    """2,000 idle sockets in 100 rooms of 20; server RSS growth per socket."""
+    count = 500 if bench.quick else 2000
+
+    def once(server, kind, index):
+        prefix = bench.run_id()
+        rooms = _rooms(prefix, count // 20, 20)
+        create_rooms(server, kind, list(rooms), bench.token(0))
+        return run_idle(bench, server, kind, rooms)
+
+    results = _per_target(bench, targets, "memory", "idle", 1, once)
+    return _medians(results, ["kb_per_connection", "connections"])
+
+
+def connect(bench: Bench, targets) -> dict:
+    """Sockets opened as fast as the server takes them, 128 at a time:
+    handshake (with token sign-in for Parley) and, for Parley, ``subscribed``."""
+    count, runs = (300, 1) if bench.quick else (1000, 3)
+
+    def once(server, kind, index):
+        prefix = bench.run_id()
+        room_names = list(_rooms(prefix, 10, 0))
+        create_rooms(server, kind, room_names, bench.token(0))
+        outcome = run_connects(bench, server, kind, room_names, count)
+        # Let the server finish closing the previous run's sockets.
+        time.sleep(1.0)
+        return outcome
+
+    results = _per_target(bench, targets, "memory", "connect", runs, once)
+    return _medians(
+        results,
+        ["connects_per_s", "open_p50_ms", "open_p99_ms", "cpu.processes.server"],
+    )
+
+
+HISTORY_MESSAGES = 1_000_000
+HISTORY_ROOM = "history"
+
+
+def fill_history(database, messages: int) -> None:
+    """Insert a public room ``history`` with ``messages`` messages, fast.
+
+    Raw SQL into Parley's SQLite file, with the server stopped: one
+    recursive ``INSERT ... SELECT`` (seq 1..N, ``Room.last_seq`` = N, as
+    Parley's allocator keeps it). A NOT NULL column this code does not know
+    (a later migration's) gets a zero value of its type.
+    """
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    db = sqlite3.connect(database)
+    try:
+        db.execute("PRAGMA synchronous=OFF")
+        author = db.execute(
+            "SELECT id FROM auth_user WHERE username = 'bench0'"
+        ).fetchone()[0]
+        room_values = {
+            "slug": HISTORY_ROOM,
+            "title": "History",
+            "kind": "public",
+            "created_at": now,
+            "last_seq": messages,
+        }
+        _insert(db, "parley_room", room_values)
+        room_id = db.execute(
+            "SELECT id FROM parley_room WHERE slug = ?", (HISTORY_ROOM,)
+        ).fetchone()[0]
+        known = {
+            "room_id": str(room_id),
+            "author_id": str(author),
+            "seq": "x",
+            "text": "'history message number ' || x",
+            "client_id": "''",
+            "created_at": f"'{now}'",
+        }
+        columns = dict(known)
+        for column, sql_type, notnull, default in _columns(db, "parley_message"):
+            if column not in columns and column != "id" and notnull and default is None:
+                columns[column] = _zero_sql(sql_type)
+        db.execute(
+            f"""
+            WITH RECURSIVE numbers(x) AS (
+                SELECT 1 UNION ALL SELECT x + 1 FROM numbers WHERE x < {messages}
+            )
+            INSERT INTO parley_message ({", ".join(columns)})
+            SELECT {", ".join(columns.values())} FROM numbers
+            """
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def _columns(db, table):
+    return [
+        (row[1], row[2].upper(), row[3], row[4])
+        for row in db.execute(f"PRAGMA table_info({table})")
+    ]
+
+
+def _zero_sql(sql_type: str) -> str:
+    if any(word in sql_type for word in ("INT", "BOOL", "REAL", "DECIMAL")):
+        return "0"
+    return "''"
+
+
+def _insert(db, table: str, values: dict) -> None:
+    values = dict(values)
+    for column, sql_type, notnull, default in _columns(db, table):
+        if column not in values and column != "id" and notnull and default is None:
+            values[column] = 0 if _zero_sql(sql_type) == "0" else ""
+    marks = ", ".join("?" for _ in values)
+    db.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks})",
+        list(values.values()),
+    )
+
+
+def history(bench: Bench, targets) -> dict:
+    """The latest 50 of a 1,000,000-message room over HTTP, 20 requests/s,
+    while 50 rooms x 10 clients talk at 10 messages/s per room on Redis.
+    Parley only: the other two keep no history."""
+    if "parley" not in targets:
+        return {}
+    messages = 100_000 if bench.quick else HISTORY_MESSAGES
+    duration = 5.0 if bench.quick else 12.0
+    server = bench.server("parley", "redis", "history")
+    started = time.monotonic()
+    fill_history(server.database, messages)
+    fill_secs = round(time.monotonic() - started, 1)
+    server.start()
+    try:
+        prefix = bench.run_id()
+        rooms = _rooms(prefix, 50, 10)
+        create_rooms(server, "parley", list(rooms), bench.token(0))
+        history_spec = {
+            "mode": "history",
+            "target": {"kind": "parley", "host": "127.0.0.1", "port": server.port},
+            "path": f"/api/rooms/{HISTORY_ROOM}/messages?limit=50",
+            "token": bench.token(1),
+            "rate": 20.0,
+        }
+        outcome = run_traffic(
+            bench,
+            server,
+            "parley",
+            rooms,
+            senders_per_room=10,
+            send={"style": "rate", "rate": 1.0},
+            duration=duration,
+            warmup=1.0,
+            drain=5.0,
+            track=True,
+            extra_specs=[history_spec],
+        )
+    finally:
+        server.stop()
+    outcome.update({"room_messages": messages, "fill_secs": fill_secs})
+    results = {"parley": {"runs": [outcome]}}
+    return _medians(
+        results,
+        [
+            "history.p50_ms",
+            "history.p99_ms",
+            "latency_p99_ms",
+            "loss_pct",
+            "cpu.processes.server",
+        ],
+    )
+
+
+SCENARIOS = {
+    "fanout": fanout,
+    "rooms": rooms,
+    "room500": room500,
+    "idle": idle,
+    "connect": connect,
+    "history": history,
+}

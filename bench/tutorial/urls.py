@@ -1,0 +1,3 @@
+"""The tutorial project's HTTP routes: none are benchmarked."""
+
+urlpatterns: list = []
