@@ -56,3 +56,10 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# `make bench` measures Parley against the Channels tutorial chat and a plain
+# websockets server (bench/, about 6 minutes, needs redis-server) and
+# rewrites docs/performance.md. BENCH_ARGS="fanout --quick" runs one part.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench $(BENCH_ARGS)
