@@ -468,9 +468,15 @@ def hold(bench: Bench, target: dict, clients: list[dict], settle: float = 0.0):
 
 
 def run_connects(
-    bench: Bench, server: Process, kind: str, rooms: list[str], count: int
+    bench: Bench,
+    server: Process,
+    kind: str,
+    rooms: list[str],
+    count: int,
+    max_secs: float,
 ) -> dict:
-    """Open ``count`` sockets (sign-in and subscribe for Parley), timed."""
+    """Open up to ``count`` sockets (sign-in and subscribe for Parley), for at
+    most ``max_secs`` seconds; the rate is those opened over the time taken."""
     clients = [
         {"sid": i, "room": rooms[i % len(rooms)], "token": bench.token(i)}
         for i in range(count)
@@ -486,7 +492,7 @@ def run_connects(
     try:
         generator.collect("ready", READY_TIMEOUT_SECS)
         start_at = time.time() + START_DELAY_SECS
-        generator.send("go", {"start_at": start_at})
+        generator.send("go", {"start_at": start_at, "deadline": start_at + max_secs})
         meter = procstat.CpuMeter({"server": server.pid, **generator.pids})
         sleep_until(start_at)
         meter.start(time.time())
