@@ -231,15 +231,23 @@ class Bell {
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && !this.panel.hidden) this.toggle(false);
     });
+    document.addEventListener("click", (event) => {
+      if (!this.panel.hidden && !this.button.parentElement.contains(event.target)) {
+        this.toggle(false);
+      }
+    });
     this.load().catch(console.error);
   }
 
+  // The newest page; ones that arrived live meanwhile stay on top, and
+  // those newer than the page add to the server's unread count.
   async load() {
     const data = await api(page.notificationsUrl);
-    this.list.replaceChildren();
-    this.items.clear();
+    const newest = Math.max(0, ...data.notifications.map((n) => n.id));
+    let newer = 0;
+    for (const [id, item] of this.items) if (id > newest && !item.read) newer += 1;
     for (const n of data.notifications) this.add(n, false);
-    this.setUnread(data.unread);
+    this.setUnread(data.unread + newer);
     this.showEmpty();
   }
 
@@ -268,9 +276,10 @@ class Bell {
   }
 
   // One notification: its title (a link when its url is a path of this
-  // site), body, time and a "mark read" button while unread.
+  // site), body, time and a "mark read" button while unread. Returns
+  // false for one already listed (a live frame racing the first load).
   add(n, live) {
-    if (this.items.has(n.id)) return;
+    if (this.items.has(n.id)) return false;
     const li = document.createElement("li");
     li.className = "notification";
     li.dataset.id = n.id;
@@ -315,6 +324,7 @@ class Bell {
     if (live) this.list.prepend(li);
     else this.list.append(li);
     this.showEmpty();
+    return true;
   }
 
   setRead(id) {
@@ -343,8 +353,7 @@ class Bell {
 
   frame(frame) {
     if (frame.type !== "notification" || !this.button) return;
-    this.add(frame, true);
-    this.setUnread(this.unread + 1);
+    if (this.add(frame, true)) this.setUnread(this.unread + 1);
   }
 }
 
