@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from parley import metrics
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 from parley.errors import ErrorCode, ParleyError
 from parley.models import Room
 from parley.realtime import events, protocol
@@ -483,11 +483,11 @@ class ChatConsumer(FrameConsumer):
         self.send_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
 
     async def send_message(self, frame: protocol.Send) -> None:
-        room = await rooms.aget_readable(
-            user=self.user, slug=rooms.check_slug(frame.room)
-        )
-        posted = await messages.apost_message(
-            room=room, author=self.user, text=frame.text, client_id=frame.client_id
+        posted = await messages.apost_to_room(
+            author=self.user,
+            slug=rooms.check_slug(frame.room),
+            text=frame.text,
+            client_id=frame.client_id,
         )
         message = posted.message
         # Store, then acknowledge, then broadcast: see services.messages.
@@ -496,7 +496,7 @@ class ChatConsumer(FrameConsumer):
             client_id=frame.client_id,
             id=message.id,
             seq=message.seq,
-            room=room.slug,
+            room=message.room.slug,
             ts=messages.timestamp(message.created_at),
             ref=frame.ref if frame.ref != frame.client_id else None,
         )

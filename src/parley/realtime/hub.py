@@ -30,11 +30,11 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from parley import metrics
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 from parley.realtime import events, protocol
 from parley.realtime.groups import presence_group, room_group, user_group
 from parley.realtime.presence import Presence

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Message, Room
 from parley.realtime import events, protocol
@@ -169,8 +168,7 @@ def post_message(
     text = clean_text(text)
     try:
         with transaction.atomic():
-            Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1)
-            seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+            seq = _next_seq(room.pk)
             message = Message.objects.create(
                 room=room, author=author, seq=seq, text=text, client_id=client_id
             )
@@ -181,6 +179,38 @@ def post_message(
             raise
         return Posted(earlier, created=False)
     return Posted(message, created=True)
+
+
+def post_to_room(
+    *, author: AbstractBaseUser, slug: str, text: str, client_id: str = ""
+) -> Posted:
+    """``post_message`` to the room with ``slug``, if ``author`` may read it.
+
+    One call for the socket's ``send``, so that it costs one trip to the
+    database thread.
+
+    Raises:
+        NotFound: ``room_not_found`` (see ``rooms.get_readable``); and what
+            ``post_message`` raises.
+    """
+    room = rooms.get_readable(user=author, slug=slug)
+    return post_message(room=room, author=author, text=text, client_id=client_id)
+
+
+def _next_seq(room_id: int) -> int:
+    """Take the room's next ``seq``: increment ``last_seq`` and return it.
+
+    One statement (``UPDATE … RETURNING``, SQLite 3.35+ and PostgreSQL)
+    that also locks the room's row until the transaction ends.
+    """
+    table = connection.ops.quote_name(Room._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s "
+            "RETURNING last_seq",
+            [room_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def _locked_readable(*, user: AbstractBaseUser, message_id: int) -> Message:
@@ -395,6 +425,7 @@ def publish_sync(message: Message) -> bool:
 
 
 apost_message = database_sync_to_async(post_message)
+apost_to_room = database_sync_to_async(post_to_room)
 aedit_message = database_sync_to_async(edit_message)
 adelete_message = database_sync_to_async(delete_message)
 areplay = database_sync_to_async(replay)

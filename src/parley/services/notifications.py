@@ -10,13 +10,13 @@ already read it over the API. ``parley.notify`` is this function.
 from dataclasses import dataclass
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 from parley.errors import ErrorCode, NotFound, ParleyError
 from parley.models import Notification
 from parley.realtime.events import publish_user_on_commit

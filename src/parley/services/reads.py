@@ -13,11 +13,11 @@ others wrote is unread. Marking such a room read makes the user a member
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Q
 
+from parley.db import database_sync_to_async
 from parley.models import Membership, Message, Room
 from parley.realtime.events import publish_user_on_commit
 from parley.realtime.protocol import ServerFrameType

@@ -15,7 +15,6 @@ other's username as its title (``title_for``).
 import re
 from collections.abc import Iterable
 
-from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Membership, Room
 from parley.realtime.events import publish_user_on_commit

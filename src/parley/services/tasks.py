@@ -19,11 +19,11 @@ import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils.module_loading import import_string
 
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 
 logger = logging.getLogger(__name__)
 

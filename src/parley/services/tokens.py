@@ -16,12 +16,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from channels.db import database_sync_to_async
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parley.db import database_sync_to_async
 from parley.errors import ErrorCode, NotFound, ParleyError
 from parley.models import ApiToken
 from parley.services.guests import refuse_guests
