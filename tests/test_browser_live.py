@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.servers import ParleyServer, RedisServer, parley_command, unique
+from tests.servers import ParleyServer, RedisServer, User, parley_command, unique
 from tests.test_browser import (
+    SocketTap,
     launch_chromium,
     new_context,
     open_room,
@@ -513,3 +514,43 @@ async def test_the_pages_work_under_a_strict_content_security_policy(
     await alice.locator("#bell").click()
     await expect(alice.locator("#notifications")).to_be_visible()
     assert violations == []
+
+
+async def test_only_what_is_scrolled_into_view_counts_as_read(
+    browser: Browser, server: ParleyServer
+):
+    """The room page stores the read position while it shows the newest
+    message: scrolled up, new messages stay unread (in every tab)."""
+    room = unique("scroll")
+    home = await sign_in(browser, server, "alice")
+    await open_room(home, room)  # creates it: Alice is a member
+    await home.goto("/")
+    poster = User.sign_up(server, unique("poster"))
+    with poster.http() as http:
+        for i in range(1, 41):
+            body = {"text": f"line {i}\n" * 3, "client_id": f"s{i}"}
+            http.post(f"/api/rooms/{room}/messages", json=body).raise_for_status()
+    badge = side_room(home, room).locator(".badge")
+    await expect(badge).to_have_text("40")
+
+    reader = await home.context.new_page()
+    tap = await SocketTap().install(reader)
+    await open_room(reader, room)
+    await expect(badge).to_be_hidden()  # shown down to the newest: all read
+    assert [f["seq"] for f in tap.frames("read")] == [40]
+    await reader.locator("#messages").evaluate("list => { list.scrollTop = 0; }")
+    with poster.http() as http:
+        body = {"text": "while you scrolled", "client_id": "s41"}
+        http.post(f"/api/rooms/{room}/messages", json=body).raise_for_status()
+    await expect(texts(reader).last).to_have_text("while you scrolled")
+    await expect(badge).to_have_text("1")
+    # A frame the page sends now comes after any `read` it sent for seq 41.
+    await reader.locator("#message-input").press_sequentially("x")
+    await tap.until(lambda: tap.frames("typing"))
+    assert [f["seq"] for f in tap.frames("read")] == [40]
+
+    await reader.locator("#messages").evaluate(
+        "list => { list.scrollTop = list.scrollHeight; }"
+    )
+    await expect(badge).to_be_hidden()
+    assert [f["seq"] for f in tap.frames("read")] == [40, 41]
