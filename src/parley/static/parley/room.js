@@ -18,7 +18,7 @@
 // User text only ever reaches the page through textContent.
 "use strict";
 
-import { api, button, format, page, readConfig, safePath, startLive } from "./live.js";
+import { api, button, format, readConfig, safePath, signIn, startLive } from "./live.js";
 
 const config = readConfig("parley-config");
 const S = config.strings;
@@ -239,10 +239,15 @@ function confirmDelete(li) {
   const question = document.createElement("span");
   question.textContent = S.deleteQuestion;
   const yes = button(S.delete, "link confirm-delete", () => {
-    const sent = send({ type: "delete", id: Number(li.dataset.id), ref: DELETE_REF + li.dataset.id });
+    const frame = { type: "delete", id: Number(li.dataset.id) };
+    const sent = send({ ...frame, ref: DELETE_REF + li.dataset.id });
     actionError(li, sent ? null : S.notConnected);
   });
-  confirm.append(question, yes, button(S.cancel, "link cancel", () => confirm.remove()));
+  confirm.append(
+    question,
+    yes,
+    button(S.cancel, "link cancel", () => confirm.remove()),
+  );
   li.append(confirm);
   yes.focus();
 }
@@ -398,7 +403,7 @@ async function fetchPage(before, limit = config.pageSize) {
   if (before != null) url.searchParams.set("before", before);
   const response = await fetch(url, { credentials: "same-origin" });
   if (response.status === 401 || response.status === 403) {
-    location.assign(page.loginUrl + "?next=" + encodeURIComponent(location.pathname));
+    signIn();
     throw new Error("signed out");
   }
   if (!response.ok) throw new Error("history: HTTP " + response.status);
@@ -410,7 +415,10 @@ function loadLatest() {
   latestLoading ??= (async () => {
     try {
       const page = await fetchPage(null);
-      page.messages.slice().reverse().forEach((m) => showMessage(m));
+      page.messages
+        .slice()
+        .reverse()
+        .forEach((m) => showMessage(m));
       const newest = page.messages.length ? page.messages[0].seq : 0;
       lastSeq = Math.max(lastSeq ?? 0, newest);
       historyLoaded = true;
@@ -498,7 +506,10 @@ function addOnline(user) {
   // Guests (names with "#", see parley.services.guests) have no direct
   // conversations, and neither has a guest viewing the page.
   if (user !== config.user && config.canDirect && !user.includes("#")) {
-    li.append(" ", button(S.messageUser, "link message-user", () => openDirect(li, user)));
+    li.append(
+      " ",
+      button(S.messageUser, "link message-user", () => openDirect(li, user)),
+    );
   }
   // In name order, as `subscribed.online` is.
   const after = [...onlineList.children].find((other) => other.dataset.user > user);
@@ -527,7 +538,10 @@ async function openDirect(li, user) {
 function showTyping(user, seconds) {
   if (user === config.user) return; // the server echoes ours to us too
   clearTimeout(typers.get(user));
-  typers.set(user, setTimeout(() => stopTyping(user), seconds * 1000));
+  typers.set(
+    user,
+    setTimeout(() => stopTyping(user), seconds * 1000),
+  );
   renderTyping();
 }
 
