@@ -1,5 +1,6 @@
 """Operations: /healthz, /metrics and JSON logs, on real servers."""
 
+import asyncio
 import json
 import os
 import signal
@@ -12,7 +13,7 @@ from django.test import Client
 
 from parley import metrics
 from tests.engines import PostgresServer
-from tests.servers import PASSWORD, ParleyServer
+from tests.servers import PASSWORD, ParleyServer, User, recv_type, send, subscribe
 
 HEALTHY = {"status": "ok", "database": "ok", "channel_layer": "ok"}
 # A hung part answers "timeout" after this many seconds (the setting).
@@ -232,3 +233,37 @@ def test_behind_a_tls_proxy_django_sees_https_from_x_forwarded_proto(
             headers={"Origin": origin, "Referer": origin + "/accounts/signup/"},
         )
     assert response.status_code == status
+
+
+def metric(server: ParleyServer, sample: str) -> float:
+    """The value of one sample line of ``server``'s /metrics (0 if absent)."""
+    body = httpx.get(server.base_url + "/metrics").text
+    for line in body.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+async def test_a_live_server_counts_its_sockets_and_frames(tmp_path):
+    parley = ParleyServer(tmp_path).start()
+    try:
+        user = User.sign_up(parley, "counted")
+        async with await user.connect() as ws:
+            await subscribe(ws, "counted")
+            await send(ws, type="send", room="counted", text="hi", client_id="1")
+            await recv_type(ws, "message")
+            await ws.send("not json")
+            await recv_type(ws, "error")
+            assert metric(parley, "parley_connections") == 1
+            for frame_type, count in (("subscribe", 1), ("send", 1), ("invalid", 1)):
+                sample = f'parley_frames_in_total{{type="{frame_type}"}}'
+                assert metric(parley, sample) == count, frame_type
+            # subscribed, ack, message, error at least.
+            assert metric(parley, "parley_frames_out_total") >= 4
+        for _ in range(200):  # the server notices the close soon after
+            if metric(parley, "parley_connections") == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert metric(parley, "parley_connections") == 0
+    finally:
+        parley.stop()
