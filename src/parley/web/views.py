@@ -89,15 +89,14 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
-    """The rooms ``user`` belongs to, with unread counts, for the side list.
+    """The rooms signed-in ``user`` belongs to, with unread counts, for the
+    list on the room list and room pages (``_rooms.html``).
 
     Returns:
         ``{"rooms": [...], "direct": [...]}``; each item ``{slug, title,
-        kind, unread}``, a direct room titled with the other's username;
+        kind, kind_display, unread}``, a direct room titled with the other's username;
         rooms by title, direct ones by the other's name.
     """
-    if not user.is_authenticated:
-        return {"rooms": [], "direct": []}
     joined = list(Room.objects.filter(memberships__user_id=user.pk))
     unread = reads.unread_counts(user=user, rooms=joined)
     peers = rooms.direct_peers(
@@ -120,20 +119,17 @@ def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    """``render`` with what every page needs: ``live`` and ``my_rooms``."""
+def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """``render`` with what every page's header needs: ``live`` (see
+    ``live_config``) and ``guest_access``."""
     return render(
         request,
         template,
         {
             "live": live_config(request),
-            "my_rooms": my_rooms(request.user),
             "guest_access": parley_settings.GUEST_ACCESS,
             **context,
         },
-        status=status,
     )
 
 
@@ -229,6 +225,7 @@ def room_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "private_form": private_form,
             "public_rooms": public,
+            "my_rooms": my_rooms(request.user),
             "is_guest": guests.is_guest(request.user),
         },
     )
@@ -255,7 +252,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         return redirect("parley-room", slug)
     try:
         current = rooms.join_or_create(user=request.user, name=slug)
-    except (NotFound, ParleyError):
+    except ParleyError:
         raise Http404 from None
     user = request.user
     is_owner = rooms.is_owner(user=user, room=current)
@@ -307,6 +304,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "room": current,
             "title": title,
             "config": config,
+            "my_rooms": my_rooms(user),
             "can_invite": is_owner and current.kind == Room.Kind.PRIVATE,
         },
     )
