@@ -162,7 +162,9 @@ def _fmt(value) -> str:
 def _ratio(a, b) -> str:
     if a is None or b is None or b == 0:
         return "-"
-    return f"{a / b:.2f}x"
+    ratio = a / b
+    # Two significant digits below 0.1 (0.0037x), _fmt's precision above.
+    return f"{ratio:.2g}x" if ratio < 0.1 else f"{_fmt(ratio)}x"
 
 
 def _targets(scenarios: dict) -> list[tuple[str, str, str]]:
@@ -250,6 +252,32 @@ def _cpu_rows(scenarios: dict) -> list[str]:
     return rows
 
 
+def _disturbed(scenarios: dict) -> tuple[int, int]:
+    """(runs measured beside other work, runs with a CPU reading)."""
+    disturbed = total = 0
+    for scenario in scenarios.values():
+        for result in (scenario.get("targets") or {}).values():
+            for run in result.get("runs", []) if isinstance(result, dict) else []:
+                if cpu := run.get("cpu"):
+                    total += 1
+                    disturbed += cpu.get("others_pct", 0) > BUSY_MACHINE_PCT
+    return disturbed, total
+
+
+def _disturbed_warning(scenarios: dict) -> list[str]:
+    disturbed, total = _disturbed(scenarios)
+    if not disturbed:
+        return []
+    return [
+        "",
+        f"> **{disturbed} of {total} runs were measured while other processes "
+        f"used more than {BUSY_MACHINE_PCT:.0f} % of a core** (the machine was "
+        'shared; see "Where the CPU went"). Their servers got less than the '
+        "CPU they would have had: re-run `make bench` on a quiet machine before "
+        "drawing conclusions from them.",
+    ]
+
+
 def render(results: dict, results_path: Path) -> str:
     """The text of docs/performance.md for ``results``."""
     meta = results["meta"]
@@ -274,6 +302,7 @@ def render(results: dict, results_path: Path) -> str:
         "- **Versions:** "
         + ", ".join(f"{name} {value}" for name, value in versions.items() if value)
         + ".",
+        *_disturbed_warning(scenarios),
         "",
         "## Results",
         "",

@@ -224,7 +224,9 @@ def prepare_parley_data(data_dir: Path, users: int) -> list[str]:
     )
     path = data_dir.parent / "tokens.json"
     script = CREATE_USERS_SCRIPT.format(count=users, path=str(path))
-    subprocess.run([parley, "shell", "-c", script], env=env, check=True, cwd=REPO)
+    subprocess.run(
+        [parley, "shell", "--no-imports", "-c", script], env=env, check=True, cwd=REPO
+    )
     return json.loads(path.read_text())
 
 
