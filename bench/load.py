@@ -67,6 +67,7 @@ class Target:
         self.kind, self.host, self.port = kind, host, port
 
     def path(self, room: str) -> str:
+        """The socket's URL path for ``room``."""
         if self.kind == "parley":
             return "/ws/"
         if self.kind == "tutorial":
@@ -74,6 +75,7 @@ class Target:
         return f"/{room}"
 
     def headers(self, token: str | None) -> dict[str, str]:
+        """Handshake headers: Parley's bearer token, the tutorial's Origin."""
         if self.kind == "parley":
             return {"Authorization": f"Bearer {token}"}
         if self.kind == "tutorial":
@@ -82,11 +84,13 @@ class Target:
         return {}
 
     def subscribe_frame(self, room: str) -> bytes | None:
+        """The frame that joins ``room`` after the handshake (Parley only)."""
         if self.kind == "parley":
             return b'{"type":"subscribe","room":"%s"}' % room.encode()
         return None
 
     def send_frame(self, room: str, text: str, client_id: str) -> str:
+        """The frame that posts ``text`` to ``room``."""
         # The texts and ids the generator makes need no JSON escaping.
         if self.kind == "parley":
             return (
@@ -135,6 +139,7 @@ class Client:
                 await self.subscribed
 
     def on_message(self, payload: bytes) -> None:
+        """Count a delivery; with tracking, its latency and duplicates."""
         worker = self.worker
         subscribed = self.subscribed
         if subscribed is not None and not subscribed.done():
@@ -167,6 +172,7 @@ class Client:
             self.on_echo()
 
     def send_one(self) -> None:
+        """Send the next message, stamped with the time and its number."""
         self.sent += 1
         worker = self.worker
         text = f"@{time.time():.6f}@{self.sid}:{self.sent}@ {PADDING}"
@@ -176,12 +182,14 @@ class Client:
         self.in_flight += 1
 
     def on_echo(self) -> None:
+        """Own message back: free its window slot and fill it again."""
         self.in_flight -= 1
         self.last_echo = time.monotonic()
         if self.worker.sending and self.worker.window:
             self.send_one()
 
     def fill_window(self) -> None:
+        """Send until the window is full."""
         self.last_echo = time.monotonic()
         while self.in_flight < self.worker.window:
             self.send_one()
@@ -215,6 +223,8 @@ class Worker:
         self.received_by_room: Counter[str] = Counter()
 
     async def receive_command(self) -> tuple[str, object]:
+        """The orchestrator's next ``(command, payload)``, without blocking
+        the event loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, self.conn.recv)
 
@@ -248,11 +258,13 @@ class Worker:
         return len(durations), errors, durations
 
     def close_all(self) -> None:
+        """Close every open socket (close frame 1000)."""
         for client in self.clients:
             if client.ws is not None:
                 client.ws.close()
 
     async def run(self) -> None:
+        """Do this worker's part of the run, as the module docstring says."""
         if self.mode == "connect":
             self.conn.send(("ready", {"clients": len(self.clients)}))
             _, times = await self.receive_command()
@@ -354,6 +366,7 @@ class Worker:
         )
 
     async def send_at_rate(self, sender: Client, first_at: float) -> None:
+        """Send from wall time ``first_at`` on at ``self.rate`` messages/s."""
         interval = 1.0 / self.rate
         next_at = first_at
         while True:
@@ -364,6 +377,7 @@ class Worker:
             next_at += interval
 
     async def watch_windows(self, senders: list[Client]) -> None:
+        """Refill the window of senders whose messages stopped coming back."""
         while True:
             await asyncio.sleep(WINDOW_STALL_SECS / 2)
             now = time.monotonic()

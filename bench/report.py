@@ -91,6 +91,8 @@ def machine_and_versions() -> dict:
         },
         "versions": versions,
         "commit": _run(["git", "rev-parse", "--short", "HEAD"]),
+        # The servers run the working tree: say if it differs from the commit.
+        "src_modified": bool(_run(["git", "status", "--porcelain", "--", "src"])),
         "uvicorn_ws_per_message_deflate_default": deflate_default,
     }
 
@@ -295,7 +297,9 @@ def render(results: dict, results_path: Path) -> str:
         "`make bench` on the same machine, the same ASGI server and the same "
         "channel layer.",
         "",
-        f"- **Date:** {meta['date']}, Parley commit `{meta['commit']}`, "
+        f"- **Date:** {meta['date']}, Parley commit `{meta['commit']}`"
+        + (" with uncommitted changes in src/" if meta.get("src_modified") else "")
+        + ", "
         f"{results['total_secs']:.0f} s for the whole run.",
         f"- **Machine:** {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['memory_gib']} GiB, Linux {machine['kernel']}.",

@@ -100,6 +100,7 @@ class Bench:
         return self.redis.url
 
     def layer_url(self, layer: str) -> str:
+        """``CHANNEL_LAYER_URL`` for ``layer``: ``memory`` or ``redis``."""
         return self.redis_url() if layer == "redis" else "memory://"
 
     def server(self, kind: str, layer: str, name: str) -> Process:
@@ -138,10 +139,13 @@ class Bench:
         return waited
 
     def run_id(self) -> str:
+        """A name unique to this run (room prefixes, client ids)."""
         self.run_counter += 1
         return f"b{int(time.time()) % 100000}x{self.run_counter}"
 
     def token(self, index: int) -> str | None:
+        """The API token of user ``bench<index>`` (wrapping around), or None
+        before Parley's data template exists."""
         return self.tokens[index % len(self.tokens)] if self.tokens else None
 
 
@@ -244,6 +248,7 @@ def split(items: list, parts: int) -> list[list]:
 
 
 def sleep_until(wall_time: float) -> None:
+    """Block until the wall clock reads ``wall_time`` (seconds since epoch)."""
     delay = wall_time - time.time()
     if delay > 0:
         time.sleep(delay)
@@ -259,6 +264,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 
 def ms(seconds: float | None) -> float | None:
+    """Seconds as milliseconds rounded to 0.01 ms; None stays None."""
     return None if seconds is None else round(seconds * 1000, 2)
 
 
@@ -407,6 +413,7 @@ def run_traffic(
 
 
 def sum_counters(counters) -> dict[str, int]:
+    """Add up ``{key: count}`` dicts key by key."""
     total: dict[str, int] = {}
     for counter in counters:
         for key, value in counter.items():

@@ -19,6 +19,7 @@ from bench.runner import (
     run_idle,
     run_traffic,
 )
+from bench.servers import HOST
 
 
 def _rooms(prefix: str, count: int, size: int) -> dict[str, int]:
@@ -272,7 +273,7 @@ def history(bench: Bench, targets) -> dict:
         create_rooms(server, "parley", list(rooms), bench.token(0))
         history_spec = {
             "mode": "history",
-            "target": {"kind": "parley", "host": "127.0.0.1", "port": server.port},
+            "target": {"kind": "parley", "host": HOST, "port": server.port},
             "path": f"/api/rooms/{HISTORY_ROOM}/messages?limit=50",
             "token": bench.token(1),
             "rate": 20.0,

@@ -65,13 +65,16 @@ class Process:
         self.log = workdir / f"{self.name}-{self.port}.log"
 
     def command(self) -> list[str]:
+        """The command line that starts the server (subclasses say)."""
         raise NotImplementedError
 
     def environment(self) -> dict[str, str]:
+        """The server's environment: this process's, unless a subclass adds."""
         return dict(os.environ)
 
     @property
     def pid(self) -> int:
+        """The server's process id (it runs in that one process)."""
         return self.process.pid
 
     def start(self) -> "Process":
