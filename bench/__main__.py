@@ -8,6 +8,7 @@ for a full run of every scenario and target, writes
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -75,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             scenario_started = time.monotonic()
             try:
                 outcome = SCENARIOS[name](bench, targets)
-            except BenchError as error:
+            except (BenchError, RuntimeError, subprocess.CalledProcessError) as error:
+                # A server that would not start, a generator that failed:
+                # recorded, and the other scenarios still run.
                 print(f"   failed: {error}", file=sys.stderr, flush=True)
                 outcome = {"error": str(error)}
             outcome_secs = round(time.monotonic() - scenario_started, 1)

@@ -414,10 +414,12 @@ def render(results: dict, results_path: Path) -> str:
         "## Reproduce",
         "",
         "```sh",
-        "make bench                          # everything (about 6 minutes); "
+        "make bench                          # everything (7 to 8 minutes); "
         "rewrites this file",
         ".venv/bin/python -m bench fanout    # one scenario, all three servers",
         ".venv/bin/python -m bench room500 --quick --targets parley,tutorial",
+        'make bench BENCH_ARGS="fanout --quick"   # the same through make',
+        ".venv/bin/python -m bench idle --workdir /tmp/b   # keep servers' logs",
         ".venv/bin/python -m bench --help",
         "```",
         "",
