@@ -28,7 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "scenarios",
         nargs="*",
-        choices=[[], *SCENARIOS],
         metavar="SCENARIO",
         help=f"any of {', '.join(SCENARIOS)} (default: all)",
     )
@@ -55,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", help="keep servers' data and logs here")
     arguments = parser.parse_args(argv)
     scenarios = arguments.scenarios or list(SCENARIOS)
+    if unknown := set(scenarios) - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     targets = [t for t in arguments.targets.split(",") if t]
     if unknown := set(targets) - set(TARGETS):
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
