@@ -15,7 +15,6 @@ not read holds up nobody else.
 
 import abc
 import asyncio
-import collections
 import logging
 import time
 from dataclasses import dataclass, field
@@ -98,18 +97,20 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
 
     ref: str | None = None
     ending = False
+    handling = False
+    idle_waiter: asyncio.Future | None = None
+    tasks: set[asyncio.Task] | None = None
     writer: asyncio.Task | None = None
     hub: Hub | None = None
     user_id: int
     username: str
 
     async def __call__(self, scope, receive, send) -> None:
-        self.outbox: collections.deque[str] = collections.deque()
+        # Kept small: an idle socket should cost little memory.
+        self.outbox: list[str] = []
+        self.unwritten = 0
         self.outbox_max = parley_settings.OUTBOX_MAX_FRAMES
         self.send_timeout = parley_settings.SEND_TIMEOUT_SECS
-        self.idle = asyncio.Event()
-        self.idle.set()
-        self.tasks: set[asyncio.Task] = set()
         try:
             await super().__call__(scope, receive, send)
         except Exception:
@@ -141,14 +142,15 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         """
         if self.ending:
             return
-        if len(self.outbox) >= self.outbox_max:
+        if self.unwritten >= self.outbox_max:
             logger.warning(
-                "slow consumer %s closed: %d frames unwritten", self, len(self.outbox)
+                "slow consumer %s closed: %d frames unwritten", self, self.unwritten
             )
             metrics.slow_consumer_closed()
             self.spawn(self.end(CloseCode.RESUME))
             return
         self.outbox.append(frame)
+        self.unwritten += 1
         if self.writer is None:
             self.writer = asyncio.ensure_future(self.write())
 
@@ -157,10 +159,12 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         written = 0
         try:
             while self.outbox:
-                frame = self.outbox.popleft()
-                async with asyncio.timeout(self.send_timeout):
-                    await self.base_send({"type": "websocket.send", "text": frame})
-                written += 1
+                batch, self.outbox = self.outbox, []
+                for frame in batch:
+                    async with asyncio.timeout(self.send_timeout):
+                        await self.base_send({"type": "websocket.send", "text": frame})
+                    written += 1
+                    self.unwritten -= 1
         except TimeoutError:
             self.writer = None
             logger.warning(
@@ -172,7 +176,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             await self.end(CloseCode.RESUME)
         except OSError:
             # The client left mid-send; its disconnect ends the consumer.
-            self.outbox.clear()
+            self.drop_queue()
         finally:
             self.writer = None
             metrics.frames_sent(written)
@@ -190,9 +194,15 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     def send_frame(self, frame_type: ServerFrameType, **fields: Any) -> None:
         self.queue(protocol.encode_frame(frame_type, **fields))
 
+    def drop_queue(self) -> None:
+        self.outbox = []
+        self.unwritten = 0
+
     def spawn(self, coroutine) -> None:
         """Run a coroutine beside the handlers, until the socket ends."""
         task = asyncio.ensure_future(coroutine)
+        if self.tasks is None:
+            self.tasks = set()
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -222,7 +232,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         self.ending = True
         if self.writer is not None and self.writer is not asyncio.current_task():
             self.writer.cancel()
-        self.outbox.clear()
+        self.drop_queue()
         if code is None:
             return
         try:
@@ -233,13 +243,15 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
 
     async def drain(self, code: int) -> None:
         """Finish the frame in hand, write what is queued, close (shutdown)."""
-        await self.idle.wait()
+        if self.handling:
+            self.idle_waiter = asyncio.get_running_loop().create_future()
+            await self.idle_waiter
         await self.end(CloseCode(code), flush=True)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.leave()
         self.ending = True
-        for task in self.tasks:
+        for task in self.tasks or ():
             task.cancel()
         if self.writer is not None:
             self.writer.cancel()
@@ -251,7 +263,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
         self.ref = None
-        self.idle.clear()
+        self.handling = True
         try:
             await self.receive_frame(text_data if text_data is not None else bytes_data)
         except (StopConsumer, LayerFailed):
@@ -266,7 +278,9 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             )
             self.queue(protocol.error_frame(error))
         finally:
-            self.idle.set()
+            self.handling = False
+            if self.idle_waiter is not None and not self.idle_waiter.done():
+                self.idle_waiter.set_result(None)
 
     @abc.abstractmethod
     async def receive_frame(self, raw: str | bytes) -> None:
