@@ -16,3 +16,18 @@ def make_user(django_user_model):
         return django_user_model.objects.create_user(username)
 
     return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def carol(make_user):
+    return make_user("carol")

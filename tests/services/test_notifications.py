@@ -18,11 +18,6 @@ from tests.shop.models import Order
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(make_user):
-    return make_user("alice")
-
-
 def test_notify_stores_and_pushes_to_every_tab(
     alice, django_capture_on_commit_callbacks
 ):
