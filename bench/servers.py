@@ -12,6 +12,7 @@ users start it, and is stopped by the pid this module started:
   compression.
 """
 
+import abc
 import json
 import os
 import shutil
@@ -53,7 +54,7 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> 
     raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
 
 
-class Process:
+class Process(abc.ABC):
     """A server subprocess with its log file; ``stop()`` ends it by pid."""
 
     name = "server"
@@ -64,9 +65,9 @@ class Process:
         self.process: subprocess.Popen | None = None
         self.log = workdir / f"{self.name}-{self.port}.log"
 
+    @abc.abstractmethod
     def command(self) -> list[str]:
         """The command line that starts the server (subclasses say)."""
-        raise NotImplementedError
 
     def environment(self) -> dict[str, str]:
         """The server's environment: this process's, unless a subclass adds."""

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from parley.db import close_connections
 from tests.engines import (
     SUITE_DATABASE,
     PostgresServer,
@@ -9,6 +10,14 @@ from tests.engines import (
     suite_postgres,
 )
 from tests.servers import ParleyServer, RedisServer, User, unique
+
+
+@pytest.fixture(scope="session", autouse=True)
+def socket_database_thread_closed(django_db_setup):
+    """Close the socket path's lasting connection before the test database
+    is dropped (PostgreSQL refuses to drop a database in use)."""
+    yield
+    close_connections()
 
 
 @pytest.fixture(scope="session")

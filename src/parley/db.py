@@ -59,3 +59,8 @@ class DatabaseSyncToAsync(SyncToAsync):
 
 
 database_sync_to_async = DatabaseSyncToAsync
+
+
+def close_connections() -> None:
+    """Close the database thread's connections (at the end of a test run)."""
+    _executor.submit(connections.close_all).result()

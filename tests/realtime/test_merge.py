@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parley.realtime import consumers
 from parley.services import messages, rooms
 from tests.realtime.test_consumers import open_socket
 
@@ -58,14 +59,14 @@ async def run_scenario(user, scenario) -> None:
 
     # Messages posted (and published) after the socket joined the group but
     # before its replay reads the store.
-    real_replay = messages.areplay
+    real_snapshot = consumers.asnapshot
 
-    async def replay_with_traffic(**kwargs):
+    async def snapshot_with_traffic(**kwargs):
         for i in range(scenario["during_replay"]):
             await messages.publish(await post_text(f"during {i}"))
-        return await real_replay(**kwargs)
+        return await real_snapshot(**kwargs)
 
-    messages.areplay = replay_with_traffic
+    consumers.asnapshot = snapshot_with_traffic
     try:
         ws = await open_socket(user)
         await ws.send_json_to(
@@ -73,7 +74,7 @@ async def run_scenario(user, scenario) -> None:
         )
         subscribed = await ws.receive_json_from()
     finally:
-        messages.areplay = real_replay
+        consumers.asnapshot = real_snapshot
     start = (
         scenario["after"] if scenario["after"] is not None else subscribed["last_seq"]
     )

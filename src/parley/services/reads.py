@@ -157,6 +157,3 @@ def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:
 
 
 amark_read = database_sync_to_async(mark_read)
-aread_state = database_sync_to_async(read_state)
-aread_states = database_sync_to_async(read_states)
-aunread_counts = database_sync_to_async(unread_counts)

@@ -346,8 +346,4 @@ def title_for(
     return peers.get(room.pk, room.title)
 
 
-aget_readable = database_sync_to_async(get_readable)
 ajoin_or_create = database_sync_to_async(join_or_create)
-aadd_member = database_sync_to_async(add_member)
-aopen_direct = database_sync_to_async(open_direct)
-atitle_for = database_sync_to_async(title_for)
