@@ -123,7 +123,7 @@ def test_deferred_mentions_go_to_the_worker_channel(alice, bob, lobby, settings)
     assert event == {
         "type": "parley.task",
         "task": "mentions.notify",
-        "kwargs": {"message_id": message.id},
+        "kwargs": {"message_id": message.id, "names": ["bob"]},
     }
     # What `parley runworker parley-tasks` does with it (tests/test_notify_live.py
     # runs the real worker):

@@ -497,12 +497,22 @@ class ChatConsumer(FrameConsumer):
         self.send_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
 
     async def send_message(self, frame: protocol.Send) -> None:
-        posted = await messages.apost_to_room(
-            author=self.user,
-            slug=rooms.check_slug(frame.room),
-            text=frame.text,
-            client_id=frame.client_id,
-        )
+        room_id = self.by_slug.get(frame.room)
+        if room_id is not None:
+            # Subscribing checked that this user may read (so post in) it.
+            posted = await messages.apost_message(
+                room=self.subscriptions[room_id].room,
+                author=self.user,
+                text=frame.text,
+                client_id=frame.client_id,
+            )
+        else:
+            posted = await messages.apost_to_room(
+                author=self.user,
+                slug=rooms.check_slug(frame.room),
+                text=frame.text,
+                client_id=frame.client_id,
+            )
         message = posted.message
         # Store, then acknowledge, then broadcast: see services.messages.
         self.send_frame(

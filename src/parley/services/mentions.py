@@ -74,36 +74,51 @@ def _title(author: str, room: Room) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def notify_mentions(message_id: int) -> list[Notification]:
+def notify_mentions(
+    message_id: int, names: list[str] | None = None
+) -> list[Notification]:
     """Notify the users message ``message_id`` mentions; see the module.
 
     Safe to run twice: a repeat notifies nobody again. A message deleted
     meanwhile (or gone) notifies nobody.
 
+    Args:
+        message_id: the message's id.
+        names: its ``mentioned_usernames``, when the caller has them: the
+            people are then looked up first, so a message whose ``@``
+            names nobody (an e-mail address, a typo) costs one query.
+
     Returns:
         The notifications, one per mentioned user who may read the room.
     """
-    message = (
-        Message.objects.select_related("room", "author")
-        .filter(pk=message_id, deleted_at__isnull=True)
-        .first()
-    )
-    if message is None:
-        return []
-    names = mentioned_usernames(message.text)
+    message = None
+    if names is None:
+        message = _live_message(message_id)
+        if message is None:
+            return []
+        names = mentioned_usernames(message.text)
     if not names:
         return []
     user_model = get_user_model()
     people = user_model._default_manager.filter(
         **{f"{user_model.USERNAME_FIELD}__in": names}, parley_guest__isnull=True
-    ).exclude(pk=message.author_id)
+    )
     if hasattr(user_model, "is_active"):
         people = people.filter(is_active=True)
+    people = list(people)
+    if not people:
+        return []
+    message = message or _live_message(message_id)
+    if message is None:
+        return []
     room = message.room
     if room.kind != Room.Kind.PUBLIC:
-        people = people.filter(
-            pk__in=Membership.objects.filter(room=room).values("user_id")
+        members = set(
+            Membership.objects.filter(
+                room=room, user_id__in=[p.pk for p in people]
+            ).values_list("user_id", flat=True)
         )
+        people = [p for p in people if p.pk in members]
     author = message.author.get_username() if message.author else "?"
     title = _title(author, room)
     return [
@@ -122,7 +137,17 @@ def notify_mentions(message_id: int) -> list[Notification]:
             key=f"mention:{message.id}",
         )
         for person in people
+        if person.pk != message.author_id
     ]
+
+
+def _live_message(message_id: int) -> Message | None:
+    """The message with its room and author, unless deleted or gone."""
+    return (
+        Message.objects.select_related("room", "author")
+        .filter(pk=message_id, deleted_at__isnull=True)
+        .first()
+    )
 
 
 async def dispatch(message: Message) -> None:
@@ -130,21 +155,23 @@ async def dispatch(message: Message) -> None:
     in the worker (``parley.services.tasks``). Never raises: a failure is
     logged, and the message stays sent.
 
-    A message without ``@`` costs nothing: no task, no query.
+    A message that mentions nobody costs nothing: no task, no query.
     """
-    if "@" not in message.text:
+    names = mentioned_usernames(message.text) if "@" in message.text else []
+    if not names:
         return
     try:
-        await tasks.submit(NOTIFY_TASK, message_id=message.id)
+        await tasks.submit(NOTIFY_TASK, message_id=message.id, names=names)
     except Exception:
         logger.exception("notifying the mentions of message %s failed", message.id)
 
 
 def dispatch_sync(message: Message) -> None:
     """``dispatch`` for sync code (the HTTP API)."""
-    if "@" not in message.text:
+    names = mentioned_usernames(message.text) if "@" in message.text else []
+    if not names:
         return
     try:
-        tasks.submit_sync(NOTIFY_TASK, message_id=message.id)
+        tasks.submit_sync(NOTIFY_TASK, message_id=message.id, names=names)
     except Exception:
         logger.exception("notifying the mentions of message %s failed", message.id)
