@@ -39,9 +39,10 @@ DEFAULTS: dict[str, Any] = {
     # the store for messages whose live event the layer lost, in seconds.
     "SUBSCRIPTION_CHECK_SECS": 15.0,
     # How long one frame may wait for a socket that does not read before the
-    # socket is closed with 4000 (resume), in seconds. The wait starts once
-    # the kernel's and the server's send buffers are full, so memory per slow
-    # socket is bounded by those buffers plus the channel's capacity.
+    # socket is closed with 4000 (resume), in seconds; the close comes between
+    # this and twice this (one timer per burst of frames, not per frame). The
+    # wait starts once the kernel's and the server's send buffers are full, so
+    # memory per slow socket is bounded by those buffers plus its outbox.
     "SEND_TIMEOUT_SECS": 10.0,
     # Events one socket's channel holds while its consumer is busy; more are
     # dropped by the layer and repaired from the store (see protocol.md).
