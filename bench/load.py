@@ -20,9 +20,11 @@ orchestrator answers ``("go", times)`` with wall-clock times in seconds; the
 worker sends ``("result", result)``. An ``idle`` worker then waits for
 ``("stop", None)``. Any failure is sent as ``("error", text)``.
 
-Every message's text carries ``@<send time>@<sid>:<n>@`` so that each
+Every message's text carries ``~<send time>~<sid>:<n>~`` so that each
 receiver computes latency (same machine, same clock) and recognises
-duplicates and its own messages without decoding JSON.
+duplicates and its own messages without decoding JSON. The mark has no
+``@``: like most chat lines, a bench message mentions nobody (Parley looks
+the names of an ``@`` up in the database, one query per message).
 """
 
 import asyncio
@@ -36,7 +38,7 @@ from multiprocessing.connection import Connection
 
 from bench.wsclient import WebSocketClient, connect
 
-MARK = re.compile(rb"@(\d+\.\d+)@(\d+):(\d+)@")
+MARK = re.compile(rb"~(\d+\.\d+)~(\d+):(\d+)~")
 # About the length of a short chat line.
 PADDING = "the quick brown fox jumps over the lazy dog"
 # Sockets one generator process opens at once. More only queue in the
@@ -150,7 +152,7 @@ class Client:
                 subscribed.set_exception(RuntimeError(payload.decode()[:300]))
                 return
         if not worker.track and not self.sender:
-            if b"@" in payload:
+            if b"~" in payload:
                 worker.deliveries += 1
             return
         match = MARK.search(payload)
@@ -175,7 +177,7 @@ class Client:
         """Send the next message, stamped with the time and its number."""
         self.sent += 1
         worker = self.worker
-        text = f"@{time.time():.6f}@{self.sid}:{self.sent}@ {PADDING}"
+        text = f"~{time.time():.6f}~{self.sid}:{self.sent}~ {PADDING}"
         client_id = f"{worker.run_id}-{self.sid}-{self.sent}"
         self.ws.send_text(worker.target.send_frame(self.room, text, client_id))
         worker.sent_by_room[self.room] += 1

@@ -19,7 +19,9 @@ the rest is re-read by clients on their next page load or resume. Failures
 are logged.
 """
 
+import asyncio
 import logging
+import weakref
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -34,6 +36,14 @@ logger = logging.getLogger(__name__)
 
 ROOM_EVENT = "room.event"
 USER_EVENT = "user.event"
+
+# Most ``group_send`` calls one event loop has in flight; more wait their
+# turn. channels_redis takes a pooled connection per call and fails past 100
+# (``MaxConnectionsError``), and many concurrent calls cost it several times
+# the CPU of the same calls in turn; a few dozen keep Redis busy enough.
+MAX_PUBLISHES_IN_FLIGHT = 32
+_in_flight: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]"
+_in_flight = weakref.WeakKeyDictionary()
 
 
 def room_event(
@@ -54,9 +64,17 @@ def user_event(user_id: int, frame: str) -> dict[str, Any]:
 
 
 async def send_event(group: str, event: dict[str, Any]) -> bool:
-    """``group_send`` ``event``; log and return False if the layer fails."""
+    """``group_send`` ``event``; log and return False if the layer fails.
+
+    At most ``MAX_PUBLISHES_IN_FLIGHT`` run at once per event loop.
+    """
+    loop = asyncio.get_running_loop()
+    limit = _in_flight.get(loop)
+    if limit is None:
+        limit = _in_flight[loop] = asyncio.Semaphore(MAX_PUBLISHES_IN_FLIGHT)
     try:
-        await get_channel_layer().group_send(group, event)
+        async with limit:
+            await get_channel_layer().group_send(group, event)
     except Exception:
         logger.warning("publish to %s failed", group, exc_info=True)
         return False
