@@ -280,7 +280,9 @@ def round_up(seconds: float) -> float:
 
     A wait with no end (a budget set to never refill) is told as a day.
     """
-    return math.ceil(min(seconds, MAX_WAIT_SECS) * 1000) / 1000
+    # Rounded to a nanosecond first: float noise (0.1000000002) is no
+    # reason to add a millisecond.
+    return math.ceil(round(min(seconds, MAX_WAIT_SECS) * 1000, 6)) / 1000
 
 
 def retry_after_header(seconds: float) -> str:
