@@ -30,10 +30,12 @@ from django.utils.translation import gettext as _
 from parley.conf import parley_settings
 from parley.errors import ErrorCode, ParleyError
 
-# Keys one limiter remembers. A bucket costs about 200 bytes, so 100,000
-# keys (more users or addresses than one process serves in a few minutes)
-# bound a limiter near 20 MB. Past it, full buckets go first (a full bucket
-# is the same as none), then the least recently used.
+# Keys one limiter remembers. A bucket with its key costs about 400 bytes
+# (measured, an address-and-name key), so 100,000 keys (more users or
+# addresses than one process serves in a few minutes) bound a limiter near
+# 40 MB. Past it, full buckets go first (a full bucket is the same as none),
+# then the least recently used, which then starts full again: under an
+# attack from more keys than this, the oldest keys get a fresh budget.
 MAX_KEYS = 100_000
 # The longest wait told to a client, in seconds: a budget that never refills
 # (a rate of 0) is reported as this.

@@ -23,6 +23,7 @@ user's message budgets (``parley.ratelimit``); a socket follows at most
 import abc
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ logger = logging.getLogger(__name__)
 _detached: set[asyncio.Task] = set()
 
 
-def detach(coroutine) -> None:
+def detach(coroutine: Coroutine[Any, Any, Any]) -> None:
     """Run ``coroutine`` to its end, whatever becomes of the socket."""
     task = asyncio.ensure_future(coroutine)
     _detached.add(task)
