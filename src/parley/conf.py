@@ -20,8 +20,10 @@ DEFAULTS: dict[str, Any] = {
     # Largest client frame the protocol parses, in bytes of UTF-8. A send of
     # MAX_MESSAGE_CHARS four-byte characters plus its envelope fits.
     "MAX_FRAME_BYTES": 64 * 1024,
-    # Largest frame the ASGI server accepts at all, in bytes; above it the
-    # server closes the socket with 1009. Well under Daphne's 1 MiB default.
+    # Largest frame (and message) the ASGI server accepts at all, in bytes;
+    # above it Uvicorn closes the socket with 1009 and Daphne drops it.
+    # `parley serve` passes it to each server; well under Daphne's own
+    # 1 MiB default.
     "WS_MAX_FRAME_BYTES": 256 * 1024,
     # Most messages one `subscribe {after}` replays; a longer gap answers
     # `resync` and the client pages the rest over HTTP.
