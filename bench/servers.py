@@ -205,6 +205,22 @@ def parley_environment(data_dir: Path) -> dict[str, str]:
     for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CHANNEL_LAYER_URL"):
         env.pop(name, None)
     env["PARLEY_DATA_DIR"] = str(data_dir)
+    # The scenarios send far faster per user than Parley's default token
+    # buckets allow (60 messages a minute, 20 frames a second). The limits
+    # stay on, so their cost is measured, with budgets no scenario reaches.
+    unreached = str(10**9)
+    for name in (
+        "USER_MESSAGES_PER_MIN",
+        "USER_MESSAGE_BURST",
+        "ROOM_MESSAGES_PER_MIN",
+        "ROOM_MESSAGE_BURST",
+        "SOCKET_FRAMES_PER_SEC",
+        "SOCKET_FRAME_BURST",
+        "API_REQUESTS_PER_MIN",
+        "API_REQUEST_BURST",
+        "MAX_SOCKETS_PER_USER",
+    ):
+        env[f"PARLEY_{name}"] = unreached
     return env
 
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from parley import ratelimit
 from parley.db import close_connections
 from tests.engines import (
     SUITE_DATABASE,
@@ -18,6 +19,13 @@ def socket_database_thread_closed(django_db_setup):
     is dropped (PostgreSQL refuses to drop a database in use)."""
     yield
     close_connections()
+
+
+@pytest.fixture(autouse=True)
+def fresh_budgets():
+    """Every test starts with full token buckets: they live in the process,
+    and the test process is one."""
+    ratelimit.clear_all()
 
 
 @pytest.fixture(scope="session")

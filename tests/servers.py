@@ -122,6 +122,10 @@ class ParleyServer:
             "DJANGO_SETTINGS_MODULE": "parley.site.settings",
             "CHANNEL_LAYER_URL": "memory://",
             "LOG_LEVEL": "WARNING",
+            # No token buckets unless a test asks: tests that post in bulk
+            # measure delivery, not budgets (tests/test_limits_live.py
+            # turns them on).
+            "PARLEY_RATE_LIMITS": "0",
             **(env or {}),
         }
         if "DATABASE_URL" not in (env or {}):

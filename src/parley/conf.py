@@ -20,8 +20,10 @@ DEFAULTS: dict[str, Any] = {
     # Largest client frame the protocol parses, in bytes of UTF-8. A send of
     # MAX_MESSAGE_CHARS four-byte characters plus its envelope fits.
     "MAX_FRAME_BYTES": 64 * 1024,
-    # Largest frame the ASGI server accepts at all, in bytes; above it the
-    # server closes the socket with 1009. Well under Daphne's 1 MiB default.
+    # Largest frame (and message) the ASGI server accepts at all, in bytes;
+    # above it Uvicorn closes the socket with 1009 and Daphne drops it.
+    # `parley serve` passes it to each server; well under Daphne's own
+    # 1 MiB default.
     "WS_MAX_FRAME_BYTES": 256 * 1024,
     # Most messages one `subscribe {after}` replays; a longer gap answers
     # `resync` and the client pages the rest over HTTP.
@@ -60,6 +62,57 @@ DEFAULTS: dict[str, Any] = {
     # TYPING_TTL_SECS after the last one (the frame's `expires_in`), seconds.
     "TYPING_THROTTLE_SECS": 2.0,
     "TYPING_TTL_SECS": 6.0,
+    # A socket's `read {room, seq}` frames are stored at most once per
+    # READ_THROTTLE_SECS per room, in seconds; the newest seq of those in
+    # between is stored at the end of the period (nothing is lost, the `read`
+    # frame comes then). The page sends one per message seen.
+    "READ_THROTTLE_SECS": 2.0,
+    # Rooms one socket may follow at once; one more answers `too_many_rooms`
+    # (the socket stays). The pages follow every room of the user for its
+    # unread badge: 200 covers the people of a busy workspace.
+    "MAX_ROOMS_PER_SOCKET": 200,
+    # Open sockets (both /ws/ and the tutorial's) of one user in one server
+    # process; one more is accepted, told `too_many_sockets` and closed with
+    # 4429. One per tab: 20 tabs. Counted per process, as the hub knows only
+    # its own sockets: with N processes a user may hold up to N x this.
+    "MAX_SOCKETS_PER_USER": 20,
+    # Token buckets (parley.ratelimit). All of them are kept per process: a
+    # client spread over N processes gets up to N x each budget. False turns
+    # every budget below off (the size limits above stay): for benchmarks
+    # and test servers that measure something else.
+    "RATE_LIMITS": True,
+    # Messages (socket `send`, the tutorial socket, POST .../messages) and
+    # edits of one user, across rooms: tokens per minute, and the burst
+    # allowed at once. Over it: `rate_limited` with `retry_after`, nothing
+    # stored, the client_id still free. A person types far slower; a bot
+    # that needs more gets its own setting in its own deployment.
+    "USER_MESSAGES_PER_MIN": 60.0,
+    "USER_MESSAGE_BURST": 30,
+    # Messages of one user in one room (edits excepted), per minute and at
+    # once: one client cannot fill a room's history and everyone's screen.
+    "ROOM_MESSAGES_PER_MIN": 30.0,
+    "ROOM_MESSAGE_BURST": 15,
+    # Frames of any type one socket may send per second, and at once. The
+    # burst must cover a page opening: one subscribe per room of the user
+    # (MAX_ROOMS_PER_SOCKET) plus its unsent messages. Over it:
+    # `rate_limited`, the frame not handled.
+    "SOCKET_FRAMES_PER_SEC": 20.0,
+    "SOCKET_FRAME_BURST": 300,
+    # Frames of one user refused by the frame budget above, per minute (and
+    # at once), before the socket that sends one more is closed with 1008
+    # (policy violation). Kept per user, so reconnecting does not reset it.
+    "SOCKET_FLOOD_REFUSALS_PER_MIN": 100,
+    # Requests to /api/ of one signed-in user (session or token), and of one
+    # client address otherwise, per minute and at once; over it HTTP 429.
+    "API_REQUESTS_PER_MIN": 300.0,
+    "API_REQUEST_BURST": 100,
+    "API_ANON_REQUESTS_PER_MIN": 60.0,
+    "API_ANON_REQUEST_BURST": 30,
+    # Sign-in attempts (POST /accounts/login/) per client address and
+    # username, per minute and at once; over it HTTP 429. Against password
+    # guessing: 10 at once, then one a minute, 1,440 a day at most.
+    "LOGIN_ATTEMPTS_PER_MIN": 1.0,
+    "LOGIN_ATTEMPT_BURST": 10,
     # Most distinct @names of one message that are looked up and notified;
     # more are ignored, so one message cannot page a whole server.
     "MAX_MENTIONS_PER_MESSAGE": 20,

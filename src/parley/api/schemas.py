@@ -15,6 +15,13 @@ class Error(Schema):
     detail: list[dict] | None = None
 
 
+class RateLimitedError(Error):
+    """429 ``rate_limited``: ``retry_after`` seconds until a retry may pass
+    (also in the ``Retry-After`` header, rounded up to whole seconds)."""
+
+    retry_after: float
+
+
 class RoomIn(Schema):
     title: str = Field(min_length=1, max_length=200, examples=["Лобби"])
     kind: Literal["public", "private"] = "public"

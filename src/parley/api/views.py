@@ -1,4 +1,16 @@
-"""JSON API operations: validate, call a service, shape the answer."""
+"""JSON API operations: validate, call a service, shape the answer.
+
+Every request under ``/api/`` (the OpenAPI schema and docs too) spends one
+token of its client's request budget first (``request_budget``): the
+signed-in user's (session or API token), else the client address's. Every
+answer carries ``RateLimit-*`` headers; over the budget it is 429
+``rate_limited`` with ``Retry-After``. Posting and editing messages also
+spend from the user's message budgets, shared with the sockets
+(``parley.ratelimit``).
+"""
+
+import functools
+from collections.abc import Callable, Hashable
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -7,7 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
-from parley import __version__
+from parley import __version__, ratelimit
 from parley.api.schemas import (
     Error,
     MarkedRead,
@@ -19,15 +31,38 @@ from parley.api.schemas import (
     MessagePage,
     NotificationOut,
     NotificationPage,
+    RateLimitedError,
     ReadIn,
     ReadOut,
     RoomIn,
     RoomOut,
 )
+from parley.conf import parley_settings
 from parley.errors import ErrorCode, ParleyError
 from parley.models import Membership, Room
+from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of ``Authorization: Bearer <token>``, read as ninja's
+    ``HttpBearer`` reads it; None without such a header."""
+    value = request.headers.get("Authorization")
+    if not value:
+        return None
+    scheme, *rest = value.split(" ")
+    return " ".join(rest) if scheme.lower() == "bearer" else None
+
+
+def bearer_user(request: HttpRequest, token: str):
+    """The active user of API token ``token``, or None; looked up once per
+    request (the request budget and the authentication both ask)."""
+    cached = getattr(request, "_parley_bearer", None)
+    if cached is None or cached[0] != token:
+        cached = (token, tokens.authenticate(token))
+        request._parley_bearer = cached
+    return cached[1]
 
 
 class TokenAuth(HttpBearer):
@@ -39,11 +74,56 @@ class TokenAuth(HttpBearer):
     """
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = tokens.authenticate(token)
+        user = bearer_user(request, token)
         if user is None:
             raise AuthenticationError()
         request.user = user
         return user
+
+
+def request_client(request: HttpRequest) -> tuple[RateLimiter, Hashable]:
+    """The budget a request spends from, and its key in it.
+
+    The user of a valid bearer token, else the session's user: their
+    budget (``PARLEY_API_REQUESTS_PER_MIN``). Anyone else, a bad token
+    included: the client address's (``PARLEY_API_ANON_REQUESTS_PER_MIN``),
+    as the server saw it (``REMOTE_ADDR``; behind a trusted proxy, Uvicorn
+    and Gunicorn set it from ``X-Forwarded-For``).
+    """
+    token = bearer_token(request)
+    if token is not None:
+        user = bearer_user(request, token)
+    else:
+        user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return ratelimit.API_REQUESTS, user.pk
+    return ratelimit.API_ANON_REQUESTS, request.META.get("REMOTE_ADDR", "")
+
+
+def request_budget(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap an API view: spend a request of the client's budget first.
+
+    The answer carries ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and
+    ``-Policy`` (``ratelimit.Quota.headers``). Over the budget the view is
+    not run: 429 ``{code: "rate_limited", message, retry_after}`` with
+    ``Retry-After``. Runs before authentication, so that requests that fail
+    it are counted too.
+    """
+
+    @functools.wraps(view)
+    def spending(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        limiter, key = request_client(request)
+        wait = limiter.take(key)
+        if wait is None:
+            response = view(request, *args, **kwargs)
+        else:
+            response = rate_limited(request, RateLimited(wait))
+        if parley_settings.RATE_LIMITS:
+            for name, value in limiter.quota(key).headers().items():
+                response[name] = value
+        return response
+
+    return spending
 
 
 api = NinjaAPI(
@@ -57,7 +137,10 @@ api = NinjaAPI(
     # so it would refuse a cookie-less token POST before TokenAuth ran.
     auth=[TokenAuth(), django_auth],
     urls_namespace="parley-api",
+    docs_decorator=request_budget,
 )
+# "view": around the whole operation, authentication included.
+api.add_decorator(request_budget, mode="view")
 
 HTTP_ERROR_CODES = {
     401: ErrorCode.NOT_AUTHENTICATED,
@@ -77,6 +160,17 @@ def _error(
 @api.exception_handler(ParleyError)
 def parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    """429 with ``retry_after`` (seconds) and ``Retry-After`` (RFC 9110,
+    section 10.2.3: whole seconds)."""
+    response = _error(
+        request, exc.status, exc.code, exc.message, retry_after=exc.retry_after
+    )
+    response["Retry-After"] = ratelimit.retry_after_header(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -119,7 +213,7 @@ def rooms_out(request: HttpRequest, listed: list[Room]) -> list[RoomOut]:
     return [room_out(room, states[room.pk], peers.get(room.pk)) for room in listed]
 
 
-ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
+ERRORS = {401: Error, 403: Error, 404: Error, 422: Error, 429: RateLimitedError}
 
 
 @api.get("/rooms", response={200: list[RoomOut], **ERRORS}, tags=["rooms"])
@@ -236,6 +330,7 @@ def post_message(request: HttpRequest, slug: str, body: MessageIn):
     A repeat with the same ``client_id`` returns the first message (200).
     """
     room = rooms.get_readable(user=request.user, slug=slug)
+    ratelimit.spend_message(user_id=request.user.pk, room=room.slug)
     posted = messages.post_message(
         room=room, author=request.user, text=body.text, client_id=body.client_id
     )
@@ -253,6 +348,7 @@ def post_message(request: HttpRequest, slug: str, body: MessageIn):
 def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
     """Replace a message's text (its author only; 409 ``message_deleted`` once
     deleted). Subscribers get the ``edited`` frame."""
+    ratelimit.spend_message(user_id=request.user.pk)
     message = messages.edit_message(
         user=request.user, message_id=message_id, text=body.text
     )

@@ -11,12 +11,19 @@ channel-layer channel at all. Every frame a consumer sends, replies and
 events alike, goes through one queue (``FrameConsumer.queue``) written by one
 task, so frames leave in the order they were queued and a socket that does
 not read holds up nobody else.
+
+Limits (``docs/protocol.md``, "Limits"): each socket has a token bucket of
+frames (``PARLEY_SOCKET_FRAMES_PER_SEC``); sends and edits spend from the
+user's message budgets (``parley.ratelimit``); a socket follows at most
+``PARLEY_MAX_ROOMS_PER_SOCKET`` rooms, a user holds at most
+``PARLEY_MAX_SOCKETS_PER_USER`` sockets per process, and ``read`` and
+``typing`` frames are throttled per room.
 """
 
 import abc
 import asyncio
 import logging
-import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +32,31 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
-from parley import metrics
+from parley import metrics, ratelimit
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.errors import ErrorCode, ParleyError
 from parley.models import Room
+from parley.ratelimit import RateLimited, TokenBucket
 from parley.realtime import events, protocol
 from parley.realtime.hub import Hub, get_hub
 from parley.realtime.protocol import CloseCode, ServerFrameType
 from parley.services import messages, reads, rooms
 
 logger = logging.getLogger(__name__)
+
+# Tasks that must outlive the socket that started them (a held `read`
+# position is stored even after its socket closed); kept here so that they
+# are not garbage-collected while they run.
+_detached: set[asyncio.Task] = set()
+
+
+def detach(coroutine: Coroutine[Any, Any, Any]) -> None:
+    """Run ``coroutine`` to its end, whatever becomes of the socket."""
+    task = asyncio.ensure_future(coroutine)
+    _detached.add(task)
+    task.add_done_callback(_detached.discard)
+
 
 # How long a socket being closed gets to take its close frame, which waits
 # behind everything already buffered for a slow reader, in seconds.
@@ -63,13 +84,18 @@ class Subscription:
         pending: room events held back while the socket reads the store (a
             subscribe's replay, a gap's repair), in arrival order; None
             when events flow straight through.
-        typing_at: ``time.monotonic()`` of the last ``typing`` passed on.
+        typing_at: ``ratelimit.clock()`` of the last ``typing`` passed on.
+        read_at: ``ratelimit.clock()`` of the last ``read`` stored.
+        read_held: the newest ``read`` seq waiting for the end of the
+            throttle period to be stored; None when none waits.
     """
 
     room: Room
     last_seq: int = 0
     pending: list[dict[str, Any]] | None = field(default_factory=list)
     typing_at: float = float("-inf")
+    read_at: float = float("-inf")
+    read_held: int | None = None
 
 
 class LayerFailed(Exception):
@@ -89,6 +115,12 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     ``PARLEY_SEND_TIMEOUT_SECS`` for the client to read, is closed with 4000
     (resume); a channel layer that fails under a handler closes it with 1013
     (``docs/protocol.md``).
+
+    Every frame spends a token of the socket's frame budget first
+    (``PARLEY_SOCKET_FRAMES_PER_SEC``, burst ``PARLEY_SOCKET_FRAME_BURST``);
+    a frame over it is answered ``rate_limited`` and not handled. Once the
+    user's sockets have been refused ``PARLEY_SOCKET_FLOOD_REFUSALS_PER_MIN``
+    frames, the socket that sends one more is closed with 1008.
     """
 
     # No channel of its own: the hub delivers this consumer's events. An
@@ -102,6 +134,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     tasks: set[asyncio.Task] | None = None
     writer: asyncio.Task | None = None
     hub: Hub | None = None
+    frame_budget: TokenBucket | None = None
     user_id: int
     username: str
 
@@ -268,15 +301,52 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             self.writer.cancel()
         await super().websocket_disconnect(message)
 
+    # Opening -----------------------------------------------------------------
+
+    async def open_socket(self) -> bool:
+        """Accept the handshake and count the socket in its process's hub.
+
+        A user who has ``PARLEY_MAX_SOCKETS_PER_USER`` sockets open in this
+        process already is told ``error {code: "too_many_sockets"}`` and the
+        socket is closed with 4429: accepting first lets a client see why,
+        which a refused handshake (HTTP 403) would not say.
+
+        Returns:
+            True if the socket is open and counted (``self.hub`` is set).
+        """
+        await self.accept()
+        hub = get_hub()
+        limit = parley_settings.MAX_SOCKETS_PER_USER
+        # No await between counting and adding: concurrent handshakes of
+        # one user cannot both take the last place.
+        if hub.socket_count(self.user_id) >= limit:
+            logger.info("socket of %s refused: %d open already", self, limit)
+            error = ParleyError(
+                ErrorCode.TOO_MANY_SOCKETS,
+                _("You have %(limit)d connections open already; close one.")
+                % {"limit": limit},
+            )
+            self.queue(protocol.error_frame(error))
+            await self.end(CloseCode.TOO_MANY_SOCKETS, flush=True)
+            return False
+        metrics.socket_opened()
+        self.hub = hub
+        hub.add_socket(self)
+        return True
+
     # Reading -----------------------------------------------------------------
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
+        if self.ending:
+            return  # a frame that crossed our close
         self.ref = None
         self.handling = True
+        raw = text_data if text_data is not None else bytes_data
         try:
-            await self.receive_frame(text_data if text_data is not None else bytes_data)
+            if await self.spend_frame(raw):
+                await self.receive_frame(raw)
         except (StopConsumer, LayerFailed):
             raise
         except ParleyError as error:
@@ -292,6 +362,38 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             self.handling = False
             if self.idle_waiter is not None and not self.idle_waiter.done():
                 self.idle_waiter.set_result(None)
+
+    async def spend_frame(self, raw: str | bytes) -> bool:
+        """Spend one token of this socket's frame budget on ``raw``.
+
+        Returns:
+            True if the frame may be handled; False if the socket is being
+            closed with 1008 for flooding.
+
+        Raises:
+            RateLimited: over the budget; the frame is not handled.
+        """
+        if not parley_settings.RATE_LIMITS:
+            return True
+        now = ratelimit.clock()
+        if self.frame_budget is None:
+            self.frame_budget = TokenBucket(
+                parley_settings.SOCKET_FRAME_BURST,
+                parley_settings.SOCKET_FRAMES_PER_SEC,
+                now,
+            )
+        wait = self.frame_budget.take(now)
+        if wait is None:
+            return True
+        if ratelimit.FLOOD_REFUSALS.take(self.user_id, now) is not None:
+            logger.warning("socket %s closed: it went on flooding", self)
+            await self.end(CloseCode.POLICY_VIOLATION)
+            return False
+        raise RateLimited(wait, ref=self.ref_of(raw))
+
+    def ref_of(self, raw: str | bytes) -> str | None:
+        """The ``ref`` of a frame that is not handled, if it has one."""
+        return None
 
     @abc.abstractmethod
     async def receive_frame(self, raw: str | bytes) -> None:
@@ -363,11 +465,8 @@ class ChatConsumer(FrameConsumer):
             await self.close()  # before accept(): the handshake gets HTTP 403
             return
         self.limits = current_limits()
-        await self.accept()
-        metrics.socket_opened()
-        self.hub = get_hub()
-        self.hub.sockets.add(self)
-        await self.hub.attach(self)
+        if await self.open_socket():
+            await self.hub.attach(self)
 
     def leave(self) -> None:
         if self.hub is None:
@@ -377,7 +476,7 @@ class ChatConsumer(FrameConsumer):
             hub.unfollow(room_id, self)
         self.subscriptions, self.by_slug = {}, {}
         hub.detach(self)
-        hub.sockets.discard(self)
+        hub.discard_socket(self)
         metrics.socket_closed()
 
     async def receive_frame(self, raw: str | bytes) -> None:
@@ -396,6 +495,7 @@ class ChatConsumer(FrameConsumer):
             case protocol.Send():
                 await self.send_message(frame)
             case protocol.Edit():
+                ratelimit.spend_message(user_id=self.user_id)
                 message = await messages.aedit_message(
                     user=self.user, message_id=frame.id, text=frame.text
                 )
@@ -416,12 +516,15 @@ class ChatConsumer(FrameConsumer):
             case protocol.Typing():
                 await self.typing(frame)
             case protocol.Read():
-                subscription = self.followed(frame.room)
-                await reads.amark_read(
-                    user=self.user, room=subscription.room, seq=frame.seq
-                )
+                await self.mark_read(frame)
             case protocol.Ping():
                 self.send_frame(ServerFrameType.PONG, ref=frame.ref)
+
+    def ref_of(self, raw: str | bytes) -> str | None:
+        try:
+            return protocol.parse_frame(raw, self.limits).ref
+        except protocol.ProtocolError as error:
+            return error.ref
 
     def followed(self, slug: str) -> Subscription:
         """This socket's subscription to a room.
@@ -438,9 +541,25 @@ class ChatConsumer(FrameConsumer):
         return self.subscriptions[room_id]
 
     async def subscribe(self, frame: protocol.Subscribe) -> None:
-        room = await rooms.ajoin_or_create(
-            user=self.user, name=rooms.check_slug(frame.room)
-        )
+        """Follow a room (see ``follow``), within ``MAX_ROOMS_PER_SOCKET``.
+
+        Raises:
+            ParleyError: ``too_many_rooms`` for a room not followed yet when
+                the socket follows the most it may; ``invalid_room``; what
+                ``rooms.join_or_create`` raises.
+        """
+        slug = rooms.check_slug(frame.room)
+        limit = parley_settings.MAX_ROOMS_PER_SOCKET
+        if slug not in self.by_slug and len(self.subscriptions) >= limit:
+            raise ParleyError(
+                ErrorCode.TOO_MANY_ROOMS,
+                _(
+                    "This connection follows %(limit)d rooms already; unsubscribe "
+                    "from one first."
+                )
+                % {"limit": limit},
+            )
+        room = await rooms.ajoin_or_create(user=self.user, name=slug)
         async with self.lock:
             await self.follow(room, frame)
 
@@ -508,7 +627,11 @@ class ChatConsumer(FrameConsumer):
         self.send_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
 
     async def send_message(self, frame: protocol.Send) -> None:
-        room_id = self.by_slug.get(frame.room)
+        slug = rooms.check_slug(frame.room)
+        # Before the store: a refused send stores nothing and leaves its
+        # client_id free for the retry.
+        ratelimit.spend_message(user_id=self.user_id, room=slug)
+        room_id = self.by_slug.get(slug)
         if room_id is not None:
             # Subscribing checked that this user may read (so post in) it.
             posted = await messages.apost_message(
@@ -520,7 +643,7 @@ class ChatConsumer(FrameConsumer):
         else:
             posted = await messages.apost_to_room(
                 author=self.user,
-                slug=rooms.check_slug(frame.room),
+                slug=slug,
                 text=frame.text,
                 client_id=frame.client_id,
             )
@@ -541,7 +664,7 @@ class ChatConsumer(FrameConsumer):
     async def typing(self, frame: protocol.Typing) -> None:
         """Pass ``typing`` on to the room, at most once per throttle period."""
         subscription = self.followed(frame.room)
-        now = time.monotonic()
+        now = ratelimit.clock()
         if now - subscription.typing_at < parley_settings.TYPING_THROTTLE_SECS:
             return
         subscription.typing_at = now
@@ -552,6 +675,47 @@ class ChatConsumer(FrameConsumer):
             user=self.username,
             expires_in=parley_settings.TYPING_TTL_SECS,
         )
+
+    async def mark_read(self, frame: protocol.Read) -> None:
+        """Store the read position, at most once per ``READ_THROTTLE_SECS``.
+
+        The page reports a position for each message it shows, which in a
+        busy room would be a database write per message. A ``read`` within
+        the period after the last one stored is held instead (the newest
+        ``seq`` wins, and positions never move back anyway) and stored at the
+        period's end by a task that outlives the socket: nothing is lost,
+        it is only late, and every tab's ``read`` frame comes then.
+        """
+        subscription = self.followed(frame.room)
+        if subscription.read_held is not None:
+            subscription.read_held = max(subscription.read_held, frame.seq)
+            return
+        now = ratelimit.clock()
+        wait = subscription.read_at + parley_settings.READ_THROTTLE_SECS - now
+        if wait <= 0:
+            subscription.read_at = now
+            await reads.amark_read(
+                user=self.user, room=subscription.room, seq=frame.seq
+            )
+            return
+        subscription.read_held = frame.seq
+        detach(self.store_held_read(subscription, wait))
+
+    async def store_held_read(self, subscription: Subscription, wait: float) -> None:
+        """After ``wait`` seconds, store the position ``mark_read`` held."""
+        await asyncio.sleep(wait)
+        seq, subscription.read_held = subscription.read_held, None
+        subscription.read_at = ratelimit.clock()
+        try:
+            await reads.amark_read(user=self.user, room=subscription.room, seq=seq)
+        except Exception:
+            # The room may be gone, or no longer the user's: nothing to do.
+            logger.warning(
+                "held read position of %s in room %d not stored",
+                self,
+                subscription.room.id,
+                exc_info=True,
+            )
 
     # Events from the hub ---------------------------------------------------
 
@@ -663,22 +827,20 @@ class TutorialChatConsumer(FrameConsumer):
             await self.close()
             return
         self.limits = current_limits()
-        await self.accept()
-        metrics.socket_opened()
-        self.hub = get_hub()
-        self.hub.sockets.add(self)
-        await self.hub.follow(self.room.id, self.room.slug, self)
+        if await self.open_socket():
+            await self.hub.follow(self.room.id, self.room.slug, self)
 
     def leave(self) -> None:
         if self.hub is None:
             return
         hub, self.hub = self.hub, None
         hub.unfollow(self.room.id, self)
-        hub.sockets.discard(self)
+        hub.discard_socket(self)
         metrics.socket_closed()
 
     async def receive_frame(self, raw: str | bytes) -> None:
         text = protocol.parse_tutorial_frame(raw, self.limits)
+        ratelimit.spend_message(user_id=self.user_id, room=self.room.slug)
         posted = await messages.apost_message(
             room=self.room, author=self.user, text=text
         )

@@ -92,6 +92,9 @@ class Hub:
         users: user id -> the local sockets of that user.
         slugs: room id -> slug, for frames the hub writes itself (presence).
         presence: who is online in which room, across processes.
+        sockets: every open socket of this process (both consumers).
+        user_sockets: user id -> that user's open sockets here, to bound
+            them (``PARLEY_MAX_SOCKETS_PER_USER``).
     """
 
     def __init__(self) -> None:
@@ -102,6 +105,7 @@ class Hub:
         self.slugs: dict[int, str] = {}
         self.presence = Presence(self)
         self.sockets: set[Any] = set()
+        self.user_sockets: dict[int, set[Any]] = {}
         self._start: asyncio.Task | None = None
         self._joins: dict[str, asyncio.Task] = {}
         self._fetches: dict[tuple[int, int, int], asyncio.Task] = {}
@@ -147,6 +151,26 @@ class Hub:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # Open sockets ---------------------------------------------------------
+
+    def add_socket(self, socket: Socket) -> None:
+        """Count ``socket`` as open (for shutdown and per-user bounds)."""
+        self.sockets.add(socket)
+        self.user_sockets.setdefault(socket.user_id, set()).add(socket)
+
+    def discard_socket(self, socket: Socket) -> None:
+        """Stop counting ``socket`` (idempotent)."""
+        self.sockets.discard(socket)
+        mine = self.user_sockets.get(socket.user_id)
+        if mine is not None:
+            mine.discard(socket)
+            if not mine:
+                del self.user_sockets[socket.user_id]
+
+    def socket_count(self, user_id: int) -> int:
+        """How many sockets ``user_id`` has open in this process."""
+        return len(self.user_sockets.get(user_id, ()))
 
     # Following rooms and users -------------------------------------------
 

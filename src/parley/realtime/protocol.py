@@ -55,11 +55,18 @@ class CloseCode(IntEnum):
 
     # Standard (RFC 6455 7.4.1 and the IANA registry): reconnect and resume.
     GOING_AWAY = 1001
+    # The socket went on sending after its frames were refused as over its
+    # frame budget (`rate_limited`): reconnect only after a backoff.
+    POLICY_VIOLATION = 1008
     TRY_AGAIN_LATER = 1013
     # The socket fell too far behind (it did not read fast enough) and was
     # dropped to bound server memory; reconnect now and resubscribe with
     # `after`: nothing is lost.
     RESUME = 4000
+    # The user has PARLEY_MAX_SOCKETS_PER_USER sockets open on this server
+    # process already (an `error {code: "too_many_sockets"}` frame comes
+    # first); 4000 + HTTP's 429. Reconnect after a backoff, or close a tab.
+    TOO_MANY_SOCKETS = 4429
 
 
 class ProtocolError(ParleyError):
@@ -316,11 +323,13 @@ def encode_frame(frame_type: ServerFrameType, **fields: Any) -> str:
 
 
 def error_frame(error: ParleyError) -> str:
-    """Encode ``error {code, message, ref?}`` for a refused frame."""
+    """Encode ``error {code, message, retry_after?, ref?}`` for a refused
+    frame; ``retry_after`` (seconds) comes with ``rate_limited``."""
     return encode_frame(
         ServerFrameType.ERROR,
         code=str(error.code),
         message=error.message,
+        retry_after=getattr(error, "retry_after", None),
         ref=error.ref,
     )
 

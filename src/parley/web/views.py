@@ -25,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from parley import ratelimit
 from parley.conf import parley_settings
 from parley.errors import NotFound, ParleyError
 from parley.models import Room
@@ -134,9 +135,38 @@ def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpRe
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in page, with a guest's way in when guests are allowed."""
+    """Django's sign-in page, with a guest's way in when guests are allowed.
+
+    Sign-in attempts (POST) are counted per client address and username
+    (``PARLEY_LOGIN_ATTEMPTS_PER_MIN``, burst ``LOGIN_ATTEMPT_BURST``)
+    against password guessing; over the budget the page answers 429 with
+    ``Retry-After`` and checks no password (hashing one costs CPU on
+    purpose).
+    """
 
     template_name = "parley/accounts/login.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")[:150]
+        key = (request.META.get("REMOTE_ADDR", ""), username.casefold())
+        wait = ratelimit.LOGIN_ATTEMPTS.take(key)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        seconds = ratelimit.retry_after_header(wait)
+        form = self.get_form_class()(request, initial={"username": username})
+        response = self.render_to_response(
+            self.get_context_data(
+                form=form,
+                throttled=_(
+                    "Too many sign-in attempts for this name; try again in "
+                    "%(seconds)s s."
+                )
+                % {"seconds": seconds},
+            ),
+            status=429,
+        )
+        response["Retry-After"] = seconds
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -8,8 +8,10 @@ Servers:
 - ``gunicorn``: Gunicorn's arbiter with ``--workers N`` Uvicorn workers
   (``ParleyUvicornWorker``), restarted if one dies.
 
-Uvicorn and Gunicorn's workers run with per-message deflate off and
-``PARLEY_WS_MAX_FRAME_BYTES`` as the largest frame they accept.
+Every one of them runs with per-message deflate off and
+``PARLEY_WS_MAX_FRAME_BYTES`` as the largest frame (and message) it
+accepts; Daphne never accepts the extension (Autobahn's default), the others
+are told so.
 
 On SIGTERM a single Uvicorn process and each Gunicorn worker shut down
 gracefully (``GracefulServer``): stop accepting, let every socket finish its
@@ -178,8 +180,21 @@ class Command(BaseCommand):
         if server == "daphne":
             from daphne.cli import CommandLineInterface
 
+            # Daphne's own default is 1 MiB for both.
+            max_bytes = str(parley_settings.WS_MAX_FRAME_BYTES)
             CommandLineInterface().run(
-                ["--bind", host, "--port", str(port), "--proxy-headers", target]
+                [
+                    "--bind",
+                    host,
+                    "--port",
+                    str(port),
+                    "--proxy-headers",
+                    "--websocket-max-message-size",
+                    max_bytes,
+                    "--websocket-max-frame-size",
+                    max_bytes,
+                    target,
+                ]
             )
         elif server == "gunicorn":
             ParleyGunicorn(

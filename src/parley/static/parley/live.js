@@ -14,6 +14,11 @@
 // shows the user online there, which is true: they have Parley open and
 // hear that room.
 //
+// A socket follows at most PARLEY_MAX_ROOMS_PER_SOCKET rooms: a room refused
+// with `too_many_rooms` shows no badge (a count that nobody updates would
+// mislead) until the next connect tries again. One refused with
+// `rate_limited` is asked for again after its `retry_after`.
+//
 // User text only ever reaches the page through textContent; links come only
 // from same-origin paths (safePath).
 "use strict";
@@ -113,7 +118,8 @@ class RoomBadges {
   constructor(connection, currentRoom) {
     this.connection = connection;
     this.current = currentRoom;
-    this.rooms = new Map(); // slug -> {li, badge, readSeq, seenSeq, unread, counted}
+    // slug -> {li, badge, readSeq, seenSeq, unread, counted, heard}
+    this.rooms = new Map();
     this.refs = new Map(); // subscribe ref -> slug
     this.nextRef = 0;
     for (const li of document.querySelectorAll("ul.live-rooms li[data-room]")) this.track(li);
@@ -122,7 +128,15 @@ class RoomBadges {
   track(li) {
     const slug = li.dataset.room;
     const badge = li.querySelector(".badge");
-    const state = { li, badge, readSeq: 0, seenSeq: 0, unread: 0, counted: new Set() };
+    const state = {
+      li,
+      badge,
+      readSeq: 0,
+      seenSeq: 0,
+      unread: 0,
+      counted: new Set(),
+      heard: true, // false: the server refused to follow it (too many rooms)
+    };
     this.rooms.set(slug, state);
     this.render(slug, Number(badge?.dataset.unread) || 0);
     return state;
@@ -134,8 +148,8 @@ class RoomBadges {
     room.unread = Math.max(0, unread);
     room.badge.textContent = room.unread ? String(room.unread) : "";
     room.badge.dataset.unread = room.unread;
-    room.badge.hidden = room.unread === 0;
-    room.li.classList.toggle("unread", room.unread > 0);
+    room.badge.hidden = room.unread === 0 || !room.heard;
+    room.li.classList.toggle("unread", room.unread > 0 && room.heard);
   }
 
   // Rooms are heard on every (re)connect; `subscribed` resets their counts.
@@ -146,6 +160,11 @@ class RoomBadges {
 
   listen(slug) {
     if (slug === this.current) return;
+    const room = this.rooms.get(slug);
+    if (room && !room.heard) {
+      room.heard = true;
+      this.render(slug, room.unread);
+    }
     const ref = "badge-" + this.nextRef++;
     this.refs.set(ref, slug);
     this.connection.send({ type: "subscribe", room: slug, ref });
@@ -177,13 +196,30 @@ class RoomBadges {
     this.listen(frame.room);
   }
 
+  // The server refused a badge's subscribe.
+  refused(frame) {
+    const slug = this.refs.get(frame.ref);
+    this.refs.delete(frame.ref);
+    const room = this.rooms.get(slug);
+    if (!room) return;
+    if (frame.code === "rate_limited" && Number(frame.retry_after) >= 0) {
+      setTimeout(() => {
+        if (this.connection.isOpen) this.listen(slug);
+      }, frame.retry_after * 1000);
+    } else if (frame.code === "too_many_rooms") {
+      room.heard = false;
+      this.render(slug, room.unread);
+    }
+  }
+
   frame(frame) {
     if (frame.type === "joined") return this.joined(frame);
-    const room = this.rooms.get(frame.room);
-    if (!room) {
-      if (frame.type === "error" && this.refs.has(frame.ref)) this.refs.delete(frame.ref);
+    if (frame.type === "error") {
+      if (this.refs.has(frame.ref)) this.refused(frame);
       return;
     }
+    const room = this.rooms.get(frame.room);
+    if (!room || !room.heard) return;
     switch (frame.type) {
       case "read":
         // Any tab of this user read up to seq: the server's count is exact.
