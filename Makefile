@@ -63,3 +63,23 @@ clean:
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# `make compliance` runs Autobahn|Testsuite's fuzzing client against Parley's
+# socket stack under `parley serve` (compliance/, about 3 minutes) and
+# rewrites docs/compliance/autobahn.md; Autobahn's own report lands in
+# build/autobahn/reports/. The suite runs on Python 2.7 only: PYTHON2 (pyenv's
+# 2.7 by default, else python2.7 on PATH) gets a virtualenv of its own,
+# .venv-autobahn, on first use. virtualenv 20.22 dropped Python 2.
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON2 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/2.7*/bin/python2.7) python2.7)
+AUTOBAHN_VENV ?= .venv-autobahn
+PIP2 := pip install --quiet --disable-pip-version-check
+.PHONY: compliance
+$(AUTOBAHN_VENV)/.installed: compliance/requirements-py2.txt
+	$(PYTHON2) -m $(PIP2) --target $(AUTOBAHN_VENV)/bootstrap 'virtualenv<20.22'
+	PYTHONPATH=$(AUTOBAHN_VENV)/bootstrap $(PYTHON2) -m virtualenv --quiet $(AUTOBAHN_VENV)
+	$(AUTOBAHN_VENV)/bin/python -m $(PIP2) -r compliance/requirements-py2.txt
+	touch $@
+
+compliance: $(VENV)/.installed $(AUTOBAHN_VENV)/.installed
+	$(BIN)/python -m compliance --wstest-python $(AUTOBAHN_VENV)/bin/python

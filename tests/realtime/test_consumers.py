@@ -1,6 +1,7 @@
 """Consumers under Channels' WebsocketCommunicator (no server, no network)."""
 
 import asyncio
+import gc
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -297,3 +298,42 @@ async def test_a_room_crosses_the_layer_once_per_process(user, django_user_model
             frame = await ws.receive_json_from()
         assert frame["text"] == "all"
         await ws.disconnect()
+
+
+class ClosedByServer:
+    """The server's side of a socket it has failed on its own, on a client's
+    protocol error the consumer has not heard of yet: Uvicorn's send raises
+    RuntimeError ("Unexpected ASGI message 'websocket.send', after sending
+    'websocket.close'") once ``closed`` is set, as Autobahn's cases 3 and 4
+    showed (``make compliance``)."""
+
+    def __init__(self, application):
+        self.application = application
+        self.closed = False
+
+    async def __call__(self, scope, receive, send):
+        async def server_send(message):
+            if self.closed and message["type"] == "websocket.send":
+                raise RuntimeError(
+                    "Unexpected ASGI message 'websocket.send', after sending "
+                    "'websocket.close'."
+                )
+            await send(message)
+
+        await self.application(scope, receive, server_send)
+
+
+async def test_frames_for_a_socket_the_server_closed_are_dropped_quietly(user, caplog):
+    """A frame the server refuses since it closed the socket is dropped: no
+    task error is left to the log, and the consumer ends on the disconnect."""
+    server = ClosedByServer(application)
+    ws = WebsocketCommunicator(server, "/ws/")
+    ws.scope["user"] = user
+    assert (await ws.connect())[0]
+    server.closed = True
+    await ws.send_json_to({"type": "ping"})
+    assert await ws.receive_nothing()
+    await ws.send_input({"type": "websocket.disconnect", "code": 1002})
+    await ws.wait()
+    gc.collect()
+    assert "exception was never retrieved" not in caplog.text

@@ -218,8 +218,11 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             )
             metrics.slow_consumer_closed()
             await self.end(CloseCode.RESUME)
-        except OSError:
-            # The client left mid-send; its disconnect ends the consumer.
+        except (OSError, RuntimeError):
+            # The socket is gone: the client left mid-send (OSError), or the
+            # server failed it on a client's protocol error the consumer has
+            # not heard of yet (Uvicorn then raises RuntimeError, "after
+            # sending 'websocket.close'"). Its disconnect ends the consumer.
             self.drop_queue()
         finally:
             self.writer = None
