@@ -1,10 +1,23 @@
-"""Request and response shapes of the JSON API (pydantic, via django-ninja)."""
+"""Request and response shapes of the JSON API (pydantic, via django-ninja).
+
+Request bodies are plain pydantic models in strict mode, not ninja's
+``Schema``: a ``Schema`` validates from the attributes of any object, so a
+bare JSON string passed as a ``RoomIn`` (``"abc".title()`` made its title),
+and lax mode took ``true`` for the integer 1. Responses are ``Schema``s,
+built from model instances.
+"""
 
 from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    """A request body: a JSON object whose fields have exactly their types."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class Error(Schema):
@@ -15,7 +28,7 @@ class Error(Schema):
     detail: list[dict] | None = None
 
 
-class RoomIn(Schema):
+class RoomIn(Body):
     title: str = Field(min_length=1, max_length=200, examples=["Лобби"])
     kind: Literal["public", "private"] = "public"
 
@@ -36,7 +49,7 @@ class RoomOut(Schema):
     url: str = Field(description="the room's page")
 
 
-class ReadIn(Schema):
+class ReadIn(Body):
     seq: int = Field(ge=0, description="seq of the newest message the user has seen")
 
 
@@ -46,7 +59,7 @@ class ReadOut(Schema):
     unread: int
 
 
-class MemberIn(Schema):
+class MemberIn(Body):
     username: str = Field(min_length=1, max_length=150)
 
 
@@ -56,7 +69,7 @@ class MemberOut(Schema):
     joined_at: datetime
 
 
-class MessageIn(Schema):
+class MessageIn(Body):
     text: str = Field(min_length=1)
     client_id: str = Field(
         default="",
@@ -77,7 +90,7 @@ class MessageOut(Schema):
     deleted: bool = Field(False, description="deleted: its text is empty")
 
 
-class MessageEditIn(Schema):
+class MessageEditIn(Body):
     text: str = Field(min_length=1)
 
 

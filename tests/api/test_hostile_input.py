@@ -1,0 +1,38 @@
+"""Malformed and hostile request bodies and paths get a 4xx with a code.
+
+Regression tests for what schemathesis found (``tests/test_schemathesis.py``).
+"""
+
+import pytest
+from django.test import Client
+
+from parley.models import Room
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(django_user_model) -> Client:
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("frank"))
+    return client
+
+
+def post(api: Client, path: str, body: str):
+    return api.post(path, body, content_type="application/json")
+
+
+@pytest.mark.parametrize("body", ['"abc"', "[]", "5", "null", '"title"'])
+def test_a_body_that_is_no_object_is_refused(api, body):
+    """A bare JSON string once made a room: ``"abc".title()`` was its title."""
+    response = post(api, "/api/rooms", body)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+    assert not Room.objects.exists()
+
+
+@pytest.mark.parametrize("seq", ["true", "false", "1.0", '"1"'])
+def test_a_read_position_is_a_whole_number(api, seq):
+    """``{"seq": true}`` once moved the read position to 1."""
+    post(api, "/api/rooms", '{"title": "lobby"}')
+    response = post(api, "/api/rooms/lobby/read", f'{{"seq": {seq}}}')
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
