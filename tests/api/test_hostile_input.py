@@ -36,3 +36,22 @@ def test_a_read_position_is_a_whole_number(api, seq):
     post(api, "/api/rooms", '{"title": "lobby"}')
     response = post(api, "/api/rooms/lobby/read", f'{{"seq": {seq}}}')
     assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/rooms", '{"title": "a\\u0000b"}'),
+        ("post", "/api/rooms/lobby/messages", '{"text": "t", "client_id": "\\u0000"}'),
+        ("post", "/api/rooms/lobby/members", '{"username": "a\\u0000b"}'),
+        ("post", "/api/direct/a%00b", ""),
+        ("get", "/api/rooms/a%00b", None),
+        ("get", "/api/rooms/a%00b/messages", None),
+        ("post", "/api/rooms/a%00b/read", '{"seq": 0}'),
+    ],
+)
+def test_nul_characters_in_names_are_refused(api, method, path, body):
+    """On PostgreSQL each of these was a 500: its text cannot hold NUL."""
+    post(api, "/api/rooms", '{"title": "lobby", "kind": "private"}')
+    response = post(api, path, body) if method == "post" else api.get(path)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")

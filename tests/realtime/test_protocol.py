@@ -78,6 +78,11 @@ def test_a_send_error_refers_to_its_client_id():
         (b'{"type": "typing"}', ErrorCode.INVALID_FRAME),
         (b'{"type": "read", "room": "a"}', ErrorCode.INVALID_FRAME),
         (b'{"type": "read", "room": "a", "seq": -1}', ErrorCode.INVALID_FRAME),
+        # Stored: PostgreSQL text cannot hold NUL (it was an internal_error).
+        (
+            b'{"type": "send", "room": "a", "text": "t", "client_id": "a\\u0000"}',
+            ErrorCode.INVALID_FRAME,
+        ),
         (
             b'{"type": "subscribe", "room": "a", "after": 9223372036854775808}',
             ErrorCode.INVALID_FRAME,

@@ -13,6 +13,11 @@ from typing import Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
+# Names, titles and keys that are stored or looked up hold no NUL character:
+# PostgreSQL text cannot hold one (a query with it fails), so it is refused
+# as invalid on every database. Message text has its own rule (invalid_text).
+NO_NUL = r"^[^\x00]*$"
+
 
 class Body(BaseModel):
     """A request body: a JSON object whose fields have exactly their types."""
@@ -29,7 +34,7 @@ class Error(Schema):
 
 
 class RoomIn(Body):
-    title: str = Field(min_length=1, max_length=200, examples=["Лобби"])
+    title: str = Field(min_length=1, max_length=200, pattern=NO_NUL, examples=["Лобби"])
     kind: Literal["public", "private"] = "public"
 
 
@@ -60,7 +65,7 @@ class ReadOut(Schema):
 
 
 class MemberIn(Body):
-    username: str = Field(min_length=1, max_length=150)
+    username: str = Field(min_length=1, max_length=150, pattern=NO_NUL)
 
 
 class MemberOut(Schema):
@@ -74,6 +79,7 @@ class MessageIn(Body):
     client_id: str = Field(
         default="",
         max_length=64,
+        pattern=NO_NUL,
         description="idempotency key: a repeat returns the first message, status 200",
     )
 

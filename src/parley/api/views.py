@@ -1,14 +1,17 @@
 """JSON API operations: validate, call a service, shape the answer."""
 
+from typing import Annotated
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import __version__
 from parley.api.schemas import (
+    NO_NUL,
     Error,
     MarkedRead,
     MemberIn,
@@ -28,6 +31,9 @@ from parley.errors import ErrorCode, ParleyError
 from parley.models import Membership, Room
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
+
+# A room's slug or a username in the path (see NO_NUL).
+Name = Annotated[str, Path(pattern=NO_NUL)]
 
 
 class TokenAuth(HttpBearer):
@@ -145,14 +151,14 @@ def create_room(request: HttpRequest, body: RoomIn):
 
 
 @api.get("/rooms/{slug}", response={200: RoomOut, **ERRORS}, tags=["rooms"])
-def room_detail(request: HttpRequest, slug: str):
+def room_detail(request: HttpRequest, slug: Name):
     """One room; 404 if it does not exist or is not the user's to read."""
     room = rooms.get_readable(user=request.user, slug=slug)
     return rooms_out(request, [room])[0]
 
 
 @api.post("/rooms/{slug}/read", response={200: ReadOut, **ERRORS}, tags=["rooms"])
-def mark_read(request: HttpRequest, slug: str, body: ReadIn):
+def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
     """Move the read position forward to ``seq`` (never back, never past the
     room's last seq). Every open socket of the user gets the ``read`` frame."""
     room = rooms.get_readable(user=request.user, slug=slug)
@@ -171,7 +177,7 @@ def member_out(membership: Membership) -> MemberOut:
 @api.get(
     "/rooms/{slug}/members", response={200: list[MemberOut], **ERRORS}, tags=["rooms"]
 )
-def list_members(request: HttpRequest, slug: str):
+def list_members(request: HttpRequest, slug: Name):
     """The room's members, owners first. 404 for a room the user may not read."""
     room = rooms.get_readable(user=request.user, slug=slug)
     return [member_out(m) for m in rooms.members(room=room)]
@@ -182,7 +188,7 @@ def list_members(request: HttpRequest, slug: str):
     response={200: MemberOut, 201: MemberOut, 400: Error, **ERRORS},
     tags=["rooms"],
 )
-def add_member(request: HttpRequest, slug: str, body: MemberIn):
+def add_member(request: HttpRequest, slug: Name, body: MemberIn):
     """Invite a user into a private room (its owner only): 201, or 200 if
     they were a member already. They get the ``joined`` frame."""
     room = rooms.get_readable(user=request.user, slug=slug)
@@ -197,7 +203,7 @@ def add_member(request: HttpRequest, slug: str, body: MemberIn):
     response={200: RoomOut, 201: RoomOut, 400: Error, **ERRORS},
     tags=["rooms"],
 )
-def open_direct(request: HttpRequest, username: str):
+def open_direct(request: HttpRequest, username: Name):
     """Open the direct conversation with ``username``: 201 when new (both get
     the ``joined`` frame), 200 when it existed."""
     room, created = rooms.open_direct(user=request.user, username=username)
@@ -214,7 +220,7 @@ class HistoryQuery(Schema):
 @api.get(
     "/rooms/{slug}/messages", response={200: MessagePage, **ERRORS}, tags=["messages"]
 )
-def room_history(request: HttpRequest, slug: str, query: Query[HistoryQuery]):
+def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     """A page of history, newest first; cursor by ``seq`` (``before``)."""
     room = rooms.get_readable(user=request.user, slug=slug)
     page = messages.history(room=room, before=query.before, limit=query.limit)
@@ -230,7 +236,7 @@ def room_history(request: HttpRequest, slug: str, query: Query[HistoryQuery]):
     response={200: MessageOut, 201: MessageOut, 400: Error, 409: Error, **ERRORS},
     tags=["messages"],
 )
-def post_message(request: HttpRequest, slug: str, body: MessageIn):
+def post_message(request: HttpRequest, slug: Name, body: MessageIn):
     """Post a message (201), stored and broadcast like one sent over a socket.
 
     A repeat with the same ``client_id`` returns the first message (200).
