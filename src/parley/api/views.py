@@ -157,7 +157,9 @@ def room_detail(request: HttpRequest, slug: Name):
     return rooms_out(request, [room])[0]
 
 
-@api.post("/rooms/{slug}/read", response={200: ReadOut, **ERRORS}, tags=["rooms"])
+@api.post(
+    "/rooms/{slug}/read", response={200: ReadOut, 400: Error, **ERRORS}, tags=["rooms"]
+)
 def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
     """Move the read position forward to ``seq`` (never back, never past the
     room's last seq). Every open socket of the user gets the ``read`` frame."""
