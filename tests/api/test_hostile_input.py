@@ -30,12 +30,19 @@ def test_a_body_that_is_no_object_is_refused(api, body):
     assert not Room.objects.exists()
 
 
-@pytest.mark.parametrize("seq", ["true", "false", "1.0", '"1"'])
+@pytest.mark.parametrize("seq", ["true", "false", "1.5", '"1"', "1e400"])
 def test_a_read_position_is_a_whole_number(api, seq):
     """``{"seq": true}`` once moved the read position to 1."""
     post(api, "/api/rooms", '{"title": "lobby"}')
     response = post(api, "/api/rooms/lobby/read", f'{{"seq": {seq}}}')
     assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+
+
+def test_a_whole_number_may_be_written_with_a_fraction(api):
+    """JSON Schema's integer, which the schema publishes, includes ``0.0``."""
+    post(api, "/api/rooms", '{"title": "lobby"}')
+    response = post(api, "/api/rooms/lobby/read", '{"seq": 0.0}')
+    assert (response.status_code, response.json()["seq"]) == (200, 0)
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,15 @@
 Request bodies are plain pydantic models in strict mode, not ninja's
 ``Schema``: a ``Schema`` validates from the attributes of any object, so a
 bare JSON string passed as a ``RoomIn`` (``"abc".title()`` made its title),
-and lax mode took ``true`` for the integer 1. Responses are ``Schema``s,
-built from model instances.
+and lax mode took ``true`` for the integer 1 (see ``WholeNumber``).
+Responses are ``Schema``s, built from model instances.
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 # Names, titles and keys that are stored or looked up hold no NUL character:
 # PostgreSQL text cannot hold one (a query with it fails), so it is refused
@@ -23,6 +23,19 @@ class Body(BaseModel):
     """A request body: a JSON object whose fields have exactly their types."""
 
     model_config = ConfigDict(strict=True)
+
+
+def _integral(value: Any) -> Any:
+    """``5.0`` as ``5``: JSON Schema's ``integer`` (which the OpenAPI schema
+    publishes) counts a number with no fraction as one. Strict mode refuses
+    it otherwise, as it still refuses ``true`` and ``"5"``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number in a request body.
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
 
 
 class Error(Schema):
@@ -55,7 +68,9 @@ class RoomOut(Schema):
 
 
 class ReadIn(Body):
-    seq: int = Field(ge=0, description="seq of the newest message the user has seen")
+    seq: WholeNumber = Field(
+        ge=0, description="seq of the newest message the user has seen"
+    )
 
 
 class ReadOut(Schema):
