@@ -79,3 +79,19 @@ def test_an_unparsable_body_is_a_documented_400(api):
         assert "400" in schema["paths"][path][method]["responses"], (method, path)
     response = post(api, "/api/rooms/lobby/read", "\x00")
     assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
+
+
+def test_a_multipart_body_without_boundary_is_a_json_400(django_user_model):
+    """A session call's CSRF check reads a POST body as a form; a multipart
+    one without a boundary raised from there, so Django answered with its
+    HTML 400 page and logged a traceback (schemathesis found it)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(django_user_model.objects.create_user("frank"))
+    client.get("/accounts/login/")  # sets the CSRF cookie, as a page does
+    response = client.post(
+        "/api/direct/bob",
+        b"x",
+        content_type="multipart/form-data",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_request")

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -94,6 +95,14 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = HTTP_ERROR_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
     return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def unparsable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body Django cannot parse (no boundary, say). The CSRF
+    check of a session call reads a POST body as a form, so this is raised
+    from sign-in, where ninja hands it here, not from the body's parser."""
+    return _error(request, 400, ErrorCode.INVALID_REQUEST, "Cannot parse request body")
 
 
 @api.exception_handler(ValidationError)
