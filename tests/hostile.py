@@ -33,14 +33,12 @@ from tests.servers import ParleyServer
 FAILURE_RE = re.compile(r"Traceback|\bERROR\b|\" 500 ")
 
 
-def server_failures(server: ParleyServer) -> list[str]:
-    """The lines of ``server``'s log (stdout and stderr) that report a
-    failure; ``[]`` for a clean log."""
-    return [
-        line
-        for line in server.log.read_text(errors="replace").splitlines()
-        if FAILURE_RE.search(line)
-    ]
+def assert_no_failures(server: ParleyServer) -> None:
+    """Fail, showing the first failure in ``server``'s log (stdout and
+    stderr) and what follows it; pass for a clean log."""
+    lines = server.log.read_text(errors="replace").splitlines()
+    found = [index for index, line in enumerate(lines) if FAILURE_RE.search(line)]
+    assert not found, "\n".join(lines[found[0] : found[0] + 80])
 
 
 # The codes of the ProtocolError that parse_frame raises.

@@ -45,7 +45,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 
-from tests.hostile import server_failures
+from tests.hostile import assert_no_failures
 from tests.servers import ParleyServer, User, unique
 
 OWNER, MEMBER, NONMEMBER, GUEST, ANONYMOUS = (
@@ -449,7 +449,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
             client.close()
     finally:
         server.stop()
-    assert server_failures(server) == []
+    assert_no_failures(server)
 
 
 def make_rooms(world: World) -> dict[str, str]:

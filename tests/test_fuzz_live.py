@@ -27,7 +27,7 @@ from parley.conf import DEFAULTS
 from parley.errors import ErrorCode
 from parley.realtime import protocol
 from parley.realtime.protocol import ClientFrameType, ServerFrameType
-from tests.hostile import FUZZ_LIMITS, encoded, server_failures
+from tests.hostile import FUZZ_LIMITS, assert_no_failures, encoded
 from tests.servers import ParleyServer, User, recv_type, subscribe, unique
 
 # Sequences tried, and frames in each; the counts go to docs/security.md.
@@ -210,7 +210,7 @@ def live(tmp_path_factory: pytest.TempPathFactory):
     finally:
         loop.close()
         server.stop()
-    assert server_failures(server) == []
+    assert_no_failures(server)
 
 
 def wire_form(raw: str | bytes) -> str | bytes:
