@@ -98,6 +98,8 @@ def test_guests_read_and_post_in_public_rooms_only(
         lambda: rooms.open_direct(user=owner, username=guest.username),
         lambda: parley.notify(guest, kind="k", title="t"),
         lambda: notifications.notifications_page(user=guest),
+        lambda: notifications.mark_all_notifications_read(user=guest),
+        lambda: notifications.mark_notification_read(user=guest, notification_id=1),
         lambda: tokens.create_token(user=guest, name="bot"),
     ]
     for refused in refusals:

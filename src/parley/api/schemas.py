@@ -1,10 +1,41 @@
-"""Request and response shapes of the JSON API (pydantic, via django-ninja)."""
+"""Request and response shapes of the JSON API (pydantic, via django-ninja).
+
+Request bodies are plain pydantic models in strict mode, not ninja's
+``Schema``: a ``Schema`` validates from the attributes of any object, so a
+bare JSON string passed as a ``RoomIn`` (``"abc".title()`` made its title),
+and lax mode took ``true`` for the integer 1 (see ``WholeNumber``).
+Responses are ``Schema``s, built from model instances.
+"""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+# Names, titles and keys that are stored or looked up hold no NUL character:
+# PostgreSQL text cannot hold one (a query with it fails), so it is refused
+# as invalid on every database. Message text has its own rule (invalid_text).
+NO_NUL = r"^[^\x00]*$"
+
+
+class Body(BaseModel):
+    """A request body: a JSON object whose fields have exactly their types."""
+
+    model_config = ConfigDict(strict=True)
+
+
+def _integral(value: Any) -> Any:
+    """``5.0`` as ``5``: JSON Schema's ``integer`` (which the OpenAPI schema
+    publishes) counts a number with no fraction as one. Strict mode refuses
+    it otherwise, as it still refuses ``true`` and ``"5"``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number in a request body.
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
 
 
 class Error(Schema):
@@ -22,8 +53,8 @@ class RateLimitedError(Error):
     retry_after: float
 
 
-class RoomIn(Schema):
-    title: str = Field(min_length=1, max_length=200, examples=["Лобби"])
+class RoomIn(Body):
+    title: str = Field(min_length=1, max_length=200, pattern=NO_NUL, examples=["Лобби"])
     kind: Literal["public", "private"] = "public"
 
 
@@ -43,8 +74,10 @@ class RoomOut(Schema):
     url: str = Field(description="the room's page")
 
 
-class ReadIn(Schema):
-    seq: int = Field(ge=0, description="seq of the newest message the user has seen")
+class ReadIn(Body):
+    seq: WholeNumber = Field(
+        ge=0, description="seq of the newest message the user has seen"
+    )
 
 
 class ReadOut(Schema):
@@ -53,8 +86,8 @@ class ReadOut(Schema):
     unread: int
 
 
-class MemberIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
+class MemberIn(Body):
+    username: str = Field(min_length=1, max_length=150, pattern=NO_NUL)
 
 
 class MemberOut(Schema):
@@ -63,11 +96,12 @@ class MemberOut(Schema):
     joined_at: datetime
 
 
-class MessageIn(Schema):
+class MessageIn(Body):
     text: str = Field(min_length=1)
     client_id: str = Field(
         default="",
         max_length=64,
+        pattern=NO_NUL,
         description="idempotency key: a repeat returns the first message, status 200",
     )
 
@@ -84,7 +118,7 @@ class MessageOut(Schema):
     deleted: bool = Field(False, description="deleted: its text is empty")
 
 
-class MessageEditIn(Schema):
+class MessageEditIn(Body):
     text: str = Field(min_length=1)
 
 

@@ -11,16 +11,19 @@ spend from the user's message budgets, shared with the sockets
 
 import functools
 from collections.abc import Callable, Hashable
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import __version__, ratelimit
 from parley.api.schemas import (
+    NO_NUL,
     Error,
     MarkedRead,
     MemberIn,
@@ -43,6 +46,9 @@ from parley.models import Membership, Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
+
+# A room's slug or a username in the path (see NO_NUL).
+Name = Annotated[str, Path(pattern=NO_NUL)]
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -184,6 +190,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, code, str(exc))
 
 
+@api.exception_handler(MultiPartParserError)
+def unparsable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body Django cannot parse (no boundary, say). The CSRF
+    check of a session call reads a POST body as a form, so this is raised
+    from sign-in, where ninja hands it here, not from the body's parser."""
+    return _error(request, 400, ErrorCode.INVALID_REQUEST, "Cannot parse request body")
+
+
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = [{"loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors]
@@ -239,14 +253,16 @@ def create_room(request: HttpRequest, body: RoomIn):
 
 
 @api.get("/rooms/{slug}", response={200: RoomOut, **ERRORS}, tags=["rooms"])
-def room_detail(request: HttpRequest, slug: str):
+def room_detail(request: HttpRequest, slug: Name):
     """One room; 404 if it does not exist or is not the user's to read."""
     room = rooms.get_readable(user=request.user, slug=slug)
     return rooms_out(request, [room])[0]
 
 
-@api.post("/rooms/{slug}/read", response={200: ReadOut, **ERRORS}, tags=["rooms"])
-def mark_read(request: HttpRequest, slug: str, body: ReadIn):
+@api.post(
+    "/rooms/{slug}/read", response={200: ReadOut, 400: Error, **ERRORS}, tags=["rooms"]
+)
+def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
     """Move the read position forward to ``seq`` (never back, never past the
     room's last seq). Every open socket of the user gets the ``read`` frame."""
     room = rooms.get_readable(user=request.user, slug=slug)
@@ -265,7 +281,7 @@ def member_out(membership: Membership) -> MemberOut:
 @api.get(
     "/rooms/{slug}/members", response={200: list[MemberOut], **ERRORS}, tags=["rooms"]
 )
-def list_members(request: HttpRequest, slug: str):
+def list_members(request: HttpRequest, slug: Name):
     """The room's members, owners first. 404 for a room the user may not read."""
     room = rooms.get_readable(user=request.user, slug=slug)
     return [member_out(m) for m in rooms.members(room=room)]
@@ -276,7 +292,7 @@ def list_members(request: HttpRequest, slug: str):
     response={200: MemberOut, 201: MemberOut, 400: Error, **ERRORS},
     tags=["rooms"],
 )
-def add_member(request: HttpRequest, slug: str, body: MemberIn):
+def add_member(request: HttpRequest, slug: Name, body: MemberIn):
     """Invite a user into a private room (its owner only): 201, or 200 if
     they were a member already. They get the ``joined`` frame."""
     room = rooms.get_readable(user=request.user, slug=slug)
@@ -291,7 +307,7 @@ def add_member(request: HttpRequest, slug: str, body: MemberIn):
     response={200: RoomOut, 201: RoomOut, 400: Error, **ERRORS},
     tags=["rooms"],
 )
-def open_direct(request: HttpRequest, username: str):
+def open_direct(request: HttpRequest, username: Name):
     """Open the direct conversation with ``username``: 201 when new (both get
     the ``joined`` frame), 200 when it existed."""
     room, created = rooms.open_direct(user=request.user, username=username)
@@ -308,7 +324,7 @@ class HistoryQuery(Schema):
 @api.get(
     "/rooms/{slug}/messages", response={200: MessagePage, **ERRORS}, tags=["messages"]
 )
-def room_history(request: HttpRequest, slug: str, query: Query[HistoryQuery]):
+def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     """A page of history, newest first; cursor by ``seq`` (``before``)."""
     room = rooms.get_readable(user=request.user, slug=slug)
     page = messages.history(room=room, before=query.before, limit=query.limit)
@@ -324,7 +340,7 @@ def room_history(request: HttpRequest, slug: str, query: Query[HistoryQuery]):
     response={200: MessageOut, 201: MessageOut, 400: Error, 409: Error, **ERRORS},
     tags=["messages"],
 )
-def post_message(request: HttpRequest, slug: str, body: MessageIn):
+def post_message(request: HttpRequest, slug: Name, body: MessageIn):
     """Post a message (201), stored and broadcast like one sent over a socket.
 
     A repeat with the same ``client_id`` returns the first message (200).

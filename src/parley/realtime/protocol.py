@@ -164,7 +164,8 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
     Raises:
         ProtocolError: ``frame_too_large``, ``invalid_json`` (not JSON, or not
             an object), ``unknown_type``, or ``invalid_frame`` (a field is
-            missing or of the wrong type; the message names it). Its ``ref``
+            missing or of the wrong type or length, or a ``client_id`` holds
+            a NUL character; the message names it). Its ``ref``
             is the frame's ``ref`` (or a send's ``client_id``) when readable.
     """
     data = _load_object(raw, limits)
@@ -174,7 +175,7 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
     fields.ref = ref
     kind = data.get("type")
     if kind == ClientFrameType.SEND:
-        client_id = fields.required_str("client_id", limits.max_client_id_chars)
+        client_id = fields.client_id()
         fields.ref = ref or client_id
         return Send(
             room=fields.room(),
@@ -262,6 +263,16 @@ class _Fields:
             raise self._invalid(
                 _("Field %(name)s must be a string of at most %(limit)d characters.")
                 % {"name": name, "limit": max_chars}
+            )
+        return value
+
+    def client_id(self) -> str:
+        """A send's idempotency key, which is stored: PostgreSQL text cannot
+        hold a NUL character, so none is allowed (on any database)."""
+        value = self.required_str("client_id", self.limits.max_client_id_chars)
+        if "\x00" in value:
+            raise self._invalid(
+                _("Field %(name)s cannot hold NUL characters.") % {"name": "client_id"}
             )
         return value
 

@@ -176,9 +176,11 @@ def mark_notification_read(
     """Mark ``user``'s notification read (again: no change).
 
     Raises:
+        Forbidden: ``guest_forbidden`` for a guest.
         NotFound: ``not_found`` unless the notification is ``user``'s
             (someone else's is reported exactly like a missing one).
     """
+    refuse_guests(user, _("Guests get no notifications."))
     notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
         raise NotFound(ErrorCode.NOT_FOUND, _("No such notification."))
@@ -193,7 +195,11 @@ def mark_all_notifications_read(*, user: AbstractBaseUser) -> int:
 
     Returns:
         How many were unread.
+
+    Raises:
+        Forbidden: ``guest_forbidden`` for a guest.
     """
+    refuse_guests(user, _("Guests get no notifications."))
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
