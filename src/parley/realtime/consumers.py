@@ -646,6 +646,8 @@ class TutorialChatConsumer(FrameConsumer):
         metrics.socket_opened()
         self.hub = get_hub()
         self.hub.sockets.add(self)
+        # Attached, as every socket, so that it closes when its sign-in ends.
+        await self.hub.attach(self)
         await self.hub.follow(self.room.id, self.room.slug, self)
 
     def leave(self) -> None:
@@ -653,8 +655,12 @@ class TutorialChatConsumer(FrameConsumer):
             return
         hub, self.hub = self.hub, None
         hub.unfollow(self.room.id, self)
+        hub.detach(self)
         hub.sockets.discard(self)
         metrics.socket_closed()
+
+    def user_event(self, event: dict[str, Any]) -> None:
+        """The tutorial's socket has no user frames (notifications...)."""
 
     async def receive_frame(self, raw: str | bytes) -> None:
         text = protocol.parse_tutorial_frame(raw, self.limits)

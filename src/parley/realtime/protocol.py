@@ -60,6 +60,11 @@ class CloseCode(IntEnum):
     # dropped to bound server memory; reconnect now and resubscribe with
     # `after`: nothing is lost.
     RESUME = 4000
+    # The sign-in this socket was opened with ended: its session was signed
+    # out, expired or invalidated by a password change, its API token was
+    # revoked, or its user deactivated. Do not reconnect with the same
+    # credentials: sign in again (a page goes to its sign-in page).
+    SESSION_ENDED = 4001
 
 
 class ProtocolError(ParleyError):
