@@ -51,9 +51,11 @@ async def status(
     origin: str | None = None,
     cookie: str | None = None,
     token: str | None = None,
+    **extra: str,
 ) -> int:
-    """The handshake's HTTP status: 101 if it opened (then it is closed)."""
-    headers = {}
+    """The handshake's HTTP status: 101 if it opened (then it is closed).
+    ``extra``: more headers, as ``X_Forwarded_Proto="https"``."""
+    headers = {name.replace("_", "-"): value for name, value in extra.items()}
     if origin is not None:
         headers["Origin"] = origin
     if cookie is not None:
@@ -134,3 +136,21 @@ async def test_a_refused_handshake_subscribes_and_creates_nothing(
         assert (await subscribe(watcher, existing))["online"] == [bob.username]
     with alice.http() as http:
         assert http.get(f"/api/rooms/{fresh}").status_code == 404
+
+
+@pytest.mark.parametrize(("proto", "expected"), [("https", ACCEPTED), (None, 403)])
+async def test_behind_a_tls_proxy_the_https_origin_is_the_sites_own(
+    server: ParleyServer, alice: User, proto, expected
+):
+    """As for forms (tests/test_ops.py): a local TLS proxy's
+    X-Forwarded-Proto makes the handshake secure, so the page's https origin
+    is the site's own; without it, that origin is another scheme."""
+    extra = {"X_Forwarded_Proto": proto} if proto else {}
+    got = await status(
+        server,
+        "/ws/",
+        origin=f"https://127.0.0.1:{server.port}",
+        cookie=alice.cookie_header(),
+        **extra,
+    )
+    assert got == expected

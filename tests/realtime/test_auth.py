@@ -240,3 +240,18 @@ def test_behind_a_proxy_the_forwarded_host_counts_only_when_trusted(settings):
     assert not SameOriginValidator.allowed(forwarded)
     settings.USE_X_FORWARDED_HOST = True
     assert SameOriginValidator.allowed(forwarded)
+
+
+def test_behind_a_proxy_djangos_ssl_header_makes_the_socket_secure(settings):
+    """SECURE_PROXY_SSL_HEADER, as HttpRequest.is_secure reads it, for an
+    ASGI server that leaves the scheme at ws."""
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    proxied = scope("https://chat.example", scheme="ws")
+    assert not SameOriginValidator.allowed(proxied)
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert not SameOriginValidator.allowed(proxied)  # no header: the scheme
+    proxied["headers"].append((b"x-forwarded-proto", b"https, http"))
+    assert SameOriginValidator.allowed(proxied)
+    plain = scope("http://chat.example", scheme="ws")
+    plain["headers"].append((b"x-forwarded-proto", b"https"))
+    assert not SameOriginValidator.allowed(plain)

@@ -79,10 +79,9 @@ def allowed_hosts() -> list[str]:
 def site_origin(scope: dict) -> str | None:
     """The origin a page of this site has, as the handshake names the site.
 
-    ``<http|https>://<host>``: the scheme from the socket's (``wss`` is
-    ``https``; behind a proxy the ASGI server sets it from a trusted
-    ``X-Forwarded-Proto``), the host from ``Host`` (or ``X-Forwarded-Host``
-    with ``USE_X_FORWARDED_HOST``, as Django reads it). ``None`` when that
+    ``<http|https>://<host>``: ``https`` for a secure handshake (see
+    ``secure``), the host from ``Host`` (or ``X-Forwarded-Host`` with
+    ``USE_X_FORWARDED_HOST``, as Django reads it). ``None`` when that
     host is not in ``ALLOWED_HOSTS``: Django would refuse the request too.
     """
     raw = None
@@ -95,8 +94,22 @@ def site_origin(scope: dict) -> str | None:
     domain, _port = split_domain_port(host)
     if not domain or not validate_host(domain, allowed_hosts()):
         return None
-    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
-    return f"{scheme}://{host}"
+    return f"{'https' if secure(scope) else 'http'}://{host}"
+
+
+def secure(scope: dict) -> bool:
+    """Whether the handshake came over TLS, as ``HttpRequest.is_secure``
+    judges: Django's ``SECURE_PROXY_SSL_HEADER`` when set and present, else
+    the socket's scheme (``wss``; Uvicorn sets it from ``X-Forwarded-Proto``
+    sent by an address in ``FORWARDED_ALLOW_IPS``)."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        meta_name, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        name = meta_name.removeprefix("HTTP_").replace("_", "-").lower()
+        value = _header(scope, name.encode("latin-1"))
+        if value is not None:
+            first = value.decode("latin-1").split(",", 1)[0].strip()
+            return first == secure_value
+    return scope.get("scheme") in ("wss", "https")
 
 
 def trusted_origin(origin: str) -> bool:
