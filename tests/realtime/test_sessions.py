@@ -259,3 +259,44 @@ async def test_a_rekey_comes_before_the_check_of_the_same_event(ann):
     assert hub.sessions.credentials[changer].session_key == new_key
     assert await hub.sessions.check() == 0
     assert changer.closed_with is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_periodic_check_closes_only_what_still_fails_a_moment_later(
+    ann, monkeypatch
+):
+    """A password change ends the old key before its rekey event arrives;
+    a periodic check in between suspects the changer's socket but must
+    not close it. A socket whose session is really gone is closed."""
+    old_key = await sync_to_async(sign_in)(ann)
+    gone_key = await sync_to_async(sign_in)(ann)
+    changer = FakeSocket(ann, session_key=old_key)
+    signed_out = FakeSocket(ann, session_key=gone_key)
+    hub = FakeHub(changer, signed_out)
+
+    def change_password() -> str:
+        ann.set_password("second pass")
+        ann.save()
+        Session.objects.filter(session_key__in=[old_key, gone_key]).delete()
+        return sign_in(ann)
+
+    new_key = await sync_to_async(change_password)()
+    monkeypatch.setattr(sessions, "CONFIRM_SECS", 1.0)
+    suspected = asyncio.Event()
+    failing = hub.sessions.failing
+
+    async def noting_suspects(*args):
+        found = await failing(*args)
+        suspected.set()
+        return found
+
+    monkeypatch.setattr(hub.sessions, "failing", noting_suspects)
+    sweep = asyncio.ensure_future(hub.sessions.sweep())
+    await suspected.wait()  # both suspected; the rekey arrives meanwhile
+    hub.sessions.receive(event(ann, rekey={key_digest(old_key): new_key}))
+    assert await sweep == 1
+    await hub.settle()
+    assert (changer.closed_with, signed_out.closed_with) == (
+        None,
+        CloseCode.SESSION_ENDED,
+    )

@@ -16,7 +16,8 @@ process, in two ways:
    close.
 2. **By the periodic check, the safety net.** Every
    ``PARLEY_SESSION_CHECK_SECS`` each process re-validates every socket's
-   credential against the store and closes those that fail. It catches what
+   credential against the store and closes those that still fail
+   ``CONFIRM_SECS`` later (see there why). It catches what
    no event announces: sessions that expired, were removed by
    ``clearsessions`` or by hand, users or tokens changed with ``update()``,
    events the channel layer lost.
@@ -66,6 +67,13 @@ logger = logging.getLogger(__name__)
 # The scope key holding the id of the API token a socket signed in with (set
 # by parley.realtime.auth.TokenAuthMiddleware).
 TOKEN_ID_SCOPE_KEY = "parley.token_id"
+# A socket the periodic check finds signed out is judged again this much
+# later before it is closed, in seconds. A password change ends the old
+# session key (and the old auth hash) a moment before the request's rekey
+# event moves the changer's sockets to the new key; a check that falls in
+# between must not close them. Checks asked for by events come after the
+# rekey and close at once.
+CONFIRM_SECS = 2.0
 # Ids or keys per query of the check: far below every database's limit on
 # bound parameters (SQLite's is 32,766; PostgreSQL's 65,535).
 QUERY_CHUNK = 500
@@ -270,17 +278,16 @@ class SessionWatch:
         if event.get("check"):
             self.hub.spawn(self.check([s for s in sockets if s in self.credentials]))
 
-    async def check(self, sockets: Iterable["Socket"] | None = None) -> int:
-        """Close the sockets (all if None) whose credential no longer signs in.
+    async def failing(
+        self, sockets: Iterable["Socket"] | None = None
+    ) -> list["Socket"]:
+        """The sockets (all if None) whose credential no longer signs in.
 
-        A socket rekeyed or closed while the store was read is left alone:
-        its newer credential is judged next time.
-
-        Returns:
-            how many sockets were closed.
+        A socket rekeyed or closed while the store was read is left out: its
+        newer credential is judged next time.
 
         Raises:
-            Exception: the database failed; nothing was closed.
+            Exception: the database failed.
         """
         watched = [
             (socket, self.credentials[socket])
@@ -288,23 +295,49 @@ class SessionWatch:
             if socket in self.credentials
         ]
         if not watched:
-            return 0
+            return []
         failed = await aended(credential for _, credential in watched)
-        closed = 0
-        for socket, credential in watched:
-            if credential in failed and self.credentials.get(socket) == credential:
-                self.end(socket, "sign-in no longer valid")
-                closed += 1
-        return closed
+        return [
+            socket
+            for socket, credential in watched
+            if credential in failed and self.credentials.get(socket) == credential
+        ]
+
+    async def check(self, sockets: Iterable["Socket"] | None = None) -> int:
+        """Close the sockets (all if None) whose credential no longer signs in.
+
+        Returns:
+            how many sockets were closed.
+
+        Raises:
+            Exception: the database failed; nothing was closed.
+        """
+        closing = await self.failing(sockets)
+        for socket in closing:
+            self.end(socket, "sign-in no longer valid")
+        return len(closing)
+
+    async def sweep(self) -> int:
+        """One round of the periodic check: find the failing sockets, and
+        close those still failing ``CONFIRM_SECS`` later.
+
+        Returns:
+            how many sockets were closed.
+        """
+        suspects = await self.failing()
+        if not suspects:
+            return 0
+        await asyncio.sleep(CONFIRM_SECS)
+        return await self.check(suspects)
 
     async def check_periodically(self) -> None:
-        """Run ``check`` every ``PARLEY_SESSION_CHECK_SECS`` (±20%, so that
+        """Run ``sweep`` every ``PARLEY_SESSION_CHECK_SECS`` (±20%, so that
         processes started together spread their queries)."""
         while True:
             interval = parley_settings.SESSION_CHECK_SECS
             await asyncio.sleep(interval * random.uniform(0.8, 1.2))
             try:
-                await self.check()
+                await self.sweep()
             except Exception:
                 logger.warning("session check failed; retried later", exc_info=True)
 

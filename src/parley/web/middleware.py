@@ -58,9 +58,9 @@ class SessionSocketsMiddleware:
     once the response is done (``parley.services.sessions``).
 
     Django gives a session a new key while it stays signed in as the same
-    user: ``update_session_auth_hash`` after a password change, ``login``
-    of the user already signed in, a session upgraded from a
-    ``SECRET_KEY_FALLBACKS`` hash. Sockets opened with the old key must move
+    user: ``update_session_auth_hash`` after a password change, and
+    ``get_user`` upgrading a session whose auth hash was made with a
+    ``SECRET_KEY_FALLBACKS`` key. Sockets opened with the old key must move
     to the new one, or they would close as signed out. Since the session
     is saved by ``SessionMiddleware`` only as the response leaves, this
     middleware goes before it: it publishes the rekey and the re-checks the
