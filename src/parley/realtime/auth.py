@@ -90,7 +90,7 @@ def site_origin(scope: dict) -> str | None:
     raw = raw or _header(scope, b"host")
     if not raw:
         return None
-    host = raw.decode("latin-1").split(",")[-1].strip()
+    host = raw.decode("latin-1").strip()
     domain, _port = split_domain_port(host)
     if not domain or not validate_host(domain, allowed_hosts()):
         return None
