@@ -6,3 +6,21 @@ class ParleyConfig(AppConfig):
     name = "parley"
     verbose_name = _("Parley")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Connect the receivers that close sockets whose sign-in ended
+        (``parley.services.sessions``)."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_delete, post_save
+
+        from parley.services import sessions
+
+        user_model = get_user_model()
+        user_logged_out.connect(sessions.signed_out, dispatch_uid="parley.sessions")
+        post_save.connect(
+            sessions.user_saved, sender=user_model, dispatch_uid="parley.sessions"
+        )
+        post_delete.connect(
+            sessions.user_deleted, sender=user_model, dispatch_uid="parley.sessions"
+        )

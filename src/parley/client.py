@@ -37,6 +37,10 @@ BACKOFF_MAX_SECS = 30.0
 # Close codes after which reconnecting at once is right (protocol.CloseCode):
 # the server asked the client to resume, or is going away.
 RESUME_NOW_CODES = {1001, 4000}
+# The server closed the socket because its sign-in ended (signed out,
+# password changed, token revoked, user deactivated): the same credentials
+# would be refused, so the client stops instead of reconnecting.
+SESSION_ENDED_CODE = 4001
 # WebSocket-level pings detect a dead peer that TCP alone would not notice.
 PING_INTERVAL_SECS = 20.0
 
@@ -51,7 +55,9 @@ class ParleyClientError(Exception):
 
 
 class SignInRefused(ParleyClientError):
-    """The handshake was refused (HTTP 401/403): bad credentials or origin."""
+    """The handshake was refused (HTTP 401/403, code ``handshake_refused``):
+    bad credentials or origin; or the server closed the socket because its
+    sign-in ended (close 4001, code ``session_ended``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +146,7 @@ class ParleyClient:
         self._socket: ClientConnection | None = None
         self._runner: asyncio.Task | None = None
         self._closing = False
+        self._ended: SignInRefused | None = None  # set once, by _give_up
         self._http = httpx.AsyncClient(
             base_url=self.base_url, headers=self._http_headers()
         )
@@ -184,7 +191,10 @@ class ParleyClient:
 
         Raises:
             ParleyClientError: ``room_not_found``, ``invalid_room`` ...
+            SignInRefused: the sign-in ended (``session_ended``).
         """
+        if self._ended is not None:
+            raise self._ended
         self.last_seqs[room] = after
         frame = {
             "type": "subscribe",
@@ -209,7 +219,10 @@ class ParleyClient:
 
         Raises:
             ParleyClientError: the server refused it (``text_too_long`` ...).
+            SignInRefused: the sign-in ended (``session_ended``).
         """
+        if self._ended is not None:
+            raise self._ended
         client_id = client_id or uuid.uuid4().hex
         frame = {"type": "send", "room": room, "text": text, "client_id": client_id}
         pending = self._pending.get(client_id)
@@ -221,7 +234,9 @@ class ParleyClient:
 
     async def messages(self) -> AsyncIterator[Message]:
         """Every message of the subscribed rooms, once each, in ``seq`` order
-        per room. Raises ``SignInRefused`` if a reconnect is refused."""
+        per room. Raises ``SignInRefused`` if a reconnect is refused or the
+        sign-in ended (then pending ``send``s and ``subscribe``s raise it
+        too)."""
         while True:
             item = await self._inbox.get()
             if isinstance(item, BaseException):
@@ -282,7 +297,12 @@ class ParleyClient:
         while True:
             code = await self._read()
             self.connected.clear()
-            if self._closing or not self.reconnect:
+            if self._closing:
+                return
+            if code == SESSION_ENDED_CODE:
+                self._give_up(SignInRefused("session_ended", "the sign-in ended"))
+                return
+            if not self.reconnect:
                 return
             attempt = 0 if code in RESUME_NOW_CODES else attempt + 1
             while True:
@@ -294,11 +314,20 @@ class ParleyClient:
                     await self._open()
                     break
                 except SignInRefused as refused:
-                    await self._inbox.put(refused)
+                    self._give_up(refused)
                     return
                 except (OSError, websockets.WebSocketException, TimeoutError) as error:
                     logger.info("reconnect failed (%s); retrying", error)
                     attempt += 1
+
+    def _give_up(self, error: SignInRefused) -> None:
+        """Stop for good: ``messages()``, every pending call and every later
+        ``send`` or ``subscribe`` raise ``error``."""
+        self._ended = error
+        self._inbox.put_nowait(error)
+        for pending in [*self._pending.values(), *self._subscribing.values()]:
+            if not pending.future.done():
+                pending.future.set_exception(error)
 
     async def _read(self) -> int | None:
         """Handle frames until the socket closes; return its close code."""

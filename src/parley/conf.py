@@ -132,6 +132,25 @@ DEFAULTS: dict[str, Any] = {
     # channel layer), in seconds; both run at once. Under the usual probe
     # timeouts of load balancers and orchestrators (5 s and more).
     "HEALTH_TIMEOUT_SECS": 2.0,
+    # How often each process re-validates the sign-in of every open socket
+    # (session still there, unexpired and not invalidated by a password
+    # change; token not revoked; user active) and closes those that fail
+    # with 4001, in seconds. Sign-out, password changes, deactivation and
+    # token revocation close sockets at once by event; this check catches
+    # what no event tells (expiry, clearsessions, edits by hand, a lost
+    # event). A minute costs a few queries per process per minute.
+    "SESSION_CHECK_SECS": 60.0,
+    # The Content-Security-Policy header of every HTML response
+    # (parley.web.middleware.ContentSecurityPolicyMiddleware); empty: none.
+    # Scripts, styles and connections from the page's own origin only (CSP
+    # Level 3: 'self' covers the page's ws:/wss:), no inline script or
+    # style, no plugins, no <base>, no framing, forms post to this site.
+    # data: images serve the API docs page (/api/docs) its icons.
+    "CONTENT_SECURITY_POLICY": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
     # Serve /metrics to any client, not only to the loopback interface. Turn
     # on only where the network keeps the scrape port private.
     "METRICS_PUBLIC": False,

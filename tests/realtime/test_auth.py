@@ -1,7 +1,9 @@
 """The WebSocket stack's origin and sign-in rules, under WebsocketCommunicator.
 
 ``websocket_application`` around Parley's routes, as ``parley.site.asgi``
-builds it; handshakes carry raw headers as a client would send them.
+builds it; handshakes carry raw headers as a client would send them (a
+``Host`` always, as HTTP/1.1 requires). ``tests/test_origins_live.py`` forges
+the same headers against a real server.
 """
 
 import pytest
@@ -12,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from parley.realtime.auth import (
-    TokenAwareOriginValidator,
+    SameOriginValidator,
     bearer_token,
     websocket_application,
 )
@@ -21,6 +23,7 @@ from parley.services import tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+HOST = b"testserver"
 OWN_ORIGIN = b"http://testserver"
 
 
@@ -62,7 +65,7 @@ async def handshake(
     path: str = "/ws/",
 ) -> WebsocketCommunicator | None:
     """The open socket, or ``None`` if the handshake was refused."""
-    headers = []
+    headers = [(b"host", HOST)]
     if token is not None:
         headers.append((b"authorization", f"Bearer {token}".encode()))
     if authorization is not None:
@@ -178,8 +181,77 @@ def test_bearer_token_reads_the_authorization_header(headers, expected):
     assert bearer_token({"headers": headers}) == expected
 
 
-def test_the_validator_takes_allowed_hosts_as_channels_does(settings):
-    settings.ALLOWED_HOSTS = ["chat.example"]
+def test_the_stack_starts_with_the_origin_check():
     application = websocket_application(URLRouter(websocket_urlpatterns))
-    assert isinstance(application, TokenAwareOriginValidator)
-    assert application.allowed_origins == ["chat.example"]
+    assert isinstance(application, SameOriginValidator)
+
+
+def scope(origin: str, *, host: str = "chat.example", scheme: str = "wss") -> dict:
+    return {
+        "type": "websocket",
+        "scheme": scheme,
+        "headers": [(b"host", host.encode()), (b"origin", origin.encode())],
+    }
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("https://chat.example", True),
+        ("http://chat.example", False),  # the socket is wss: the page is https
+        ("https://chat.example:8443", False),
+        ("https://chat.example.evil.com", False),
+        ("https://evil.com", False),
+        ("https://sub.chat.example", False),
+        ("null", False),
+        ("", False),
+        ("HTTPS://CHAT.EXAMPLE", False),  # browsers send it lowercase
+    ],
+)
+def test_only_the_sites_own_origin_passes(settings, origin, allowed):
+    """Django's CSRF origin rule: scheme, host and port all match."""
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    settings.CSRF_TRUSTED_ORIGINS = []
+    assert SameOriginValidator.allowed(scope(origin)) is allowed
+
+
+def test_a_host_outside_allowed_hosts_has_no_own_origin(settings):
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    assert not SameOriginValidator.allowed(scope("https://evil.com", host="evil.com"))
+
+
+def test_trusted_origins_pass_as_for_csrf(settings):
+    """CSRF_TRUSTED_ORIGINS: exact entries, and *.domain for subdomains."""
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example", "https://*.corp.example"]
+    allowed = SameOriginValidator.allowed
+    assert allowed(scope("https://app.example"))
+    assert allowed(scope("https://a.corp.example"))
+    assert not allowed(scope("http://a.corp.example"))
+    assert not allowed(scope("https://corp.example.evil.com"))
+    assert not allowed(scope("https://app.example:444"))
+
+
+def test_behind_a_proxy_the_forwarded_host_counts_only_when_trusted(settings):
+    settings.ALLOWED_HOSTS = ["chat.example", "internal"]
+    forwarded = scope("https://chat.example", host="internal")
+    forwarded["headers"].append((b"x-forwarded-host", b"chat.example"))
+    settings.USE_X_FORWARDED_HOST = False
+    assert not SameOriginValidator.allowed(forwarded)
+    settings.USE_X_FORWARDED_HOST = True
+    assert SameOriginValidator.allowed(forwarded)
+
+
+def test_behind_a_proxy_djangos_ssl_header_makes_the_socket_secure(settings):
+    """SECURE_PROXY_SSL_HEADER, as HttpRequest.is_secure reads it, for an
+    ASGI server that leaves the scheme at ws."""
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    proxied = scope("https://chat.example", scheme="ws")
+    assert not SameOriginValidator.allowed(proxied)
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert not SameOriginValidator.allowed(proxied)  # no header: the scheme
+    proxied["headers"].append((b"x-forwarded-proto", b"https, http"))
+    assert SameOriginValidator.allowed(proxied)
+    plain = scope("http://chat.example", scheme="ws")
+    plain["headers"].append((b"x-forwarded-proto", b"https"))
+    assert not SameOriginValidator.allowed(plain)

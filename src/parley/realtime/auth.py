@@ -3,31 +3,42 @@
 ``websocket_application(inner)`` wraps WebSocket routes in the two checks
 Parley's handshake needs, outermost first:
 
-1. ``TokenAwareOriginValidator``: Channels' ``AllowedHostsOriginValidator``
-   (an ``Origin`` header must match ``ALLOWED_HOSTS``), except that a
-   handshake *without* ``Origin`` passes when it carries a bearer token.
-   Browsers always send ``Origin`` on a WebSocket handshake, so a missing one
-   means a non-browser client; and such a client authenticates with its own
-   token, not with a cookie a browser attaches on its own, so there is no
+1. ``SameOriginValidator``: the handshake's ``Origin`` must be the site's
+   own, by the rule Django's CSRF check applies to a POST's ``Origin``
+   (``CsrfViewMiddleware._origin_verified``): exactly ``<scheme>://<Host>``
+   (``http`` for ``ws``, ``https`` for ``wss``), with ``Host`` in
+   ``ALLOWED_HOSTS``, or one of ``CSRF_TRUSTED_ORIGINS`` (``*.`` wildcards as
+   Django reads them). Another scheme, port or host, ``null`` and look-alike
+   names (``127.0.0.1.evil.com``) are refused. A handshake *without*
+   ``Origin`` passes only when it carries a bearer token: browsers always
+   send ``Origin`` on a WebSocket handshake, so a missing one means a
+   non-browser client, and such a client authenticates with its own token,
+   not with a cookie a browser attaches on its own, so there is no
    cross-site hijacking to prevent.
 2. ``TokenAuthMiddleware``: with ``Authorization: Bearer <token>`` (RFC 6750,
    section 2.1) the socket's ``scope["user"]`` is the token's user, or
    ``AnonymousUser`` for a bad, revoked or inactive one, and cookies are
-   ignored. Without that header, Channels' session authentication
-   (``AuthMiddlewareStack``) applies.
+   ignored; ``scope[TOKEN_ID_SCOPE_KEY]`` is then the token's database id.
+   Without that header, Channels' session authentication
+   (``AuthMiddlewareStack``) applies and ``scope["session"]`` holds the
+   session the socket was opened with.
 
 Parley's consumers refuse an anonymous user before accepting, so a bad token
-gets HTTP 403 at the handshake, as a missing sign-in does.
+or origin gets HTTP 403 at the handshake, as a missing sign-in does. What a
+socket was opened with is watched afterwards: ``parley.realtime.sessions``.
 """
+
+from urllib.parse import urlsplit
 
 from channels.auth import AuthMiddlewareStack
 from channels.middleware import BaseMiddleware
-from channels.security.websocket import (
-    AllowedHostsOriginValidator,
-    OriginValidator,
-)
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.request import split_domain_port, validate_host
+from django.utils.http import is_same_domain
 
+from parley.realtime.sessions import TOKEN_ID_SCOPE_KEY
 from parley.services import tokens
 
 BEARER_SCHEME = "bearer"  # compared case-insensitively (RFC 7235, 2.1)
@@ -57,32 +68,93 @@ def bearer_token(scope: dict) -> str | None:
     return token.strip()
 
 
-class TokenAwareOriginValidator(OriginValidator):
-    """Channels' origin check, waived only for token clients without Origin.
+def allowed_hosts() -> list[str]:
+    """``ALLOWED_HOSTS``, or the local hosts when it is empty and ``DEBUG`` is
+    on: the list Django's ``HttpRequest.get_host`` checks."""
+    if settings.DEBUG and not settings.ALLOWED_HOSTS:
+        return [".localhost", "127.0.0.1", "[::1]"]
+    return settings.ALLOWED_HOSTS
 
-    A present ``Origin`` is judged by Channels exactly as
-    ``AllowedHostsOriginValidator`` does, token or not. Build it with
-    ``websocket_application`` or ``token_aware_origin_validator``.
+
+def site_origin(scope: dict) -> str | None:
+    """The origin a page of this site has, as the handshake names the site.
+
+    ``<http|https>://<host>``: ``https`` for a secure handshake (see
+    ``secure``), the host from ``Host`` (or ``X-Forwarded-Host`` with
+    ``USE_X_FORWARDED_HOST``, as Django reads it). ``None`` when that
+    host is not in ``ALLOWED_HOSTS``: Django would refuse the request too.
+    """
+    raw = None
+    if settings.USE_X_FORWARDED_HOST:
+        raw = _header(scope, b"x-forwarded-host")
+    raw = raw or _header(scope, b"host")
+    if not raw:
+        return None
+    host = raw.decode("latin-1").strip()
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, allowed_hosts()):
+        return None
+    return f"{'https' if secure(scope) else 'http'}://{host}"
+
+
+def secure(scope: dict) -> bool:
+    """Whether the handshake came over TLS, as ``HttpRequest.is_secure``
+    judges: Django's ``SECURE_PROXY_SSL_HEADER`` when set and present, else
+    the socket's scheme (``wss``; Uvicorn sets it from ``X-Forwarded-Proto``
+    sent by an address in ``FORWARDED_ALLOW_IPS``)."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        meta_name, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        name = meta_name.removeprefix("HTTP_").replace("_", "-").lower()
+        value = _header(scope, name.encode("latin-1"))
+        if value is not None:
+            first = value.decode("latin-1").split(",", 1)[0].strip()
+            return first == secure_value
+    return scope.get("scheme") in ("wss", "https")
+
+
+def trusted_origin(origin: str) -> bool:
+    """Whether ``origin`` is one of ``CSRF_TRUSTED_ORIGINS``, read as Django's
+    CSRF check reads it: exact entries, and ``scheme://*.domain`` entries
+    for that domain's subdomains."""
+    trusted = settings.CSRF_TRUSTED_ORIGINS
+    if origin in trusted:
+        return True
+    try:
+        parsed = urlsplit(origin)
+    except ValueError:
+        return False
+    for entry in trusted:
+        if "*" in entry:
+            pattern = urlsplit(entry)
+            if pattern.scheme == parsed.scheme and is_same_domain(
+                parsed.netloc, pattern.netloc.lstrip("*")
+            ):
+                return True
+    return False
+
+
+class SameOriginValidator(BaseMiddleware):
+    """Refuse (HTTP 403) a handshake whose ``Origin`` is not this site's.
+
+    See the module docstring for the rule; it is Django's CSRF origin rule,
+    so pages and sockets accept the same origins. The settings are read on
+    each handshake.
     """
 
     async def __call__(self, scope, receive, send):
-        if (
-            scope["type"] == "websocket"
-            and _header(scope, b"origin") is None
-            and bearer_token(scope) is not None
-        ):
-            return await self.application(scope, receive, send)
-        return await super().__call__(scope, receive, send)
+        if scope["type"] == "websocket" and not self.allowed(scope):
+            denier = WebsocketDenier()
+            return await denier(scope, receive, send)
+        return await self.inner(scope, receive, send)
 
-
-def token_aware_origin_validator(application) -> TokenAwareOriginValidator:
-    """``AllowedHostsOriginValidator(application)``, waived as above.
-
-    The allowed origins are Channels' own choice: ``ALLOWED_HOSTS``, or the
-    local hosts when ``DEBUG`` is on and ``ALLOWED_HOSTS`` is empty.
-    """
-    allowed = AllowedHostsOriginValidator(application).allowed_origins
-    return TokenAwareOriginValidator(application, allowed)
+    @staticmethod
+    def allowed(scope: dict) -> bool:
+        """Whether the handshake in ``scope`` may go on to sign in."""
+        raw = _header(scope, b"origin")
+        if raw is None:
+            return bearer_token(scope) is not None
+        origin = raw.decode("latin-1")
+        return origin == site_origin(scope) or trusted_origin(origin)
 
 
 class TokenAuthMiddleware(BaseMiddleware):
@@ -102,7 +174,11 @@ class TokenAuthMiddleware(BaseMiddleware):
         if token is None:
             return await self.session_auth(scope, receive, send)
         scope = dict(scope)
-        scope["user"] = await tokens.aauthenticate(token) or AnonymousUser()
+        found = await tokens.aauthenticate_token(token)
+        if found is None:
+            scope["user"] = AnonymousUser()
+        else:
+            scope["user"], scope[TOKEN_ID_SCOPE_KEY] = found.user, found.pk
         return await self.inner(scope, receive, send)
 
 
@@ -113,7 +189,5 @@ def websocket_application(inner):
     ``AllowedHostsOriginValidator(AuthMiddlewareStack(inner))``::
 
         "websocket": websocket_application(URLRouter(websocket_urlpatterns))
-
-    Reads ``ALLOWED_HOSTS`` when called, so call it after Django is set up.
     """
-    return token_aware_origin_validator(TokenAuthMiddleware(inner))
+    return SameOriginValidator(TokenAuthMiddleware(inner))

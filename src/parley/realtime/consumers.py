@@ -831,6 +831,9 @@ class TutorialChatConsumer(FrameConsumer):
             return
         self.limits = current_limits()
         if await self.open_socket():
+            # Attached, as every socket, so that it closes when its sign-in
+            # ends.
+            await self.hub.attach(self)
             await self.hub.follow(self.room.id, self.room.slug, self)
 
     def leave(self) -> None:
@@ -838,8 +841,12 @@ class TutorialChatConsumer(FrameConsumer):
             return
         hub, self.hub = self.hub, None
         hub.unfollow(self.room.id, self)
+        hub.detach(self)
         hub.discard_socket(self)
         metrics.socket_closed()
+
+    def user_event(self, event: dict[str, Any]) -> None:
+        """The tutorial's socket has no user frames (notifications...)."""
 
     async def receive_frame(self, raw: str | bytes) -> None:
         text = protocol.parse_tutorial_frame(raw, self.limits)

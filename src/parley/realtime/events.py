@@ -12,6 +12,12 @@ encoding (DESIGN.md). Two kinds exist:
 - a **user event** goes to ``user_group(user_id)``, every open tab of one
   user: ``{"type": "user.event", "user_id": int, "frame": str}``
   (``notification``, ``read``, ``joined``).
+- a **session event** goes to ``user_group(user_id)`` too, but carries no
+  frame: it tells each process which of that user's sockets to close
+  because the sign-in they were opened with ended
+  (``parley.realtime.sessions``): ``{"type": "session.event", "user_id":
+  int, "sessions": [digest], "tokens": [int], "rekey": {digest: key},
+  "check": bool}``.
 
 Publishing is best effort: a stored change is never undone because the layer
 failed. Room messages are repaired from the store (see ``docs/protocol.md``);
@@ -22,6 +28,7 @@ are logged.
 import asyncio
 import logging
 import weakref
+from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -36,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 ROOM_EVENT = "room.event"
 USER_EVENT = "user.event"
+SESSION_EVENT = "session.event"
 
 # Most ``group_send`` calls one event loop has in flight; more wait their
 # turn. channels_redis takes a pooled connection per call and fails past 100
@@ -61,6 +69,37 @@ def room_event(
 def user_event(user_id: int, frame: str) -> dict[str, Any]:
     """A user event; see the module docstring for its shape."""
     return {"type": USER_EVENT, "user_id": user_id, "frame": frame}
+
+
+def session_event(
+    user_id: int,
+    *,
+    sessions: Iterable[str] = (),
+    tokens: Iterable[int] = (),
+    rekey: dict[str, str] | None = None,
+    check: bool = False,
+) -> dict[str, Any]:
+    """A session event: close or re-check some of a user's sockets.
+
+    Args:
+        user_id: whose sockets.
+        sessions: digests (``parley.realtime.sessions.key_digest``) of
+            sessions that ended: their sockets close.
+        tokens: ids of API tokens revoked: their sockets close.
+        rekey: digest of a session key -> the key that replaced it (Django
+            cycled the key of a session that stays signed in, e.g. on a
+            password change): its sockets now belong to the new key.
+        check: re-validate every socket of the user against the store (a
+            password change, a deactivation) after the rekey.
+    """
+    return {
+        "type": SESSION_EVENT,
+        "user_id": user_id,
+        "sessions": list(sessions),
+        "tokens": list(tokens),
+        "rekey": dict(rekey or {}),
+        "check": check,
+    }
 
 
 async def send_event(group: str, event: dict[str, Any]) -> bool:

@@ -17,7 +17,8 @@ with nothing lost: every ``PARLEY_SUBSCRIPTION_CHECK_SECS`` it re-joins its
 groups (a restarted Redis forgets them; channels_redis expires them after a
 day) and compares each followed room's newest ``seq`` in the store, in one
 query for all of them, with what each socket was sent. And it runs presence
-(``parley.realtime.presence``).
+(``parley.realtime.presence``) and the session watch, which closes sockets
+whose sign-in ended (``parley.realtime.sessions``).
 
 A hub belongs to one event loop: ``get_hub()`` makes one per running loop.
 """
@@ -38,6 +39,7 @@ from parley.db import database_sync_to_async
 from parley.realtime import events, protocol
 from parley.realtime.groups import presence_group, room_group, user_group
 from parley.realtime.presence import Presence
+from parley.realtime.sessions import SessionWatch
 from parley.services import messages
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class Socket(Protocol):
 
     user_id: int
     username: str
+    scope: dict[str, Any]
 
     def room_event(self, event: dict[str, Any]) -> None:
         """Take a room event; must not block (queue, do not write)."""
@@ -60,6 +63,9 @@ class Socket(Protocol):
 
     def catch_up(self, room_id: int, last_seq: int) -> None:
         """The store's newest ``seq`` of a followed room, from the check."""
+
+    async def end(self, code: int | None) -> None:
+        """Leave the hub and close the socket with ``code``."""
 
 
 def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, str]]:
@@ -95,6 +101,7 @@ class Hub:
         sockets: every open socket of this process (both consumers).
         user_sockets: user id -> that user's open sockets here, to bound
             them (``PARLEY_MAX_SOCKETS_PER_USER``).
+        sessions: what each attached socket signed in with.
     """
 
     def __init__(self) -> None:
@@ -104,6 +111,7 @@ class Hub:
         self.users: dict[int, set[Socket]] = {}
         self.slugs: dict[int, str] = {}
         self.presence = Presence(self)
+        self.sessions = SessionWatch(self)
         self.sockets: set[Any] = set()
         self.user_sockets: dict[int, set[Any]] = {}
         self._start: asyncio.Task | None = None
@@ -135,6 +143,7 @@ class Hub:
             self.read,
             self.check_periodically,
             self.presence.beat_periodically,
+            self.sessions.check_periodically,
         ):
             self.spawn(loop())
         self.spawn(self.presence.hello())
@@ -205,7 +214,8 @@ class Hub:
         self.presence.remove(room_id, socket.user_id)
 
     async def attach(self, socket: Socket) -> None:
-        """Deliver the events of ``socket.user_id`` (all tabs) to ``socket``.
+        """Deliver the events of ``socket.user_id`` (all tabs) to ``socket``,
+        and close it when its sign-in ends.
 
         Raises:
             Exception: the channel layer failed.
@@ -214,12 +224,14 @@ class Hub:
         if socket.user_id not in self.users:
             await self._join(user_group(socket.user_id))
         self.users.setdefault(socket.user_id, set()).add(socket)
+        self.sessions.add(socket)
 
     def detach(self, socket: Socket) -> None:
         """Stop delivering user events to ``socket``; left lazily, as rooms."""
         sockets = self.users.get(socket.user_id)
         if sockets is not None:
             sockets.discard(socket)
+        self.sessions.discard(socket)
 
     async def _join(self, group: str) -> None:
         """``group_add`` the hub's channel, once for concurrent callers."""
@@ -276,6 +288,8 @@ class Hub:
         elif kind == events.USER_EVENT:
             for socket in tuple(self.users.get(event["user_id"], ())):
                 socket.user_event(event)
+        elif kind == events.SESSION_EVENT:
+            self.sessions.receive(event)
         else:
             self.presence.receive(event)
 

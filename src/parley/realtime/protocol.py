@@ -67,6 +67,11 @@ class CloseCode(IntEnum):
     # process already (an `error {code: "too_many_sockets"}` frame comes
     # first); 4000 + HTTP's 429. Reconnect after a backoff, or close a tab.
     TOO_MANY_SOCKETS = 4429
+    # The sign-in this socket was opened with ended: its session was signed
+    # out, expired or invalidated by a password change, its API token was
+    # revoked, or its user deactivated. Do not reconnect with the same
+    # credentials: sign in again (a page goes to its sign-in page).
+    SESSION_ENDED = 4001
 
 
 class ProtocolError(ParleyError):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from parley.db import database_sync_to_async
 from parley.errors import ErrorCode, NotFound, ParleyError
 from parley.models import ApiToken
+from parley.services import sessions
 from parley.services.guests import refuse_guests
 
 TOKEN_PREFIX = "pt_"
@@ -85,8 +86,9 @@ def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     return token, plaintext
 
 
-def authenticate(token: str) -> AbstractBaseUser | None:
-    """The active user whose live token ``token`` is, else ``None``.
+def authenticate_token(token: str) -> ApiToken | None:
+    """The live token ``token`` of an active user (its ``user`` loaded), else
+    ``None``.
 
     ``None`` for anything malformed, unknown, revoked, or belonging to an
     inactive user; the caller treats the request as anonymous. Marks the
@@ -111,7 +113,14 @@ def authenticate(token: str) -> AbstractBaseUser | None:
     now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return found.user
+    return found
+
+
+def authenticate(token: str) -> AbstractBaseUser | None:
+    """The active user whose live token ``token`` is, else ``None``; see
+    ``authenticate_token``."""
+    found = authenticate_token(token)
+    return None if found is None else found.user
 
 
 def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
@@ -124,8 +133,9 @@ def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
 def revoke_token(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
     """Revoke ``user``'s token ``token_id``; it never authenticates again.
 
-    Revoking a revoked token changes nothing. Sockets already open with the
-    token stay open; new handshakes and requests are refused.
+    Revoking a revoked token changes nothing. New handshakes and requests
+    with it are refused, and once the change commits the sockets open with
+    it, on every server process, are closed with 4001 (session ended).
 
     Raises:
         NotFound: ``not_found`` if no such token is ``user``'s (someone
@@ -137,7 +147,8 @@ def revoke_token(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        sessions.token_revoked(user_id=token.user_id, token_id=token.pk)
     return token
 
 
-aauthenticate = database_sync_to_async(authenticate)
+aauthenticate_token = database_sync_to_async(authenticate_token)

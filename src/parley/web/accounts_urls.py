@@ -1,4 +1,5 @@
-"""Sign-up, sign-in and sign-out at ``/accounts/``, with Parley's templates.
+"""Sign-up, sign-in, sign-out and password change at ``/accounts/``, with
+Parley's templates.
 
 Django's own auth views; include under ``accounts/`` in a project that has
 no sign-in pages of its own. ``guest/`` signs a visitor in as a guest when
@@ -14,5 +15,15 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path(
+        "password_change/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password_change/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("guest/", views.guest, name="parley-guest"),
 ]

@@ -176,6 +176,36 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change page. Django keeps this session signed in
+    (under a new key) and ends every other one; their sockets close with
+    4001, this session's stay open (``parley.services.sessions``). Guests
+    have no password to change (404)."""
+
+    template_name = "parley/accounts/password_change.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        if guests.is_guest(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["live"] = live_config(self.request)
+        return context
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    """Where a password change lands: says it is done."""
+
+    template_name = "parley/accounts/password_change_done.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["live"] = live_config(self.request)
+        return context
+
+
 @require_http_methods(["GET", "POST"])
 def guest(request: HttpRequest) -> HttpResponse:
     """``/accounts/guest/``: POST ``name`` signs the visitor in as a guest,

@@ -409,6 +409,9 @@ export function startLive(part, { room = null, onStatus = () => {}, probe } = {}
     strings: S,
     onStatus,
     probe: probe ?? (() => api(page.notificationsUrl).catch(() => {})),
+    // Signed out in another tab, or the password changed elsewhere: this
+    // page can do nothing more, so it goes to sign in and comes back here.
+    signedOut: signIn,
   });
   if (part) connection.add(part);
   connection.add(new RoomBadges(connection, room));

@@ -13,7 +13,9 @@
 // - a socket that stops answering pings is treated as dead (a half-open TCP
 //   connection otherwise looks connected forever);
 // - a handshake refused again and again asks `probe()` whether the user is
-//   still signed in (HTTP tells; a refused handshake does not say why).
+//   still signed in (HTTP tells; a refused handshake does not say why);
+// - a socket closed with 4001 (its sign-in ended: signed out in another
+//   tab, password changed elsewhere) is not reopened: `signedOut()` runs.
 "use strict";
 
 // Backoff: 0.5 s doubling to 30 s, with "full jitter" (AWS Architecture
@@ -32,6 +34,9 @@ const PROMPT_JITTER_MS = {
   4000: 250, // resume: this socket fell behind
   1001: 1000, // going away: the server restarts, so its clients spread out
 };
+// The server closed the socket because its sign-in ended; reconnecting with
+// the same cookie would be refused (parley.realtime.protocol.CloseCode).
+const SESSION_ENDED = 4001;
 // Keepalive: a ping every interval; a ping still unanswered (no frame of
 // any kind since) one interval later means the connection is dead.
 const PING_INTERVAL_MS = 25000;
@@ -45,12 +50,15 @@ export class Connection {
    * @param {(text: string, state: string) => void} options.onStatus state is
    *   "connecting", "open", "closed" or "offline"
    * @param {() => void} options.probe called when handshakes keep failing
+   * @param {() => void} options.signedOut called once the server closed the
+   *   socket because its sign-in ended; the connection is stopped by then
    */
-  constructor({ path, strings, onStatus, probe }) {
+  constructor({ path, strings, onStatus, probe, signedOut }) {
     this.path = path;
     this.strings = strings;
     this.onStatus = onStatus;
     this.probe = probe;
+    this.signedOut = signedOut;
     this.handlers = [];
     this.socket = null;
     this.openedAt = null; // when the current socket opened
@@ -154,6 +162,11 @@ export class Connection {
     });
     ws.addEventListener("close", (event) => {
       if (ws !== this.socket) return; // one we dropped on purpose
+      if (event.code === SESSION_ENDED) {
+        this.stop();
+        this.signedOut();
+        return;
+      }
       const refused = this.openedAt === null;
       this.forget();
       this.scheduleReconnect(event.code);

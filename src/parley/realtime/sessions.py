@@ -1,0 +1,348 @@
+"""Sockets outlive no sign-in: the session watch of each process.
+
+A socket is signed in once, at its handshake (``parley.realtime.auth``), with
+a session or an API token: its ``Credential``. When that sign-in ends, the
+socket is closed with 4001 (``CloseCode.SESSION_ENDED``), on every server
+process, in two ways:
+
+1. **At once, by event.** ``parley.services.sessions`` publishes a session
+   event (``parley.realtime.events.session_event``) to the user's group when
+   the user signs out (the sockets of that session close: every tab of that
+   browser), when a token is revoked (its sockets close), and, after a
+   password change, a deactivation or a deletion of the user, a re-check of
+   all that user's sockets against the store. A password change keeps the
+   changer signed in under a new session key: the event first moves the
+   changer's sockets to the new key, so only the other sessions' sockets
+   close.
+2. **By the periodic check, the safety net.** Every
+   ``PARLEY_SESSION_CHECK_SECS`` each process re-validates every socket's
+   credential against the store and closes those that still fail
+   ``CONFIRM_SECS`` later (see there why). It catches what
+   no event announces: sessions that expired, were removed by
+   ``clearsessions`` or by hand, users or tokens changed with ``update()``,
+   events the channel layer lost.
+
+A credential is valid while, as Django's ``get_user`` judges a request:
+the session exists and has not expired, names the socket's user, names an
+authentication backend still in ``AUTHENTICATION_BACKENDS``, and carries
+that user's current session auth hash (or one made with a
+``SECRET_KEY_FALLBACKS`` key); or the token exists, is not revoked and is the
+user's; and the user exists and is active.
+
+Events name sessions by ``key_digest``, never by key, except the new key of
+a rekey, which the process needs to look the session up.
+"""
+
+import asyncio
+import hashlib
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from parley.conf import parley_settings
+from parley.db import database_sync_to_async
+from parley.models import ApiToken
+from parley.realtime.protocol import CloseCode
+
+if TYPE_CHECKING:
+    from parley.realtime.hub import Hub, Socket
+
+logger = logging.getLogger(__name__)
+
+# The scope key holding the id of the API token a socket signed in with (set
+# by parley.realtime.auth.TokenAuthMiddleware).
+TOKEN_ID_SCOPE_KEY = "parley.token_id"
+# A socket the periodic check finds signed out is judged again this much
+# later before it is closed, in seconds. A password change ends the old
+# session key (and the old auth hash) a moment before the request's rekey
+# event moves the changer's sockets to the new key; a check that falls in
+# between must not close them. Checks asked for by events come after the
+# rekey and close at once.
+CONFIRM_SECS = 2.0
+# Ids or keys per query of the check: far below every database's limit on
+# bound parameters (SQLite's is 32,766; PostgreSQL's 65,535).
+QUERY_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """What a socket signed in with.
+
+    Attributes:
+        user_id: the socket's user.
+        session_key: the session's key, for a socket signed in by cookie.
+        token_id: the API token's id, for a socket signed in by token.
+
+    A socket with neither (a project's own authentication middleware) is
+    valid while its user is active.
+    """
+
+    user_id: int
+    session_key: str | None = None
+    token_id: int | None = None
+
+
+def key_digest(session_key: str) -> str:
+    """The SHA-256 (hex) of a session key: how events name a session.
+
+    A session key is 32 random characters (about 165 bits), so an unsalted
+    hash is safe, as for API tokens; the channel layer never sees a live key
+    it has no need of.
+    """
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
+def credential_of(scope: dict[str, Any]) -> Credential:
+    """The credential of the signed-in socket whose ASGI scope is ``scope``.
+
+    Reads ``scope["user"]`` and either ``scope[TOKEN_ID_SCOPE_KEY]`` (set by
+    ``TokenAuthMiddleware``) or the key of ``scope["session"]`` (Channels'
+    ``SessionMiddleware``), without touching the session store.
+    """
+    user_id = scope["user"].pk
+    token_id = scope.get(TOKEN_ID_SCOPE_KEY)
+    if token_id is not None:
+        return Credential(user_id, token_id=token_id)
+    session = scope.get("session")
+    key = session.session_key if session is not None else None
+    return Credential(user_id, session_key=key)
+
+
+# Validation (sync: it runs on the database thread) ----------------------
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), QUERY_CHUNK):
+        yield ordered[start : start + QUERY_CHUNK]
+
+
+def session_data(keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The data of each live session among ``keys``; missing and expired
+    ones are left out.
+
+    With a session engine that keeps sessions in the database (``db``,
+    ``cached_db``), one query per ``QUERY_CHUNK`` keys; with any other
+    (``cache``, ``file``, ``signed_cookies``), one ``load()`` per key.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store_class, DatabaseSessionStore):
+        loaded = {key: store_class(session_key=key).load() for key in keys}
+        return {key: data for key, data in loaded.items() if data}
+    model = store_class.get_model_class()
+    now = timezone.now()
+    decoder = store_class()
+    found = {}
+    for chunk in _chunks(keys):
+        rows = model.objects.filter(
+            session_key__in=chunk, expire_date__gt=now
+        ).values_list("session_key", "session_data")
+        for key, data in rows:
+            found[key] = decoder.decode(data)
+    return found
+
+
+def signs_in(data: dict[str, Any], user: AbstractBaseUser) -> bool:
+    """Whether session ``data`` still signs ``user`` in.
+
+    Django's rules (``django.contrib.auth.get_user``): the session names the
+    user and a configured backend, and its auth hash is the user's current
+    one, or one made with a ``SECRET_KEY_FALLBACKS`` key (which Django
+    upgrades on the session's next request). The hash changes with the
+    password, so a password change ends every session but those Django
+    updated (``update_session_auth_hash``).
+    """
+    if data.get(SESSION_KEY) != user._meta.pk.value_to_string(user):
+        return False
+    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    if not hasattr(user, "get_session_auth_hash"):
+        return True
+    session_hash = data.get(HASH_SESSION_KEY)
+    if not session_hash:
+        return False
+    if constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return True
+    return any(
+        constant_time_compare(session_hash, fallback)
+        for fallback in user.get_session_auth_fallback_hash()
+    )
+
+
+def ended(credentials: Iterable[Credential]) -> set[Credential]:
+    """The credentials among ``credentials`` that no longer sign in.
+
+    One query each (per ``QUERY_CHUNK``) for the users, the sessions (with a
+    database session engine) and the tokens, whatever the number of sockets.
+    """
+    credentials = set(credentials)
+    users = {}
+    for chunk in _chunks({c.user_id for c in credentials}):
+        users.update(
+            (user.pk, user)
+            for user in get_user_model()._default_manager.filter(pk__in=chunk)
+        )
+    sessions = session_data({c.session_key for c in credentials if c.session_key})
+    owners = {}
+    for chunk in _chunks({c.token_id for c in credentials if c.token_id is not None}):
+        owners.update(
+            ApiToken.objects.filter(pk__in=chunk, revoked_at__isnull=True).values_list(
+                "pk", "user_id"
+            )
+        )
+
+    def valid(credential: Credential) -> bool:
+        user = users.get(credential.user_id)
+        # As Django's ModelBackend: a user model without is_active is active.
+        if user is None or not getattr(user, "is_active", True):
+            return False
+        if credential.token_id is not None:
+            return owners.get(credential.token_id) == credential.user_id
+        if credential.session_key is None:
+            return True
+        data = sessions.get(credential.session_key)
+        return data is not None and signs_in(data, user)
+
+    return {credential for credential in credentials if not valid(credential)}
+
+
+aended = database_sync_to_async(ended)
+
+
+# The watch (async: it runs in the hub's event loop) -----------------------
+
+
+class SessionWatch:
+    """The credentials of one process's sockets, and their closing.
+
+    The hub (``parley.realtime.hub``) adds every socket it attaches, hands
+    over session events and runs ``check_periodically``.
+
+    Attributes:
+        credentials: each attached socket -> what it signed in with.
+    """
+
+    def __init__(self, hub: "Hub") -> None:
+        self.hub = hub
+        self.credentials: dict[Socket, Credential] = {}
+
+    def add(self, socket: "Socket") -> None:
+        """Watch ``socket``'s credential, read from its scope."""
+        self.credentials[socket] = credential_of(socket.scope)
+
+    def discard(self, socket: "Socket") -> None:
+        """Stop watching ``socket`` (idempotent)."""
+        self.credentials.pop(socket, None)
+
+    def receive(self, event: dict[str, Any]) -> None:
+        """Apply a session event to this process's sockets of its user.
+
+        In order: rekeyed sessions move their sockets to the new key; the
+        sockets of ended sessions and revoked tokens close; then, if asked,
+        the user's remaining sockets are checked against the store.
+        """
+        sockets = [
+            socket
+            for socket in tuple(self.hub.users.get(event["user_id"], ()))
+            if socket in self.credentials
+        ]
+        rekey = event.get("rekey") or {}
+        ended_sessions = set(event.get("sessions") or ())
+        revoked = set(event.get("tokens") or ())
+        for socket in sockets:
+            credential = self.credentials[socket]
+            digest = credential.session_key and key_digest(credential.session_key)
+            if digest in rekey:
+                self.credentials[socket] = replace(
+                    credential, session_key=rekey[digest]
+                )
+            elif digest in ended_sessions:
+                self.end(socket, "signed out")
+            elif credential.token_id in revoked:
+                self.end(socket, "token revoked")
+        if event.get("check"):
+            self.hub.spawn(self.check([s for s in sockets if s in self.credentials]))
+
+    async def failing(
+        self, sockets: Iterable["Socket"] | None = None
+    ) -> list["Socket"]:
+        """The sockets (all if None) whose credential no longer signs in.
+
+        A socket rekeyed or closed while the store was read is left out: its
+        newer credential is judged next time.
+
+        Raises:
+            Exception: the database failed.
+        """
+        watched = [
+            (socket, self.credentials[socket])
+            for socket in (self.credentials if sockets is None else sockets)
+            if socket in self.credentials
+        ]
+        if not watched:
+            return []
+        failed = await aended(credential for _, credential in watched)
+        return [
+            socket
+            for socket, credential in watched
+            if credential in failed and self.credentials.get(socket) == credential
+        ]
+
+    async def check(self, sockets: Iterable["Socket"] | None = None) -> int:
+        """Close the sockets (all if None) whose credential no longer signs in.
+
+        Returns:
+            how many sockets were closed.
+
+        Raises:
+            Exception: the database failed; nothing was closed.
+        """
+        closing = await self.failing(sockets)
+        for socket in closing:
+            self.end(socket, "sign-in no longer valid")
+        return len(closing)
+
+    async def sweep(self) -> int:
+        """One round of the periodic check: find the failing sockets, and
+        close those still failing ``CONFIRM_SECS`` later.
+
+        Returns:
+            how many sockets were closed.
+        """
+        suspects = await self.failing()
+        if not suspects:
+            return 0
+        await asyncio.sleep(CONFIRM_SECS)
+        return await self.check(suspects)
+
+    async def check_periodically(self) -> None:
+        """Run ``sweep`` every ``PARLEY_SESSION_CHECK_SECS`` (±20%, so that
+        processes started together spread their queries)."""
+        while True:
+            interval = parley_settings.SESSION_CHECK_SECS
+            await asyncio.sleep(interval * random.uniform(0.8, 1.2))
+            try:
+                await self.sweep()
+            except Exception:
+                logger.warning("session check failed; retried later", exc_info=True)
+
+    def end(self, socket: "Socket", reason: str) -> None:
+        """Close ``socket`` with 4001 (session ended), beside the caller."""
+        self.discard(socket)
+        logger.info("session ended: socket %s closed (%s)", socket, reason)
+        self.hub.spawn(socket.end(CloseCode.SESSION_ENDED))
