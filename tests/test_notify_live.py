@@ -58,14 +58,6 @@ def rabbitmq(tmp_path_factory: pytest.TempPathFactory):
     broker.stop()
 
 
-@pytest.fixture(scope="module", params=LAYERS)
-def layer_url(request: pytest.FixtureRequest) -> str:
-    """A ``CHANNEL_LAYER_URL`` on the module's broker of each kind."""
-    if request.param == "amqp":
-        return request.getfixturevalue("rabbitmq").url
-    return request.getfixturevalue("redis_url")
-
-
 def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "tests.shop.settings",
@@ -80,14 +72,31 @@ def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory, layer_url: str):
+def start_shop(data: Path, layer_url: str) -> ParleyServer:
     """The shop on one broker, deferring mention notifications to workers."""
-    data = tmp_path_factory.mktemp("shop")
     env = shop_env(layer_url, PARLEY_DEFER_TASKS="1")
-    server = ParleyServer(data, env=env).start()
+    return ParleyServer(data, env=env).start()
+
+
+@pytest.fixture(scope="module")
+def redis_shop(tmp_path_factory: pytest.TempPathFactory, redis_url: str):
+    server = start_shop(tmp_path_factory.mktemp("shop"), redis_url)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def amqp_shop(tmp_path_factory: pytest.TempPathFactory, rabbitmq: RabbitMQServer):
+    server = start_shop(tmp_path_factory.mktemp("shop"), rabbitmq.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=LAYERS)
+def shop(request: pytest.FixtureRequest) -> ParleyServer:
+    """The module's shop on each broker (both kept for the module, whatever
+    order the tests run in)."""
+    return request.getfixturevalue(f"{request.param}_shop")
 
 
 def shell(server: ParleyServer, script: str, **env: str) -> str:
@@ -316,19 +325,20 @@ def wait_until_healthy(server: ParleyServer, within_secs: float) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.parametrize("layer_url", ["amqp"], indirect=True)
-async def test_a_script_notifying_while_rabbitmq_is_down_is_not_held(rabbitmq, shop):
+async def test_a_script_notifying_while_rabbitmq_is_down_is_not_held(
+    rabbitmq, amqp_shop
+):
     """With its broker down, ``parley.notify`` returns after
     ``PARLEY_PUBLISH_TIMEOUT_SECS`` (logged; the notification is stored),
     and once the broker is back the next one arrives."""
-    owner = User.sign_up(shop, unique("patient"))
+    owner = User.sign_up(amqp_shop, unique("patient"))
     relay = TcpRelay(rabbitmq.port)  # not started: the broker is "down"
     script = NOTIFY_WHILE_DOWN.format(
         owner=owner.username, broker_port=rabbitmq.port, relay_port=relay.port
     )
     async with await owner.connect() as tab:
         output = shell(
-            shop,
+            amqp_shop,
             script,
             CHANNEL_LAYER_URL=relay.amqp_url,
             PARLEY_PUBLISH_TIMEOUT_SECS="1",
@@ -353,12 +363,13 @@ async def test_a_server_started_while_rabbitmq_is_down_recovers(rabbitmq, tmp_pa
     try:
         status, body = healthz(server)
         assert (status, body["channel_layer"]) == (503, "timeout")
-        with relay:
-            wait_until_healthy(server, within_secs=20)
-            alice = User.sign_up(server, "alice")
-            async with await alice.connect() as ws:
-                await subscribe(ws, "back")
-                await send(ws, type="send", room="back", text="hi", client_id="1")
-                assert (await recv_type(ws, "message"))["text"] == "hi"
+        relay.start()
+        wait_until_healthy(server, within_secs=20)
+        alice = User.sign_up(server, "alice")
+        async with await alice.connect() as ws:
+            await subscribe(ws, "back")
+            await send(ws, type="send", room="back", text="hi", client_id="1")
+            assert (await recv_type(ws, "message"))["text"] == "hi"
     finally:
-        server.stop()
+        server.stop()  # before the relay: its shutdown still reaches the broker
+        relay.stop()

@@ -23,6 +23,7 @@ The ``*_sync`` functions publish from sync code in any thread of any process
 on every layer: see ``parley.realtime.layers``.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -97,19 +98,29 @@ async def publish_user(
     return await send_event(user_group(user_id), user_event(user_id, frame))
 
 
-def _publish_sync(
+async def _within_timeout(
     publish: Callable[..., Coroutine[Any, Any, bool]], *args: Any, **kwargs: Any
 ) -> bool:
-    """Run a publishing coroutine function from sync code; False (logged) if
-    the layer did not take the event within ``PARLEY_PUBLISH_TIMEOUT_SECS``."""
+    """Await a publishing coroutine function for at most
+    ``PARLEY_PUBLISH_TIMEOUT_SECS``; False (logged) if it took longer."""
     try:
-        return layer_sync(publish)(*args, **kwargs)
+        async with asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
+            return await publish(*args, **kwargs)
     except TimeoutError:
         logger.warning(
             "publish: the channel layer did not take the event within %s s",
             parley_settings.PUBLISH_TIMEOUT_SECS,
         )
         return False
+
+
+def _publish_sync(
+    publish: Callable[..., Coroutine[Any, Any, bool]], *args: Any, **kwargs: Any
+) -> bool:
+    """Run a publishing coroutine function from sync code, bounded by
+    ``PARLEY_PUBLISH_TIMEOUT_SECS``: a broker that is down never holds a
+    view or a ``post_save`` receiver longer."""
+    return layer_sync(_within_timeout)(publish, *args, **kwargs)
 
 
 def send_event_sync(group: str, event: dict[str, Any]) -> bool:

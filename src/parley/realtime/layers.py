@@ -24,9 +24,11 @@ network or TLS). At exit (``atexit``) the layer loop closes its layers,
 stops and is joined; a forked child (Celery's or Gunicorn's workers) starts
 its own on first use.
 
-Every call through ``layer_sync`` is bounded by
-``PARLEY_PUBLISH_TIMEOUT_SECS``: sync code (a ``post_save`` receiver, a
-view) is never held longer by a broker that is down.
+Callers bound their calls (``parley.realtime.events`` and
+``parley.services.tasks`` by ``PARLEY_PUBLISH_TIMEOUT_SECS``), so that a
+broker that is down never holds sync code (a ``post_save`` receiver, a view)
+for long. Parley's RabbitMQ layer survives such a cancelled call
+(``parley.realtime.rabbitmq``).
 """
 
 import asyncio
@@ -218,13 +220,6 @@ def _require_no_running_loop() -> None:
     )
 
 
-async def _bounded(
-    func: Callable[P, Coroutine[Any, Any, R]], *args: P.args, **kwargs: P.kwargs
-) -> R:
-    async with asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
-        return await func(*args, **kwargs)
-
-
 def layer_sync(
     func: Callable[P, Coroutine[Any, Any, R]], alias: str = DEFAULT_CHANNEL_LAYER
 ) -> Callable[P, R]:
@@ -237,17 +232,16 @@ def layer_sync(
         alias: the layer's name in ``CHANNEL_LAYERS``.
 
     Returns:
-        A sync function with ``func``'s arguments, returning its result.
-        It raises what ``func`` raises, and ``TimeoutError`` when ``func``
-        takes longer than ``PARLEY_PUBLISH_TIMEOUT_SECS`` (it is then
-        cancelled). Call it from sync code only (``async_to_sync``'s rule).
+        A sync function with ``func``'s arguments, returning its result and
+        raising what it raises. Call it from sync code only
+        (``async_to_sync``'s rule: it raises RuntimeError in async code).
     """
 
     @functools.wraps(func)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         if _takes_layer_loop(alias):
             _require_no_running_loop()
-            return layer_loop().call(_bounded(func, *args, **kwargs))
-        return async_to_sync(_bounded)(func, *args, **kwargs)
+            return layer_loop().call(func(*args, **kwargs))
+        return async_to_sync(func)(*args, **kwargs)
 
     return call

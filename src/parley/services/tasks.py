@@ -103,14 +103,5 @@ def submit_sync(name: str, **kwargs: Any) -> None:
     thread, on this thread's database connection and transaction."""
     if name not in TASKS:
         raise UnknownTask(name)
-    try:
-        deferred = parley_settings.DEFER_TASKS and layer_sync(_deferred)(name, kwargs)
-    except TimeoutError:
-        logger.warning(
-            "the channel layer did not take task %s within %s s; running it inline",
-            name,
-            parley_settings.PUBLISH_TIMEOUT_SECS,
-        )
-        deferred = False
-    if not deferred:
+    if not (parley_settings.DEFER_TASKS and layer_sync(_deferred)(name, kwargs)):
         run_task(name, kwargs)
