@@ -128,9 +128,11 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
 
         capacity: events one channel holds (default ``CHANNEL_CAPACITY``
             above); for RabbitMQ, both the process' queue length in the
-            broker and its local buffer. Channels' own default, 100, drops
-            live events while a socket replays history; Parley repairs such
-            drops, but need not cause them. The pub/sub layer has no bound.
+            broker and its local buffer, and the length of a named
+            channel's queue (``parley-tasks``). Channels' own default, 100,
+            drops live events while a socket replays history; Parley
+            repairs such drops, but need not cause them. The pub/sub layer
+            has no bound.
 
     Returns:
         ``{"default": {"BACKEND": ..., "CONFIG": ...}}``.
