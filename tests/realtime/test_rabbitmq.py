@@ -133,3 +133,31 @@ async def test_a_named_channel_holds_remote_capacity_messages(make_layer):
         await sender.send(channel, {"type": "job", "n": n})
     with pytest.raises(ChannelFull):
         await sender.send(channel, {"type": "job", "n": 3})
+
+
+async def test_a_receiver_consumes_again_after_its_connection_is_lost(
+    rabbitmq, make_layer, receivers
+):
+    """A worker's connection drops (a broker restart, a network cut): once
+    its layer has reconnected, it receives the channel's next message."""
+    channel = unique("tasks")
+    sender = make_layer()
+    relay = TcpRelay(rabbitmq.port).start()
+    worker_layer = make_layer(relay.amqp_url)
+    receiver = receivers(worker_layer, channel)
+    try:
+        await sender.send(channel, {"type": "job", "n": 1})
+        async with asyncio.timeout(WAIT_SECS):
+            (before, ack) = await receiver.receive()
+        ack()
+        relay.stop()  # the connection is cut...
+        relay = TcpRelay(rabbitmq.port, port=relay.port).start()  # ...and back
+        await sender.send(channel, {"type": "job", "n": 2})
+        async with asyncio.timeout(WAIT_SECS):
+            (after, ack) = await receiver.receive()
+        ack()
+        await receiver.close()
+        await worker_layer.close()
+    finally:
+        relay.stop()
+    assert (before["n"], after["n"]) == (1, 2)
