@@ -17,6 +17,7 @@ from channels.layers import channel_layers, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
 
 from parley.conf import parley_settings
+from parley.db import close_connections
 from parley.services.tasks import TASKS_CHANNEL
 from parley.tasks import work
 
@@ -59,7 +60,12 @@ class Command(BaseCommand):
                 "PARLEY_DEFER_TASKS is off: the servers run tasks inline and send "
                 "none to workers."
             )
-        ran = asyncio.run(self._work())
+        try:
+            ran = asyncio.run(self._work())
+        finally:
+            # The tasks' connection lives on the database thread; close it
+            # rather than leave it to the interpreter's exit.
+            close_connections()
         logger.info("parley worker stopped after %d task(s)", ran)
 
     async def _work(self) -> int:
