@@ -270,7 +270,7 @@ def redis_parley(tmp_path_factory: pytest.TempPathFactory):
     redis = RedisServer(tmp_path_factory.mktemp("redis-browser"))
     redis.start()
     parley = ParleyServer(
-        tmp_path_factory.mktemp("parley-redis-browser"), env=shop_env(redis)
+        tmp_path_factory.mktemp("parley-redis-browser"), env=shop_env(redis.url)
     )
     try:
         yield parley.start()

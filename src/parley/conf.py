@@ -124,10 +124,15 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFICATIONS_PAGE_MAX": 100,
     # Anonymous visitors may read and post in public rooms under a guest name.
     "GUEST_ACCESS": False,
-    # Run deferrable work (mention notifications) in Channels' worker,
-    # `parley runworker parley-tasks`, instead of inline after the send. Needs
-    # a channel layer shared between processes (Redis or RabbitMQ).
+    # Run deferrable work (mention notifications) in `parley worker`
+    # processes instead of inline after the send. Needs a channel layer
+    # shared between processes (redis:// or amqp://).
     "DEFER_TASKS": False,
+    # Longest wait of sync code (parley.notify, a view, a script) for the
+    # channel layer to take one event or deferred task, in seconds; then the
+    # event is dropped and logged (clients catch up from the store) or the
+    # task runs inline. A broker that is down never holds a request longer.
+    "PUBLISH_TIMEOUT_SECS": 2.0,
     # Longest wait of /healthz for each part it checks (the database, the
     # channel layer), in seconds; both run at once. Under the usual probe
     # timeouts of load balancers and orchestrators (5 s and more).
@@ -189,15 +194,18 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
               Events are not queued in Redis: a process that is not
               subscribed at the moment of publishing misses them.
             - ``amqp://user:password@host:port/vhost`` (``amqps://`` for
-              TLS): channels_rabbitmq's layer, one exclusive queue per
-              process. It serves sockets and groups only, not the named
-              channels of ``parley runworker``.
+              TLS): channels_rabbitmq's layer as Parley extends it
+              (``parley.realtime.rabbitmq``): one exclusive queue per
+              process, and a durable queue per named channel (the tasks of
+              ``parley worker``).
 
         capacity: events one channel holds (default ``CHANNEL_CAPACITY``
             above); for RabbitMQ, both the process' queue length in the
-            broker and its local buffer. Channels' own default, 100, drops
-            live events while a socket replays history; Parley repairs such
-            drops, but need not cause them. The pub/sub layer has no bound.
+            broker and its local buffer, and the length of a named
+            channel's queue (``parley-tasks``). Channels' own default, 100,
+            drops live events while a socket replays history; Parley
+            repairs such drops, but need not cause them. The pub/sub layer
+            has no bound.
 
     Returns:
         ``{"default": {"BACKEND": ..., "CONFIG": ...}}``.
@@ -223,7 +231,7 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
         backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
         config = {"hosts": [f"{scheme.removesuffix('+pubsub')}://{rest}"]}
     elif scheme in ("amqp", "amqps"):
-        backend = "channels_rabbitmq.core.RabbitmqChannelLayer"
+        backend = "parley.realtime.rabbitmq.RabbitmqChannelLayer"
         config = {
             "host": url,
             "local_capacity": capacity,

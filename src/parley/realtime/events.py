@@ -23,20 +23,24 @@ Publishing is best effort: a stored change is never undone because the layer
 failed. Room messages are repaired from the store (see ``docs/protocol.md``);
 the rest is re-read by clients on their next page load or resume. Failures
 are logged.
+
+The ``*_sync`` functions publish from sync code in any thread of any process
+(a view, ``parley.notify`` in a script, a Celery task), any number of times,
+on every layer: see ``parley.realtime.layers``.
 """
 
 import asyncio
 import logging
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from parley.conf import parley_settings
 from parley.realtime import protocol
 from parley.realtime.groups import room_group, user_group
+from parley.realtime.layers import get_layer, layer_sync
 from parley.realtime.protocol import ServerFrameType
 
 logger = logging.getLogger(__name__)
@@ -113,7 +117,7 @@ async def send_event(group: str, event: dict[str, Any]) -> bool:
         limit = _in_flight[loop] = asyncio.Semaphore(MAX_PUBLISHES_IN_FLIGHT)
     try:
         async with limit:
-            await get_channel_layer().group_send(group, event)
+            await get_layer().group_send(group, event)
     except Exception:
         logger.warning("publish to %s failed", group, exc_info=True)
         return False
@@ -149,8 +153,44 @@ async def publish_user(
     return await send_event(user_group(user_id), user_event(user_id, frame))
 
 
-publish_room_sync = async_to_sync(publish_room)
-publish_user_sync = async_to_sync(publish_user)
+async def _within_timeout(
+    publish: Callable[..., Coroutine[Any, Any, bool]], *args: Any, **kwargs: Any
+) -> bool:
+    """Await a publishing coroutine function for at most
+    ``PARLEY_PUBLISH_TIMEOUT_SECS``; False (logged) if it took longer."""
+    try:
+        async with asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
+            return await publish(*args, **kwargs)
+    except TimeoutError:
+        logger.warning(
+            "publish: the channel layer did not take the event within %s s",
+            parley_settings.PUBLISH_TIMEOUT_SECS,
+        )
+        return False
+
+
+def _publish_sync(
+    publish: Callable[..., Coroutine[Any, Any, bool]], *args: Any, **kwargs: Any
+) -> bool:
+    """Run a publishing coroutine function from sync code, bounded by
+    ``PARLEY_PUBLISH_TIMEOUT_SECS``: a broker that is down never holds a
+    view or a ``post_save`` receiver longer."""
+    return layer_sync(_within_timeout)(publish, *args, **kwargs)
+
+
+def send_event_sync(group: str, event: dict[str, Any]) -> bool:
+    """``send_event`` for sync code (see the module docstring)."""
+    return _publish_sync(send_event, group, event)
+
+
+def publish_room_sync(room_id: int, frame_type: ServerFrameType, **fields: Any) -> bool:
+    """``publish_room`` for sync code (see the module docstring)."""
+    return _publish_sync(publish_room, room_id, frame_type, **fields)
+
+
+def publish_user_sync(user_id: int, frame_type: ServerFrameType, **fields: Any) -> bool:
+    """``publish_user`` for sync code (see the module docstring)."""
+    return _publish_sync(publish_user, user_id, frame_type, **fields)
 
 
 def publish_room_on_commit(

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -417,9 +416,7 @@ async def publish(message: Message) -> bool:
 def publish_sync(message: Message) -> bool:
     """``publish`` for sync code (the HTTP API); mentions notified inline run
     in this thread, on its database connection."""
-    sent = async_to_sync(events.send_event)(
-        room_group(message.room_id), message_event(message)
-    )
+    sent = events.send_event_sync(room_group(message.room_id), message_event(message))
     mentions.dispatch_sync(message)
     return sent
 

@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.db import transaction
 
 from parley.realtime import events
@@ -56,7 +55,7 @@ def publish(user_id: int, **fields: Any) -> bool:
         periodic check closes the sockets later.
     """
     event = events.session_event(user_id, **fields)
-    return async_to_sync(events.send_event)(user_group(user_id), event)
+    return events.send_event_sync(user_group(user_id), event)
 
 
 def check_user(user_id: int) -> None:

@@ -1,34 +1,39 @@
-"""Deferrable work: run inline, or in Channels' worker when configured.
+"""Deferrable work: run inline, or in a worker process when configured.
 
 With ``PARLEY_DEFER_TASKS`` off (the default) a task runs right away in the
 calling process, in a thread. With it on, the task becomes a message on the
-channel-layer channel ``parley-tasks`` and the worker, ``parley runworker
-parley-tasks`` (``parley.tasks.TaskConsumer``), runs it. That needs a layer
-the processes share (Redis or RabbitMQ). If the layer refuses the message,
-the task runs inline instead: deferring must not lose it.
+channel layer's named channel ``parley-tasks``, and one of the workers,
+``parley worker`` (``parley.tasks``), runs it. That needs a layer the
+processes share: ``redis://`` (a Redis list) or ``amqp://`` (a durable
+RabbitMQ queue, see ``parley.realtime.rabbitmq``). A task waits there for a
+worker up to the layer's expiry (60 s). If the layer refuses the message,
+or does not take it within ``PARLEY_PUBLISH_TIMEOUT_SECS``, the task runs
+inline instead: deferring must not lose it.
 
-Delivery to the worker is at most once (a worker killed mid-task loses it);
-tasks are written to be safe to run twice (mention notifications carry an
-idempotency key), so a caller that retries does no harm.
+Delivery to a worker is at most once on Redis (a worker killed mid-task
+loses it) and at least once on RabbitMQ (a task is acknowledged once done;
+a worker killed mid-task leaves it to another). Tasks are written to be safe
+to run twice (mention notifications carry an idempotency key).
 
 Task names map to dotted paths of sync functions taking keyword arguments
 of JSON types; see ``TASKS``.
 """
 
+import asyncio
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.utils.module_loading import import_string
 
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
+from parley.realtime.layers import get_layer, layer_sync
 
 logger = logging.getLogger(__name__)
 
 TASKS_CHANNEL = "parley-tasks"
-# The event type on TASKS_CHANNEL; TaskConsumer.parley_task handles it.
+# The event type on TASKS_CHANNEL: ``{"type": TASK_EVENT, "task": name,
+# "kwargs": {...}}``; ``parley.tasks.run_task_event`` runs it.
 TASK_EVENT = "parley.task"
 TASKS = {
     "mentions.notify": "parley.services.mentions.notify_mentions",
@@ -58,14 +63,16 @@ arun_task = database_sync_to_async(run_task)
 
 
 async def _deferred(name: str, kwargs: dict[str, Any]) -> bool:
-    """Send the task to the worker if ``PARLEY_DEFER_TASKS``; True if sent."""
+    """Send the task to the workers if ``PARLEY_DEFER_TASKS``; True if the
+    layer took it within ``PARLEY_PUBLISH_TIMEOUT_SECS``."""
     if name not in TASKS:
         raise UnknownTask(name)
     if not parley_settings.DEFER_TASKS:
         return False
     event = {"type": TASK_EVENT, "task": name, "kwargs": kwargs}
     try:
-        await get_channel_layer().send(TASKS_CHANNEL, event)
+        async with asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
+            await get_layer().send(TASKS_CHANNEL, event)
     except Exception:
         logger.warning(
             "could not defer task %s; running it inline", name, exc_info=True
@@ -91,7 +98,10 @@ async def submit(name: str, **kwargs: Any) -> None:
 
 
 def submit_sync(name: str, **kwargs: Any) -> None:
-    """``submit`` for sync code (a view): inline, the task runs in this
+    """``submit`` for sync code (a view, a script), from any thread of any
+    process (``parley.realtime.layers``): inline, the task runs in this
     thread, on this thread's database connection and transaction."""
-    if not async_to_sync(_deferred)(name, kwargs):
+    if name not in TASKS:
+        raise UnknownTask(name)
+    if not (parley_settings.DEFER_TASKS and layer_sync(_deferred)(name, kwargs)):
         run_task(name, kwargs)

@@ -3,7 +3,9 @@
 HTTP goes to Django; WebSockets pass the origin check (``ALLOWED_HOSTS``;
 a token client may omit ``Origin``), then authentication (a bearer token,
 else the session cookie), then Parley's routes: see ``parley.realtime.auth``.
-The worker channel ``parley-tasks`` goes to ``parley.tasks.TaskConsumer``.
+The worker channel ``parley-tasks`` goes to ``parley.tasks.TaskConsumer``,
+for Channels' ``parley runworker parley-tasks`` (``parley worker`` needs no
+route).
 """
 
 import os
@@ -30,7 +32,8 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": websocket_application(URLRouter(websocket_urlpatterns)),
-        # `parley runworker parley-tasks`: deferred tasks (PARLEY_DEFER_TASKS).
+        # `parley runworker parley-tasks` on Redis: deferred tasks
+        # (PARLEY_DEFER_TASKS); `parley worker` does it on Redis and RabbitMQ.
         "channel": ChannelNameRouter({TASKS_CHANNEL: TaskConsumer.as_asgi()}),
     }
 )
