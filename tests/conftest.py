@@ -74,3 +74,13 @@ def rabbitmq_server(tmp_path: Path):
     rabbitmq.start()
     yield rabbitmq
     rabbitmq.stop()
+
+
+@pytest.fixture(scope="module")
+def rabbitmq(tmp_path_factory: pytest.TempPathFactory):
+    """One RabbitMQ node shared by a module's tests (a node takes seconds
+    to start); tests that must not share queues use ``rabbitmq_server``."""
+    broker = RabbitMQServer(tmp_path_factory.mktemp("rabbitmq"))
+    broker.start()
+    yield broker
+    broker.stop()

@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,25 @@ class ParleyServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+@contextmanager
+def two_servers(
+    data_dir: Path, env: dict[str, str]
+) -> Iterator[tuple[ParleyServer, ParleyServer]]:
+    """Two Uvicorn processes on one data folder (so one database) with the
+    same environment (a shared ``CHANNEL_LAYER_URL``); both stopped after."""
+    first = ParleyServer(data_dir, env).start()
+    try:
+        second = ParleyServer(data_dir, env).start()
+    except Exception:
+        first.stop()
+        raise
+    try:
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()
 
 
 class User:

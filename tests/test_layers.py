@@ -9,8 +9,8 @@ it missed.
 
 import pytest
 
+from tests import servers
 from tests.servers import (
-    ParleyServer,
     User,
     collect,
     recv_type,
@@ -34,16 +34,8 @@ def layer_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def two_servers(tmp_path, layer_url):
     """Two Uvicorn processes on one database and one channel layer."""
-    env = {"CHANNEL_LAYER_URL": layer_url}
-    first = ParleyServer(tmp_path, env).start()
-    try:
-        second = ParleyServer(tmp_path, env).start()
-    except Exception:
-        first.stop()
-        raise
-    yield first, second
-    first.stop()
-    second.stop()
+    with servers.two_servers(tmp_path, {"CHANNEL_LAYER_URL": layer_url}) as pair:
+        yield pair
 
 
 async def test_people_on_two_processes_talk_live(two_servers):

@@ -50,14 +50,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory):
     redis.stop()
 
 
-@pytest.fixture(scope="module")
-def rabbitmq(tmp_path_factory: pytest.TempPathFactory):
-    broker = RabbitMQServer(tmp_path_factory.mktemp("rabbitmq"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
 def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "tests.shop.settings",

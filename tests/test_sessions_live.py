@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection
 
 from parley.client import ParleyClient, SignInRefused
 from parley.realtime.protocol import CloseCode
+from tests import servers
 from tests.servers import (
     PASSWORD,
     ParleyServer,
@@ -225,17 +226,9 @@ def two_servers(
 ) -> Iterator[tuple[ParleyServer, ParleyServer]]:
     """Two Uvicorn processes on one database and one Redis layer; their
     periodic check is the default's (60 s)."""
-    data = tmp_path_factory.mktemp("two")
     env = {"CHANNEL_LAYER_URL": redis_url}
-    first = ParleyServer(data, env).start()
-    try:
-        second = ParleyServer(data, env).start()
-    except Exception:
-        first.stop()
-        raise
-    yield first, second
-    first.stop()
-    second.stop()
+    with servers.two_servers(tmp_path_factory.mktemp("two"), env) as pair:
+        yield pair
 
 
 async def test_signing_out_on_one_process_closes_sockets_on_the_other(

@@ -8,7 +8,6 @@ the same headers against a real server.
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.test import Client
@@ -21,16 +20,13 @@ from parley.realtime.auth import (
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import tokens
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_layer"),
+]
 
 HOST = b"testserver"
 OWN_ORIGIN = b"http://testserver"
-
-
-@pytest.fixture(autouse=True)
-async def fresh_layer():
-    yield
-    await get_channel_layer().flush()
 
 
 @pytest.fixture

@@ -15,20 +15,12 @@ from parley.realtime.groups import room_group
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import messages, rooms
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_layer"),
+]
 
 application = URLRouter(websocket_urlpatterns)
-
-
-@pytest.fixture(autouse=True)
-async def fresh_layer():
-    yield
-    await get_channel_layer().flush()
-
-
-@pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("carol")
 
 
 async def open_socket(user, path: str = "/ws/") -> WebsocketCommunicator:

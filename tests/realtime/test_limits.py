@@ -8,25 +8,16 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from parley import ratelimit
 from parley.models import Message
 from parley.services import reads, rooms
 from tests.realtime.test_consumers import open_socket, subscribe
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def fresh_layer():
-    yield
-    await get_channel_layer().flush()
-
-
-@pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("carol")
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_layer"),
+]
 
 
 @pytest.fixture

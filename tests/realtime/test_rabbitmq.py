@@ -19,14 +19,6 @@ from tests.servers import unique
 WAIT_SECS = 10
 
 
-@pytest.fixture(scope="module")
-def rabbitmq(tmp_path_factory: pytest.TempPathFactory):
-    broker = RabbitMQServer(tmp_path_factory.mktemp("rabbitmq"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
 @pytest.fixture
 async def make_layer(rabbitmq: RabbitMQServer):
     """Makes layers on this test's loop (on the broker unless ``host`` is

@@ -25,7 +25,6 @@ A hub belongs to one event loop: ``get_hub()`` makes one per running loop.
 
 import asyncio
 import logging
-import random
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -36,7 +35,7 @@ from channels.layers import get_channel_layer
 from parley import metrics
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.realtime import events, protocol
+from parley.realtime import events, periodic, protocol
 from parley.realtime.groups import presence_group, room_group, user_group
 from parley.realtime.presence import Presence
 from parley.realtime.sessions import SessionWatch
@@ -329,13 +328,11 @@ class Hub:
 
     async def check_periodically(self) -> None:
         """Run ``check`` every ``PARLEY_SUBSCRIPTION_CHECK_SECS`` (±20%)."""
-        while True:
-            interval = parley_settings.SUBSCRIPTION_CHECK_SECS
-            await asyncio.sleep(interval * random.uniform(0.8, 1.2))
-            try:
-                await self.check()
-            except Exception:
-                logger.warning("hub: subscription check failed", exc_info=True)
+        await periodic.every(
+            lambda: parley_settings.SUBSCRIPTION_CHECK_SECS,
+            self.check,
+            "hub: subscription check",
+        )
 
     async def check(self) -> None:
         """Re-join every group, leave unused ones, catch sockets up.

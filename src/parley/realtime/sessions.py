@@ -36,7 +36,6 @@ a rekey, which the process needs to look the session up.
 import asyncio
 import hashlib
 import logging
-import random
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import import_module
@@ -57,6 +56,7 @@ from django.utils.crypto import constant_time_compare
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import ApiToken
+from parley.realtime import periodic
 from parley.realtime.protocol import CloseCode
 
 if TYPE_CHECKING:
@@ -331,15 +331,10 @@ class SessionWatch:
         return await self.check(suspects)
 
     async def check_periodically(self) -> None:
-        """Run ``sweep`` every ``PARLEY_SESSION_CHECK_SECS`` (±20%, so that
-        processes started together spread their queries)."""
-        while True:
-            interval = parley_settings.SESSION_CHECK_SECS
-            await asyncio.sleep(interval * random.uniform(0.8, 1.2))
-            try:
-                await self.sweep()
-            except Exception:
-                logger.warning("session check failed; retried later", exc_info=True)
+        """Run ``sweep`` every ``PARLEY_SESSION_CHECK_SECS`` (±20%)."""
+        await periodic.every(
+            lambda: parley_settings.SESSION_CHECK_SECS, self.sweep, "session check"
+        )
 
     def end(self, socket: "Socket", reason: str) -> None:
         """Close ``socket`` with 4001 (session ended), beside the caller."""
