@@ -123,10 +123,6 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     frames, the socket that sends one more is closed with 1008.
     """
 
-    # No channel of its own: the hub delivers this consumer's events. An
-    # alias that names no layer makes Channels skip creating one.
-    channel_layer_alias = "parley.hub-delivered"
-
     ref: str | None = None
     ending = False
     handling = False
@@ -139,13 +135,27 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     username: str
 
     async def __call__(self, scope, receive, send) -> None:
+        """Serve one socket: Channels' ``AsyncConsumer.__call__`` without a
+        channel of its own, since the hub delivers this consumer's events.
+
+        With no layer channel to wait on beside the client, the ASGI
+        messages are read in a plain loop: Channels' ``await_many_dispatch``
+        would keep a receive task per socket and run ``asyncio.wait`` per
+        frame, which cost memory per idle socket and CPU per frame.
+        """
         # Kept small: an idle socket should cost little memory.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
         self.outbox: list[str] = []
         self.unwritten = 0
         self.outbox_max = parley_settings.OUTBOX_MAX_FRAMES
         self.send_timeout = parley_settings.SEND_TIMEOUT_SECS
         try:
-            await super().__call__(scope, receive, send)
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
         except Exception:
             logger.warning("socket closed: its channel layer failed", exc_info=True)
             await self.end(CloseCode.TRY_AGAIN_LATER)
