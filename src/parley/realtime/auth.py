@@ -173,13 +173,23 @@ class TokenAuthMiddleware(BaseMiddleware):
         token = bearer_token(scope)
         if token is None:
             return await self.session_auth(scope, receive, send)
-        scope = dict(scope)
-        found = await tokens.aauthenticate_token(token)
-        if found is None:
-            scope["user"] = AnonymousUser()
-        else:
-            scope["user"], scope[TOKEN_ID_SCOPE_KEY] = found.user, found.pk
-        return await self.inner(scope, receive, send)
+        return await self.inner(await token_scope(scope, token), receive, send)
+
+
+async def token_scope(scope: dict, token: str) -> dict:
+    """A copy of ``scope`` signed in with API ``token``: ``user`` is its
+    user (``AnonymousUser`` for a bad one) and ``TOKEN_ID_SCOPE_KEY`` its id.
+
+    A function of its own so that the token row it reads is not kept alive,
+    for the socket's whole life, by the middleware's frame.
+    """
+    scope = dict(scope)
+    found = await tokens.aauthenticate_token(token)
+    if found is None:
+        scope["user"] = AnonymousUser()
+    else:
+        scope["user"], scope[TOKEN_ID_SCOPE_KEY] = found.user, found.pk
+    return scope
 
 
 def websocket_application(inner):
