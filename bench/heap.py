@@ -9,11 +9,13 @@ own token and subscribed to one of 50 rooms), then with an application that
 only accepts: what Uvicorn itself keeps per socket. Allocations are
 attributed to the package of the code that made them.
 
-Prints one table, in bytes per socket. Takes about a minute.
+Prints one table, in bytes per socket (``--json``: the numbers as JSON, for
+``make bench``). Takes about a minute.
 """
 
 import asyncio
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -117,6 +119,7 @@ async def measure(app, count: int, tokens: list[str]) -> dict[str, float]:
     for stat in after.compare_to(before, "filename"):
         name = package(stat.traceback[0].filename)
         sizes[name] = sizes.get(name, 0) + stat.size_diff / count
+    sizes = {name: round(size) for name, size in sizes.items()}
     sizes["total"] = sum(sizes.values())
     for client in (measured, warm):
         client.stdin.close()
@@ -127,7 +130,8 @@ async def measure(app, count: int, tokens: list[str]) -> dict[str, float]:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    arguments = [a for a in sys.argv[1:] if a != "--json"]
+    count = int(arguments[0]) if arguments else 500
     data = Path(tempfile.mkdtemp(prefix="parley-heap-"))
     from bench.servers import parley_environment, prepare_parley_data
 
@@ -142,6 +146,9 @@ def main() -> None:
 
     parley = asyncio.run(measure(application, count, tokens))
     bare = asyncio.run(measure(accept_only, count, []))
+    if "--json" in sys.argv:
+        print(json.dumps({"sockets": count, "parley": parley, "accept_only": bare}))
+        return
     names = sorted(set(parley) | set(bare), key=lambda n: (n == "total", n))
     print(f"Python heap per idle socket, bytes ({count} sockets)")
     print(f"{'package':<12} {'Parley':>8} {'accept-only':>12}")

@@ -186,6 +186,13 @@ def _targets(scenarios: dict) -> list[tuple[str, str, str]]:
     p99_500 = med("room500", "parley", "latency_p99_ms")
     loss = med("rooms", "parley", "loss_pct")
     idle = med("idle", "parley", "kb_per_connection")
+    floor = med("heap", "accept-only", "total")
+    floor_note = (
+        f" (Python heap: Parley {_fmt(med('heap', 'parley', 'total') / 1024)} KB,"
+        f" Uvicorn with an accept-only app {_fmt(floor / 1024)} KB)"
+        if floor
+        else ""
+    )
     history = med("history", "parley", "history.p99_ms")
     return [
         (
@@ -210,7 +217,7 @@ def _targets(scenarios: dict) -> list[tuple[str, str, str]]:
         ),
         (
             "Idle memory ≤ 20 KB per connection",
-            f"{_fmt(idle)} KB",
+            f"{_fmt(idle)} KB{floor_note}",
             verdict(idle, lambda v: v <= 20),
         ),
         (
@@ -218,6 +225,38 @@ def _targets(scenarios: dict) -> list[tuple[str, str, str]]:
             f"{_fmt(history)} ms",
             verdict(history, lambda v: v < 15),
         ),
+    ]
+
+
+def _heap_section(scenarios: dict) -> list[str]:
+    """The idle socket's Python heap by package (the ``heap`` scenario)."""
+    outcome = scenarios.get("heap", {}).get("targets") or {}
+    parley = _median(outcome, "parley", "total")
+    if parley is None:
+        return []
+    names = sorted(
+        outcome["parley"]["median"], key=lambda name: (name == "total", name)
+    )
+    rows = [
+        f"| {name} | {_fmt(_median(outcome, 'parley', name) / 1024)} | "
+        f"{_fmt((_median(outcome, 'accept-only', name) or 0) / 1024)} |"
+        for name in names
+    ]
+    return [
+        "## Idle memory: whose it is",
+        "",
+        "The idle row reads the server's RSS. `python -m bench.heap` says whose "
+        "it is: the Python heap that idle sockets add (tracemalloc), by the "
+        "package of the code that allocated it, for Parley (signed in by "
+        "token, subscribed to a room) and for an ASGI app that only accepts "
+        "sockets, under the same Uvicorn with the same options. The second "
+        "column is what Uvicorn and its `websockets` protocol keep per socket "
+        "before any application code runs.",
+        "",
+        "| package | Parley, KB per socket | accept-only app, KB per socket |",
+        "| --- | ---: | ---: |",
+        *rows,
+        "",
     ]
 
 
@@ -344,6 +383,7 @@ def render(results: dict, results_path: Path) -> str:
     deflate = meta.get("uvicorn_ws_per_message_deflate_default")
     lines += [
         "",
+        *_heap_section(scenarios),
         "## Where the CPU went",
         "",
         "Per run, over the measured window: the server process and each load "
@@ -414,7 +454,7 @@ def render(results: dict, results_path: Path) -> str:
         "## Reproduce",
         "",
         "```sh",
-        "make bench                          # everything (7 to 8 minutes); "
+        "make bench                          # everything (8 to 9 minutes); "
         "rewrites this file",
         ".venv/bin/python -m bench fanout    # one scenario, all three servers",
         ".venv/bin/python -m bench room500 --quick --targets parley,tutorial",

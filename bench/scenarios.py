@@ -7,7 +7,10 @@ gets a fresh server (``parley serve``, the tutorial under ``uvicorn``, or
 durations are the full ones; ``Bench.quick`` shrinks them.
 """
 
+import json
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -307,6 +310,29 @@ def history(bench: Bench, targets) -> dict:
     )
 
 
+def heap(bench: Bench, targets) -> dict:
+    """Whose memory an idle socket holds: ``bench.heap`` (Python heap by
+    package, Parley against an accept-only app under the same Uvicorn)."""
+    if "parley" not in targets:
+        return {}
+    count = 200 if bench.quick else 500
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.heap", "--json", str(count)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
+    sizes = json.loads(output.splitlines()[-1])
+    return {
+        "parley": {"runs": [sizes["parley"]], "median": sizes["parley"]},
+        "accept-only": {
+            "runs": [sizes["accept_only"]],
+            "median": sizes["accept_only"],
+        },
+    }
+
+
 SCENARIOS = {
     "fanout": fanout,
     "rooms": rooms,
@@ -314,4 +340,5 @@ SCENARIOS = {
     "idle": idle,
     "connect": connect,
     "history": history,
+    "heap": heap,
 }
