@@ -128,10 +128,11 @@ DEFAULTS: dict[str, Any] = {
     # processes instead of inline after the send. Needs a channel layer
     # shared between processes (redis:// or amqp://).
     "DEFER_TASKS": False,
-    # Longest wait of sync code (parley.notify, a view, a script) for the
-    # channel layer to take one event or deferred task, in seconds; then the
-    # event is dropped and logged (clients catch up from the store) or the
-    # task runs inline. A broker that is down never holds a request longer.
+    # Longest wait for the channel layer to take one event or deferred task,
+    # in seconds, from sync code (parley.notify, a view, a script) and from
+    # the server's sockets alike; then the event is dropped and logged
+    # (clients catch up from the store) or the task runs inline. A broker
+    # that is down never holds a request or a socket longer.
     "PUBLISH_TIMEOUT_SECS": 2.0,
     # Longest wait of /healthz for each part it checks (the database, the
     # channel layer), in seconds; both run at once. Under the usual probe

@@ -109,14 +109,16 @@ def session_event(
 async def send_event(group: str, event: dict[str, Any]) -> bool:
     """``group_send`` ``event``; log and return False if the layer fails.
 
-    At most ``MAX_PUBLISHES_IN_FLIGHT`` run at once per event loop.
+    At most ``MAX_PUBLISHES_IN_FLIGHT`` run at once per event loop, and each
+    waits for the layer at most ``PARLEY_PUBLISH_TIMEOUT_SECS``: a broker
+    that is down (RabbitMQ reconnecting) must not hold the socket that sent.
     """
     loop = asyncio.get_running_loop()
     limit = _in_flight.get(loop)
     if limit is None:
         limit = _in_flight[loop] = asyncio.Semaphore(MAX_PUBLISHES_IN_FLIGHT)
     try:
-        async with limit:
+        async with limit, asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
             await get_layer().group_send(group, event)
     except Exception:
         logger.warning("publish to %s failed", group, exc_info=True)
