@@ -1,13 +1,18 @@
 """HTTP middleware: the pages' security headers, and sockets that follow a
 session whose key changed.
 
-Add both to ``MIDDLEWARE`` in this order (the standalone settings do)::
+Add both to ``MIDDLEWARE`` like this (the standalone settings do)::
 
     "django.middleware.security.SecurityMiddleware",
-    "parley.web.middleware.ContentSecurityPolicyMiddleware",
     ...
     "parley.web.middleware.SessionSocketsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    ...
+    "parley.web.middleware.ContentSecurityPolicyMiddleware",  # last
+
+Both are sync-only. With one of them innermost, Django runs the whole chain
+in one thread under ASGI; with an async-capable middleware innermost, every
+outer middleware's hooks would each cross to a thread and back.
 """
 
 from collections.abc import Callable
