@@ -400,7 +400,9 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             return True
         if ratelimit.FLOOD_REFUSALS.take(self.user_id, now) is not None:
             logger.warning("socket %s closed: it went on flooding", self)
-            await self.end(CloseCode.POLICY_VIOLATION)
+            # Replies already queued (acks of stored sends among them) go
+            # out before the close frame.
+            await self.end(CloseCode.POLICY_VIOLATION, flush=True)
             return False
         raise RateLimited(wait, ref=self.ref_of(raw))
 
