@@ -11,6 +11,7 @@ import httpx
 import pytest
 import websockets
 
+from parley.client import ParleyClient, ParleyClientError
 from tests.servers import (
     PASSWORD,
     ParleyServer,
@@ -272,3 +273,20 @@ async def test_sign_in_attempts_per_name_then_429(limited: ParleyServer, ann: Us
     bob = User.sign_up(limited, unique("bob"))
     with httpx.Client(base_url=limited.base_url) as http:
         assert sign_in(limited, http, bob.username, PASSWORD).status_code == 302
+
+
+async def test_the_python_client_gets_retry_after(ann: User):
+    """parley.client raises ``rate_limited`` with the server's
+    ``retry_after``, and the refused send stored nothing."""
+    room = unique("client")
+    cookies = dict(ann.cookies)
+    async with ParleyClient(ann.server.base_url, cookies=cookies) as client:
+        await client.subscribe(room)
+        for i in range(ROOM_MESSAGES):
+            await client.send(room, f"m{i}")
+        with pytest.raises(ParleyClientError) as refused:
+            await client.send(room, "one too many")
+        page, _ = await client.history(room)
+    assert refused.value.code == "rate_limited"
+    assert refused.value.retry_after > 0
+    assert [m.text for m in page] == [f"m{i}" for i in reversed(range(ROOM_MESSAGES))]

@@ -46,12 +46,18 @@ PING_INTERVAL_SECS = 20.0
 
 
 class ParleyClientError(Exception):
-    """The server refused a frame: ``code`` as in ``docs/protocol.md``."""
+    """The server refused a frame: ``code`` as in ``docs/protocol.md``.
 
-    def __init__(self, code: str, message: str):
+    ``retry_after`` is set for ``rate_limited``: the seconds to wait before
+    sending the same frame again (a ``send`` keeps its ``client_id``, so the
+    retry stores the message once). None for other codes.
+    """
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 class SignInRefused(ParleyClientError):
@@ -252,7 +258,9 @@ class ParleyClient:
         if response.status_code >= 400:
             body = response.json()
             raise ParleyClientError(
-                body.get("code", "http_error"), body.get("message", "")
+                body.get("code", "http_error"),
+                body.get("message", ""),
+                body.get("retry_after"),
             )
         page = response.json()
         return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
@@ -360,7 +368,9 @@ class ParleyClient:
         elif kind == "error":
             ref = frame.get("ref") or ""
             pending = self._pending.pop(ref, None) or self._subscribe_by_ref(ref)
-            error = ParleyClientError(frame["code"], frame["message"])
+            error = ParleyClientError(
+                frame["code"], frame["message"], frame.get("retry_after")
+            )
             if pending is not None and not pending.future.done():
                 pending.future.set_exception(error)
             else:
