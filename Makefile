@@ -58,7 +58,7 @@ clean:
 	rm -rf $(VENV) var .pytest_cache
 
 # `make bench` measures Parley against the Channels tutorial chat and a plain
-# websockets server (bench/, 8 to 9 minutes, needs redis-server) and
+# websockets server (bench/, about 5 minutes, needs redis-server) and
 # rewrites docs/performance.md. BENCH_ARGS="fanout --quick" runs one part.
 .PHONY: bench
 bench: $(VENV)/.installed

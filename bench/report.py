@@ -454,7 +454,7 @@ def render(results: dict, results_path: Path) -> str:
         "## Reproduce",
         "",
         "```sh",
-        "make bench                          # everything (8 to 9 minutes); "
+        "make bench                          # everything (about 5 minutes); "
         "rewrites this file",
         ".venv/bin/python -m bench fanout    # one scenario, all three servers",
         ".venv/bin/python -m bench room500 --quick --targets parley,tutorial",
