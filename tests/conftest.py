@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
 
 from parley import ratelimit
 from parley.db import close_connections
@@ -15,10 +17,12 @@ from tests.servers import ParleyServer, RedisServer, User, unique
 
 @pytest.fixture(scope="session", autouse=True)
 def socket_database_thread_closed(django_db_setup):
-    """Close the socket path's lasting connection before the test database
-    is dropped (PostgreSQL refuses to drop a database in use)."""
+    """Close the connections of the threads that outlive a test, the socket
+    path's and asgiref's single thread for ``sync_to_async``, before the
+    test database is dropped (PostgreSQL refuses to drop a database in use)."""
     yield
     close_connections()
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)
