@@ -134,9 +134,15 @@ def parley_command() -> list[str]:
 
 def parley_env(data_dir: Path) -> dict[str, str]:
     """The environment of every ``parley`` process of the run: Parley's
-    default limits (no ``PARLEY_*`` of the caller's), a fresh data folder
-    (SQLite), the in-memory channel layer, and this checkout first on the
-    path (``compliance`` is not installed)."""
+    default limits (no ``PARLEY_*`` of the caller's) but for the socket
+    budgets, a fresh data folder (SQLite), the in-memory channel layer, and
+    this checkout first on the path (``compliance`` is not installed).
+
+    Autobahn sends up to 1,000 messages per connection as fast as it can
+    (9.7, 9.8); within the default frame budget (burst 300, 20/s) Parley
+    would answer them ``rate_limited``, then close with 1008, instead of
+    echoing. Rate limits are tested in ``tests/test_flood.py``; here the
+    budgets are set out of the protocol cases' way."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -150,6 +156,9 @@ def parley_env(data_dir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "parley.site.settings",
         "CHANNEL_LAYER_URL": "memory://",
         "LOG_LEVEL": "WARNING",
+        "PARLEY_SOCKET_FRAME_BURST": "100000",
+        "PARLEY_SOCKET_FRAMES_PER_SEC": "100000",
+        "PARLEY_SOCKET_FLOOD_REFUSALS_PER_MIN": "100000",
     }
 
 
