@@ -21,7 +21,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.servers import IN_CI, free_port, require_binary, wait_for_port
+from tests.servers import (
+    free_port,
+    missing_service,
+    require_binary,
+    wait_for_port,
+)
 
 # "sqlite" (default) or "postgres": the database the whole suite runs on.
 SUITE_DATABASE = os.environ.get("PARLEY_TEST_DATABASE", "sqlite")
@@ -33,15 +38,6 @@ POSTGRES_USER = "postgres"
 # a dozen live server processes each hold a few connections at most.
 POSTGRES_MAX_CONNECTIONS = 300
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
-
-
-def _missing(message: str) -> None:
-    """Skip the test for a missing server binary; fail in CI."""
-    import pytest
-
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 POSTGRES_MISSING = "PostgreSQL is not installed (apt-get install postgresql)"
@@ -69,7 +65,7 @@ class PostgresServer:
         """Skips the test without PostgreSQL (fails under ``CI=true``)."""
         bindir = postgres_bindir()
         if bindir is None:
-            _missing(POSTGRES_MISSING)
+            missing_service(POSTGRES_MISSING)
         self.bindir = bindir
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="parley-pg-"))
@@ -87,7 +83,9 @@ class PostgresServer:
         try:
             user = pwd.getpwnam(POSTGRES_USER)
         except KeyError:
-            _missing(f"running as root needs a {POSTGRES_USER!r} user for initdb")
+            missing_service(
+                f"running as root needs a {POSTGRES_USER!r} user for initdb"
+            )
         return {"user": user.pw_uid, "group": user.pw_gid}
 
     def start(self) -> "PostgresServer":
@@ -237,7 +235,7 @@ class RabbitMQServer:
     def __init__(self, workdir: Path):
         self.epmd = require_binary("epmd")
         if not RABBITMQ_SERVER.exists():
-            _missing("rabbitmq-server is not installed (apt-get install it)")
+            missing_service("rabbitmq-server is not installed (apt-get install it)")
         self.workdir = workdir
         self.port = free_port()
         self.epmd_port = free_port()

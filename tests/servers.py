@@ -48,18 +48,23 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
 
 
-def require_binary(name: str) -> str:
-    """Path of a system binary; skip without it, but fail in CI."""
+def missing_service(message: str) -> None:
+    """A system service the test needs is not installed: skip the test
+    locally, fail it in CI (``CI=true``), where ``.ci/run`` installs it."""
     import pytest
 
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_binary(name: str) -> str:
+    """Path of a system binary; skip without it, but fail in CI."""
     path = shutil.which(name) or (
         f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
     )
     if path is None:
-        message = f"{name} is not installed (apt-get install it; .ci/run does)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_service(f"{name} is not installed (apt-get install it; .ci/run does)")
     return path
 
 
