@@ -58,6 +58,16 @@ def redis_server(tmp_path: Path):
     redis.stop()
 
 
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory):
+    """One Redis shared by a module's tests (its URL); tests that must not
+    share keys use ``redis_server``."""
+    redis = RedisServer(tmp_path_factory.mktemp("redis"))
+    redis.start()
+    yield redis.url
+    redis.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A running PostgreSQL cluster: the suite's own under

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.servers import ParleyServer, RedisServer, User, parley_command, unique
+from tests.servers import ParleyServer, User, parley_command, unique
 from tests.test_browser import (
     SocketTap,
     launch_chromium,
@@ -264,19 +264,16 @@ async def test_a_private_room_is_created_and_shared_by_invitation(
 
 
 @pytest.fixture(scope="module")
-def redis_parley(tmp_path_factory: pytest.TempPathFactory):
+def redis_parley(tmp_path_factory: pytest.TempPathFactory, redis_url: str):
     """The shop (README's example app) on Parley over the Redis channel
     layer, so that another process's notifications reach the pages."""
-    redis = RedisServer(tmp_path_factory.mktemp("redis-browser"))
-    redis.start()
     parley = ParleyServer(
-        tmp_path_factory.mktemp("parley-redis-browser"), env=shop_env(redis.url)
+        tmp_path_factory.mktemp("parley-redis-browser"), env=shop_env(redis_url)
     )
     try:
         yield parley.start()
     finally:
         parley.stop()
-        redis.stop()
 
 
 def ship_order(server: ParleyServer, owner: str, number: int) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 import websockets
 
 from parley.client import Ack, ParleyClient
-from tests.servers import ParleyServer, RedisServer, User, recv, subscribe
+from tests.servers import ParleyServer, RedisServer, User, recv, subscribe, two_servers
 from tests.test_client import client_for, take
 
 ROOM = "steady"
@@ -99,9 +99,7 @@ async def test_redis_restarted_under_two_processes_loses_and_doubles_nothing(
     tmp_path, redis_server: RedisServer
 ):
     env = {"CHANNEL_LAYER_URL": redis_server.url, "PARLEY_SUBSCRIPTION_CHECK_SECS": "1"}
-    first = ParleyServer(tmp_path, env).start()
-    second = ParleyServer(tmp_path, env).start()
-    try:
+    with two_servers(tmp_path, env) as (first, second):
         alice, bob = User.sign_up(first, "alice"), User.sign_up(second, "bob")
 
         async def restart_redis() -> None:
@@ -117,9 +115,6 @@ async def test_redis_restarted_under_two_processes_loses_and_doubles_nothing(
                 for client in (a, b)
             ]
         assert_promise_kept(acks, held, stored_messages(alice))
-    finally:
-        first.stop()
-        second.stop()
 
 
 def rss_kib(pid: int) -> int:

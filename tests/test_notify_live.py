@@ -23,7 +23,6 @@ from tests.engines import RabbitMQServer
 from tests.relay import TcpRelay
 from tests.servers import (
     ParleyServer,
-    RedisServer,
     User,
     collect,
     recv_type,
@@ -40,14 +39,6 @@ LAYERS = ("redis", "amqp")
 # ResourceWarning (shown by PYTHONWARNINGS=default), a leaked coroutine a
 # RuntimeWarning.
 TROUBLE = ("Traceback", "RuntimeWarning", "ResourceWarning", "WARNING", "ERROR")
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory):
-    redis = RedisServer(tmp_path_factory.mktemp("redis"))
-    redis.start()
-    yield redis.url
-    redis.stop()
 
 
 def shop_env(layer_url: str, **extra: str) -> dict[str, str]:

@@ -11,7 +11,14 @@ from django.db import connection
 
 from parley.models import Message
 from parley.services import rooms
-from tests.servers import ParleyServer, User, collect, send, subscribe, unique
+from tests.servers import (
+    User,
+    collect,
+    send,
+    subscribe,
+    two_servers,
+    unique,
+)
 
 SENDERS_PER_PROCESS = 3
 SENDS_PER_SENDER = 30
@@ -26,9 +33,7 @@ async def test_concurrent_senders_on_two_processes_get_gap_free_unique_seqs(
         "DATABASE_URL": postgres.create_database(unique("race")),
         "CHANNEL_LAYER_URL": redis_server.url,
     }
-    first = ParleyServer(tmp_path, env).start()
-    second = ParleyServer(tmp_path, env).start()
-    try:
+    with two_servers(tmp_path, env) as (first, second):
         users = [
             User.sign_up(server, f"sender{server.port}x{i}")
             for server in (first, second)
@@ -57,9 +62,6 @@ async def test_concurrent_senders_on_two_processes_get_gap_free_unique_seqs(
         with users[0].http() as http:
             page = http.get("/api/rooms/race/messages", params={"limit": 200}).json()
         assert [m["seq"] for m in page["messages"]] == list(range(total, 0, -1))
-    finally:
-        first.stop()
-        second.stop()
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from tests.servers import (
     recv_type,
     send,
     subscribe,
+    two_servers,
     unique,
 )
 
@@ -181,9 +182,7 @@ async def test_a_third_user_reaches_nothing_of_a_private_room(
 async def test_a_killed_process_leaves_no_ghosts(tmp_path, redis_server):
     ttl = 3.0
     env = {"CHANNEL_LAYER_URL": redis_server.url, "PARLEY_PRESENCE_TTL_SECS": str(ttl)}
-    doomed = ParleyServer(tmp_path, env).start()
-    survivor = ParleyServer(tmp_path, env).start()
-    try:
+    with two_servers(tmp_path, env) as (doomed, survivor):
         gone, stays = User.sign_up(doomed, "gone"), User.sign_up(survivor, "stays")
         room = "wake"
         async with await gone.connect() as g, await stays.connect() as s:
@@ -198,6 +197,3 @@ async def test_a_killed_process_leaves_no_ghosts(tmp_path, redis_server):
             assert time.monotonic() - killed_at <= ttl + 1
             async with await stays.connect() as fresh:
                 assert (await subscribe(fresh, room))["online"] == ["stays"]
-    finally:
-        doomed.stop()
-        survivor.stop()

@@ -23,7 +23,6 @@ from tests import servers
 from tests.servers import (
     PASSWORD,
     ParleyServer,
-    RedisServer,
     User,
     connect_with_token,
     create_token,
@@ -210,14 +209,6 @@ async def test_the_python_client_stops_when_its_token_is_revoked(
 
 
 # Events across processes ---------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    redis = RedisServer(tmp_path_factory.mktemp("redis"))
-    redis.start()
-    yield redis.url
-    redis.stop()
 
 
 @pytest.fixture(scope="module")

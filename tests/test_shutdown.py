@@ -5,7 +5,15 @@ import signal
 
 import websockets
 
-from tests.servers import ParleyServer, User, recv, recv_type, send, subscribe
+from tests.servers import (
+    ParleyServer,
+    User,
+    recv,
+    recv_type,
+    send,
+    subscribe,
+    two_servers,
+)
 
 
 async def closed_with(ws) -> tuple[int | None, list[dict]]:
@@ -48,9 +56,7 @@ async def test_a_process_shutting_down_takes_its_users_offline_at_once(
     # The presence TTL stays at its 30 s default: only the process's
     # goodbye can take its users offline within the wait below.
     env = {"CHANNEL_LAYER_URL": redis_server.url}
-    leaving = ParleyServer(tmp_path, env).start()
-    staying = ParleyServer(tmp_path, env).start()
-    try:
+    with two_servers(tmp_path, env) as (leaving, staying):
         gone, stays = User.sign_up(leaving, "bye"), User.sign_up(staying, "hi")
         async with await gone.connect() as g, await stays.connect() as s:
             await subscribe(g, "lounge")
@@ -60,6 +66,3 @@ async def test_a_process_shutting_down_takes_its_users_offline_at_once(
             presence = await recv_type(s, "presence", timeout=10)
             assert (presence["user"], presence["online"]) == ("bye", False)
             assert (await closed_with(g))[0] == 1001
-    finally:
-        leaving.stop()
-        staying.stop()
