@@ -450,9 +450,10 @@ def snapshot(
         the replay after ``after``, the user's read state, and the room's
         title as ``user`` sees it (a direct room is titled by the peer).
     """
+    replay = messages.replay(room_id=room.id, after=after)
     return (
-        messages.replay(room_id=room.id, after=after),
-        reads.read_state(user=user, room=room),
+        replay,
+        reads.read_state(user=user, room=room, last_seq=replay.last_seq),
         rooms.title_for(room, user=user),
     )
 
@@ -603,7 +604,7 @@ class ChatConsumer(FrameConsumer):
                 self.forget(room.id)
                 self.hub.unfollow(room.id, self)
             else:
-                self.flush(room.id, subscription)
+                self.flush(subscription)
             raise
         if replay.resync:
             metrics.resync_sent()
@@ -626,7 +627,7 @@ class ChatConsumer(FrameConsumer):
             subscription.pending = [
                 e for e in subscription.pending if "presence" not in e
             ]
-        self.flush(room.id, subscription)
+        self.flush(subscription)
 
     def forget(self, room_id: int) -> None:
         subscription = self.subscriptions.pop(room_id, None)
@@ -807,9 +808,9 @@ class ChatConsumer(FrameConsumer):
                 subscription.last_seq = max(subscription.last_seq, seq - 1)
             except Exception:
                 logger.warning("gap repair failed for %s; the check retries", self)
-            self.flush(room_id, subscription)
+            self.flush(subscription)
 
-    def flush(self, room_id: int, subscription: Subscription) -> None:
+    def flush(self, subscription: Subscription) -> None:
         """Forward the events held in ``pending``, in order, and stop holding."""
         held, subscription.pending = subscription.pending or [], None
         for index, event in enumerate(held):

@@ -110,16 +110,25 @@ async def send_event(group: str, event: dict[str, Any]) -> bool:
     """``group_send`` ``event``; log and return False if the layer fails.
 
     At most ``MAX_PUBLISHES_IN_FLIGHT`` run at once per event loop, and each
-    waits for the layer at most ``PARLEY_PUBLISH_TIMEOUT_SECS``: a broker
-    that is down (RabbitMQ reconnecting) must not hold the socket that sent.
+    waits at most ``PARLEY_PUBLISH_TIMEOUT_SECS``, its turn included: a
+    broker that is down (RabbitMQ reconnecting) must not hold the socket or
+    the view that sent.
     """
     loop = asyncio.get_running_loop()
     limit = _in_flight.get(loop)
     if limit is None:
         limit = _in_flight[loop] = asyncio.Semaphore(MAX_PUBLISHES_IN_FLIGHT)
+    timeout = parley_settings.PUBLISH_TIMEOUT_SECS
     try:
-        async with limit, asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
+        async with asyncio.timeout(timeout), limit:
             await get_layer().group_send(group, event)
+    except TimeoutError:
+        logger.warning(
+            "publish to %s: the channel layer did not take the event within %s s",
+            group,
+            timeout,
+        )
+        return False
     except Exception:
         logger.warning("publish to %s failed", group, exc_info=True)
         return False
@@ -155,29 +164,13 @@ async def publish_user(
     return await send_event(user_group(user_id), user_event(user_id, frame))
 
 
-async def _within_timeout(
-    publish: Callable[..., Coroutine[Any, Any, bool]], *args: Any, **kwargs: Any
-) -> bool:
-    """Await a publishing coroutine function for at most
-    ``PARLEY_PUBLISH_TIMEOUT_SECS``; False (logged) if it took longer."""
-    try:
-        async with asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
-            return await publish(*args, **kwargs)
-    except TimeoutError:
-        logger.warning(
-            "publish: the channel layer did not take the event within %s s",
-            parley_settings.PUBLISH_TIMEOUT_SECS,
-        )
-        return False
-
-
 def _publish_sync(
     publish: Callable[..., Coroutine[Any, Any, bool]], *args: Any, **kwargs: Any
 ) -> bool:
-    """Run a publishing coroutine function from sync code, bounded by
-    ``PARLEY_PUBLISH_TIMEOUT_SECS``: a broker that is down never holds a
-    view or a ``post_save`` receiver longer."""
-    return layer_sync(_within_timeout)(publish, *args, **kwargs)
+    """Run a publishing coroutine function from sync code; ``send_event``
+    bounds it by ``PARLEY_PUBLISH_TIMEOUT_SECS``, so a broker that is down
+    never holds a view or a ``post_save`` receiver longer."""
+    return layer_sync(publish)(*args, **kwargs)
 
 
 def send_event_sync(group: str, event: dict[str, Any]) -> bool:

@@ -376,13 +376,10 @@ class Hub:
         Other processes are told at once that this one's users left.
         Sockets not closed ``within`` seconds are left to the server.
         """
-        try:
-            # A layer that is down (a broker restarting) must not hold the
-            # shutdown: the others then find these users gone by their TTL.
-            async with asyncio.timeout(parley_settings.PUBLISH_TIMEOUT_SECS):
-                await self.presence.leave_cluster()
-        except Exception:  # TimeoutError included
-            logger.warning("hub: could not say goodbye to the other processes")
+        # Bounded like every publish: a layer that is down (a broker
+        # restarting) cannot hold the shutdown; the others then find these
+        # users gone by their TTL.
+        await self.presence.leave_cluster()
         sockets = list(self.sockets)
         if sockets:
             await asyncio.wait(

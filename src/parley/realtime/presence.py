@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from parley.conf import parley_settings
-from parley.realtime import protocol
+from parley.realtime import events, protocol
 from parley.realtime.groups import presence_group
 from parley.realtime.protocol import ServerFrameType
 
@@ -151,12 +151,11 @@ class Presence:
     # Talking to the other processes --------------------------------------
 
     async def _send(self, kind: str, **fields: Any) -> None:
-        try:
-            await self.hub.layer.group_send(
-                presence_group(), {"type": kind, "process": self.process, **fields}
-            )
-        except Exception:
-            logger.warning("presence: %s not sent; the next beat repairs it", kind)
+        """Publish to every hub (bounded and logged as ``events.send_event``);
+        a message lost is repaired by the next beat."""
+        await events.send_event(
+            presence_group(), {"type": kind, "process": self.process, **fields}
+        )
 
     async def send_delta(self, room_id: int, user_id: int, online: bool) -> None:
         await self._send(
