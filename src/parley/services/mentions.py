@@ -102,7 +102,7 @@ def notify_mentions(
     user_model = get_user_model()
     people = user_model._default_manager.filter(
         **{f"{user_model.USERNAME_FIELD}__in": names}, parley_guest__isnull=True
-    )
+    ).select_related("parley_guest")
     if hasattr(user_model, "is_active"):
         people = people.filter(is_active=True)
     people = list(people)

@@ -103,14 +103,21 @@ def unread_counts(
     }
 
 
-def read_state(*, user: AbstractBaseUser, room: Room) -> ReadState:
-    """``user``'s read state in ``room`` (which they may read)."""
+def read_state(
+    *, user: AbstractBaseUser, room: Room, last_seq: int | None = None
+) -> ReadState:
+    """``user``'s read state in ``room`` (which they may read).
+
+    Args:
+        last_seq: the room's newest ``seq`` if the caller just read it; a
+            user who has read that far has nothing unread, and no count runs.
+    """
     seq = read_seqs(user=user, room_ids=[room.pk]).get(room.pk, 0)
-    return ReadState(
-        room=room.slug,
-        seq=seq,
-        unread=_count_unread(user=user, room_id=room.pk, after=seq),
-    )
+    if last_seq is not None and seq >= last_seq:
+        unread = 0
+    else:
+        unread = _count_unread(user=user, room_id=room.pk, after=seq)
+    return ReadState(room=room.slug, seq=seq, unread=unread)
 
 
 def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:

@@ -101,7 +101,5 @@ def submit_sync(name: str, **kwargs: Any) -> None:
     """``submit`` for sync code (a view, a script), from any thread of any
     process (``parley.realtime.layers``): inline, the task runs in this
     thread, on this thread's database connection and transaction."""
-    if name not in TASKS:
-        raise UnknownTask(name)
     if not (parley_settings.DEFER_TASKS and layer_sync(_deferred)(name, kwargs)):
         run_task(name, kwargs)

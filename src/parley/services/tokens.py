@@ -101,7 +101,7 @@ def authenticate_token(token: str) -> ApiToken | None:
         return None
     digest = _digest(token)
     found = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__parley_guest")
         .filter(key_hash=digest, revoked_at__isnull=True)
         .first()
     )

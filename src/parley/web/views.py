@@ -206,6 +206,15 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
         return context
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after signing up or in: ``next`` if it is a path of this
+    site (no open redirect), else the room list."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = reverse("parley-rooms")
+    return next_url
+
+
 @require_http_methods(["GET", "POST"])
 def guest(request: HttpRequest) -> HttpResponse:
     """``/accounts/guest/``: POST ``name`` signs the visitor in as a guest,
@@ -213,9 +222,7 @@ def guest(request: HttpRequest) -> HttpResponse:
     ``PARLEY_GUEST_ACCESS`` is off."""
     if not parley_settings.GUEST_ACCESS:
         raise Http404
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("parley-rooms")
+    next_url = _next_url(request)
     form = GuestForm(request.POST or None)
     if request.method == "POST" and _start_guest(request, form):
         return redirect(next_url)
@@ -388,13 +395,11 @@ def _visitor(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Create an account with Django's ``UserCreationForm``, then sign in."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("parley-rooms")
+    next_url = _next_url(request)
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=guests.MODEL_BACKEND)
         return redirect(next_url)
     return page(
         request, "parley/accounts/signup.html", {"form": form, "next": next_url}
