@@ -420,4 +420,3 @@ export function startLive(part, { room = null, onStatus = () => {}, probe } = {}
   return connection;
 }
 
-export { page };

@@ -521,17 +521,14 @@ function findOnline(user) {
 }
 
 async function openDirect(li, user) {
-  li.querySelector(".action-error")?.remove();
+  actionError(li, null);
   try {
     const room = await api(config.directUrl.replace("__user__", encodeURIComponent(user)), {
       method: "POST",
     });
     location.assign(safePath(room.url) ?? config.roomUrl.replace("__room__", room.slug));
   } catch (error) {
-    const why = document.createElement("span");
-    why.className = "action-error";
-    why.textContent = error.message;
-    li.append(why);
+    actionError(li, error.message);
   }
 }
 

@@ -72,8 +72,7 @@ export class Connection {
     // out a backoff when it is back.
     window.addEventListener("offline", () => {
       if (this.stopped) return;
-      clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = null;
+      this.cancelReconnect();
       this.drop();
       this.onStatus(this.strings.offline, "offline");
     });
@@ -118,14 +117,12 @@ export class Connection {
   /** Close for good: nothing more will be sent or received. */
   stop() {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.cancelReconnect();
     this.drop();
   }
 
   connect() {
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.cancelReconnect();
     if (this.stopped || this.socket) return;
     if (!navigator.onLine) {
       this.onStatus(this.strings.offline, "offline");
@@ -197,9 +194,13 @@ export class Connection {
     }
   }
 
-  scheduleReconnect(code) {
+  cancelReconnect() {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+  }
+
+  scheduleReconnect(code) {
+    this.cancelReconnect();
     if (this.stopped) return;
     if (!navigator.onLine) {
       this.onStatus(this.strings.offline, "offline"); // `online` reconnects
