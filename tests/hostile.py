@@ -13,9 +13,9 @@ import re
 from hypothesis import strategies as st
 
 from parley.conf import DEFAULTS
-from parley.errors import ErrorCode
+from parley.wire.errors import ErrorCode
 from parley.realtime import protocol
-from parley.realtime.protocol import (
+from parley.wire.frames import (
     Delete,
     Edit,
     Limits,

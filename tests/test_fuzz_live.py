@@ -24,9 +24,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from parley.conf import DEFAULTS
-from parley.errors import ErrorCode
+from parley.wire.errors import ErrorCode
 from parley.realtime import protocol
-from parley.realtime.protocol import ClientFrameType, ServerFrameType
+from parley.wire.frames import ClientFrameType, ServerFrameType
 from tests.hostile import FUZZ_LIMITS, assert_no_failures, encoded
 from tests.servers import ParleyServer, User, recv_type, subscribe, unique
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parley import ratelimit
-from parley.errors import ErrorCode
+from parley.wire.errors import ErrorCode
 from parley.ratelimit import RateLimited, RateLimiter, TokenBucket
 
 

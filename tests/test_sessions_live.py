@@ -18,7 +18,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from parley.client import ParleyClient, SignInRefused
-from parley.realtime.protocol import CloseCode
+from parley.wire.frames import CloseCode
 from tests import servers
 from tests.servers import (
     PASSWORD,

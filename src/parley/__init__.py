@@ -32,7 +32,7 @@ def notify(
     Call it from any thread of any process that shares the servers' database
     and channel layer (a view, a management command, a WSGI or Celery
     worker), any number of times, on every shared layer (Redis, RabbitMQ:
-    see ``parley.realtime.layers``). A channel layer that does not take the
+    see ``parley.bus.layers``). A channel layer that does not take the
     frame within ``PARLEY_PUBLISH_TIMEOUT_SECS`` (a broker that is down)
     holds the caller no longer: the notification stays stored, the frame is
     dropped with a logged warning, and clients see it on their next load.

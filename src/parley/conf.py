@@ -196,7 +196,7 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
               subscribed at the moment of publishing misses them.
             - ``amqp://user:password@host:port/vhost`` (``amqps://`` for
               TLS): channels_rabbitmq's layer as Parley extends it
-              (``parley.realtime.rabbitmq``): one exclusive queue per
+              (``parley.bus.rabbitmq``): one exclusive queue per
               process, and a durable queue per named channel (the tasks of
               ``parley worker``).
 
@@ -232,7 +232,7 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
         backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
         config = {"hosts": [f"{scheme.removesuffix('+pubsub')}://{rest}"]}
     elif scheme in ("amqp", "amqps"):
-        backend = "parley.realtime.rabbitmq.RabbitmqChannelLayer"
+        backend = "parley.bus.rabbitmq.RabbitmqChannelLayer"
         config = {
             "host": url,
             "local_capacity": capacity,

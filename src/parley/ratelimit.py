@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
-from parley.errors import ErrorCode, ParleyError
+from parley.wire.errors import ErrorCode, ParleyError
 
 # Keys one limiter remembers. A bucket with its key costs about 400 bytes
 # (measured, an address-and-name key), so 100,000 keys (more users or

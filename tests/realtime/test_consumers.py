@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from parley.realtime import consumers
-from parley.realtime.groups import room_group
+from parley.wire.events import room_group
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import messages, rooms
 

@@ -1,5 +1,5 @@
 """Sync code reaches the channel layer from any thread and any event loop
-(``parley.realtime.layers``).
+(``parley.bus.layers``).
 
 ``OneLoopLayer`` stands in for channels_rabbitmq's layer, listed as bound to
 one loop for these tests: like it, an instance works only in the event loop

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from parley.errors import ErrorCode
+from parley.wire.errors import ErrorCode
 from parley.realtime import protocol
-from parley.realtime.protocol import (
+from parley.wire.frames import (
     Delete,
     Edit,
     Limits,

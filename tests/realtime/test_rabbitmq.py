@@ -1,4 +1,4 @@
-"""Parley's RabbitMQ layer (``parley.realtime.rabbitmq``) on a real broker:
+"""Parley's RabbitMQ layer (``parley.bus.rabbitmq``) on a real broker:
 cancelled calls, named channels and their at-least-once receivers.
 
 One RabbitMQ node for the module (it takes seconds to start); each test
@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from channels.exceptions import ChannelFull
 
-from parley.realtime.rabbitmq import NamedChannelReceiver, RabbitmqChannelLayer
+from parley.bus.rabbitmq import NamedChannelReceiver, RabbitmqChannelLayer
 from tests.engines import RabbitMQServer
 from tests.relay import TcpRelay
 from tests.servers import unique

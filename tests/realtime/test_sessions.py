@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from parley.realtime import sessions
-from parley.realtime.events import session_event
-from parley.realtime.protocol import CloseCode
+from parley.bus.publish import session_event
+from parley.wire.frames import CloseCode
 from parley.realtime.sessions import (
     TOKEN_ID_SCOPE_KEY,
     Credential,

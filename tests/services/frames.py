@@ -5,7 +5,7 @@ import orjson
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from parley.realtime.groups import room_group, user_group
+from parley.wire.events import room_group, user_group
 
 
 class Listener:

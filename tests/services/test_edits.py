@@ -2,7 +2,7 @@
 
 import pytest
 
-from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
+from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.services import messages, rooms
 from tests.services.frames import Listener
 

@@ -7,7 +7,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
 import parley
-from parley.errors import ErrorCode, Forbidden, NotFound, ParleyError
+from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 from parley.services import guests, notifications, rooms, tokens
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from parley.errors import ErrorCode, Forbidden, NotFound, ParleyError
+from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Room
 from parley.services import rooms
 from tests.services.frames import Listener

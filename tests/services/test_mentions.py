@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from parley.models import Guest, Notification
 from parley.services import mentions, messages, rooms, tasks
 from parley.services.guests import GUEST_SEPARATOR
-from parley.tasks import TaskConsumer
+from parley.bus.worker import TaskConsumer
 from tests.services.frames import Listener
 
 pytestmark = pytest.mark.django_db

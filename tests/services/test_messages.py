@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from parley.errors import Conflict, ErrorCode, ParleyError
+from parley.wire.errors import Conflict, ErrorCode, ParleyError
 from parley.models import Message
 from parley.services import messages, rooms
 

@@ -8,9 +8,9 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 import parley
-from parley.errors import ErrorCode, NotFound, ParleyError
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
 from parley.models import Notification
-from parley.realtime.groups import user_group
+from parley.wire.events import user_group
 from parley.services import notifications
 from tests.services.frames import Listener
 from tests.shop.models import Order

@@ -2,7 +2,7 @@
 
 import pytest
 
-from parley.errors import Conflict, ErrorCode, NotFound, ParleyError
+from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 from parley.models import Membership, Room
 from parley.services import rooms
 

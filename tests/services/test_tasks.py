@@ -1,4 +1,4 @@
-"""Deferred tasks (``parley.services.tasks``) when the layer lets them down.
+"""Deferred tasks (``parley.bus.tasks``) when the layer lets them down.
 
 The worker end to end, on Redis and RabbitMQ, is in
 ``tests/test_notify_live.py``.

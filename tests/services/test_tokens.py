@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from parley.errors import ErrorCode, NotFound, ParleyError
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
 from parley.models import ApiToken
 from parley.services import tokens
 

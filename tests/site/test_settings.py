@@ -99,12 +99,12 @@ def test_the_environment_overrides_every_default(tmp_path):
         ),
         (
             "amqp://guest:guest@rabbit:5672/%2F",
-            "parley.realtime.rabbitmq.RabbitmqChannelLayer",
+            "parley.bus.rabbitmq.RabbitmqChannelLayer",
             ("host", "amqp://guest:guest@rabbit:5672/%2F"),
         ),
         (
             "amqps://u:p@rabbit/parley",
-            "parley.realtime.rabbitmq.RabbitmqChannelLayer",
+            "parley.bus.rabbitmq.RabbitmqChannelLayer",
             ("host", "amqps://u:p@rabbit/parley"),
         ),
     ],

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
-from parley.errors import ErrorCode
-from parley.realtime.protocol import Limits, ProtocolError, parse_frame
+from parley.wire.errors import ErrorCode
+from parley.wire.frames import Limits, ProtocolError, parse_frame
 
 LIMITS = Limits(max_frame_bytes=65536, max_room_chars=64, max_client_id_chars=64)
 

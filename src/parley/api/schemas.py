@@ -39,7 +39,7 @@ WholeNumber = Annotated[int, BeforeValidator(_integral)]
 
 
 class Error(Schema):
-    """Every 4xx body: a stable ``code`` (see ``parley.errors.ErrorCode``)."""
+    """Every 4xx body: a stable ``code`` (see ``parley.wire.errors.ErrorCode``)."""
 
     code: str
     message: str

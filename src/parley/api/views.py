@@ -41,11 +41,11 @@ from parley.api.schemas import (
     RoomOut,
 )
 from parley.conf import parley_settings
-from parley.errors import ErrorCode, ParleyError
 from parley.models import Membership, Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
+from parley.wire.errors import ErrorCode, ParleyError
 
 # A room's slug or a username in the path (see NO_NUL).
 Name = Annotated[str, Path(pattern=NO_NUL)]

@@ -35,13 +35,13 @@ from django.utils.translation import gettext as _
 from parley import metrics, ratelimit
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.errors import ErrorCode, ParleyError
 from parley.models import Room
 from parley.ratelimit import RateLimited, TokenBucket
 from parley.realtime import events, protocol
 from parley.realtime.hub import Hub, get_hub
-from parley.realtime.protocol import CloseCode, ServerFrameType
 from parley.services import messages, reads, rooms
+from parley.wire.errors import ErrorCode, ParleyError
+from parley.wire.frames import CloseCode, ServerFrameType
 
 logger = logging.getLogger(__name__)
 
@@ -431,7 +431,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     # Hub callbacks a subclass may need -----------------------------------
 
     def room_event(self, event: dict[str, Any]) -> None:
-        """A room event from the hub (``parley.realtime.events``)."""
+        """A room event from the hub (``parley.bus.publish``)."""
 
     def user_event(self, event: dict[str, Any]) -> None:
         """A user event from the hub: forwarded as it is."""

@@ -36,10 +36,10 @@ from parley import metrics
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.realtime import events, periodic, protocol
-from parley.realtime.groups import presence_group, room_group, user_group
 from parley.realtime.presence import Presence
 from parley.realtime.sessions import SessionWatch
 from parley.services import messages
+from parley.wire.events import presence_group, room_group, user_group
 
 logger = logging.getLogger(__name__)
 

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from parley.conf import parley_settings
 from parley.realtime import events, protocol
-from parley.realtime.groups import presence_group
-from parley.realtime.protocol import ServerFrameType
+from parley.wire.events import presence_group
+from parley.wire.frames import ServerFrameType
 
 if TYPE_CHECKING:
     from parley.realtime.hub import Hub

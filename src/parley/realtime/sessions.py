@@ -6,7 +6,7 @@ socket is closed with 4001 (``CloseCode.SESSION_ENDED``), on every server
 process, in two ways:
 
 1. **At once, by event.** ``parley.services.sessions`` publishes a session
-   event (``parley.realtime.events.session_event``) to the user's group when
+   event (``parley.bus.publish.session_event``) to the user's group when
    the user signs out (the sockets of that session close: every tab of that
    browser), when a token is revoked (its sockets close), and, after a
    password change, a deactivation or a deletion of the user, a re-check of
@@ -34,30 +34,16 @@ a rekey, which the process needs to look the session up.
 """
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from importlib import import_module
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-
-from django.conf import settings
-from django.contrib.auth import (
-    BACKEND_SESSION_KEY,
-    HASH_SESSION_KEY,
-    SESSION_KEY,
-    get_user_model,
-)
-from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.models import ApiToken
 from parley.realtime import periodic
-from parley.realtime.protocol import CloseCode
+from parley.services.sessions import Credential, ended, key_digest
+from parley.wire.frames import CloseCode
 
 if TYPE_CHECKING:
     from parley.realtime.hub import Hub, Socket
@@ -74,37 +60,6 @@ TOKEN_ID_SCOPE_KEY = "parley.token_id"
 # between must not close them. Checks asked for by events come after the
 # rekey and close at once.
 CONFIRM_SECS = 2.0
-# Ids or keys per query of the check: far below every database's limit on
-# bound parameters (SQLite's is 32,766; PostgreSQL's 65,535).
-QUERY_CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Credential:
-    """What a socket signed in with.
-
-    Attributes:
-        user_id: the socket's user.
-        session_key: the session's key, for a socket signed in by cookie.
-        token_id: the API token's id, for a socket signed in by token.
-
-    A socket with neither (a project's own authentication middleware) is
-    valid while its user is active.
-    """
-
-    user_id: int
-    session_key: str | None = None
-    token_id: int | None = None
-
-
-def key_digest(session_key: str) -> str:
-    """The SHA-256 (hex) of a session key: how events name a session.
-
-    A session key is 32 random characters (about 165 bits), so an unsalted
-    hash is safe, as for API tokens; the channel layer never sees a live key
-    it has no need of.
-    """
-    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 def credential_of(scope: dict[str, Any]) -> Credential:
@@ -121,107 +76,6 @@ def credential_of(scope: dict[str, Any]) -> Credential:
     session = scope.get("session")
     key = session.session_key if session is not None else None
     return Credential(user_id, session_key=key)
-
-
-# Validation (sync: it runs on the database thread) ----------------------
-
-
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    ordered = sorted(values)
-    for start in range(0, len(ordered), QUERY_CHUNK):
-        yield ordered[start : start + QUERY_CHUNK]
-
-
-def session_data(keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The data of each live session among ``keys``; missing and expired
-    ones are left out.
-
-    With a session engine that keeps sessions in the database (``db``,
-    ``cached_db``), one query per ``QUERY_CHUNK`` keys; with any other
-    (``cache``, ``file``, ``signed_cookies``), one ``load()`` per key.
-    """
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    if not issubclass(store_class, DatabaseSessionStore):
-        loaded = {key: store_class(session_key=key).load() for key in keys}
-        return {key: data for key, data in loaded.items() if data}
-    model = store_class.get_model_class()
-    now = timezone.now()
-    decoder = store_class()
-    found = {}
-    for chunk in _chunks(keys):
-        rows = model.objects.filter(
-            session_key__in=chunk, expire_date__gt=now
-        ).values_list("session_key", "session_data")
-        for key, data in rows:
-            found[key] = decoder.decode(data)
-    return found
-
-
-def signs_in(data: dict[str, Any], user: AbstractBaseUser) -> bool:
-    """Whether session ``data`` still signs ``user`` in.
-
-    Django's rules (``django.contrib.auth.get_user``): the session names the
-    user and a configured backend, and its auth hash is the user's current
-    one, or one made with a ``SECRET_KEY_FALLBACKS`` key (which Django
-    upgrades on the session's next request). The hash changes with the
-    password, so a password change ends every session but those Django
-    updated (``update_session_auth_hash``).
-    """
-    if data.get(SESSION_KEY) != user._meta.pk.value_to_string(user):
-        return False
-    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
-        return False
-    if not hasattr(user, "get_session_auth_hash"):
-        return True
-    session_hash = data.get(HASH_SESSION_KEY)
-    if not session_hash:
-        return False
-    if constant_time_compare(session_hash, user.get_session_auth_hash()):
-        return True
-    return any(
-        constant_time_compare(session_hash, fallback)
-        for fallback in user.get_session_auth_fallback_hash()
-    )
-
-
-def ended(credentials: Iterable[Credential]) -> set[Credential]:
-    """The credentials among ``credentials`` that no longer sign in.
-
-    One query each (per ``QUERY_CHUNK``) for the users, the sessions (with a
-    database session engine) and the tokens, whatever the number of sockets.
-    """
-    credentials = set(credentials)
-    users = {}
-    for chunk in _chunks({c.user_id for c in credentials}):
-        users.update(
-            (user.pk, user)
-            for user in get_user_model()._default_manager.filter(pk__in=chunk)
-        )
-    sessions = session_data({c.session_key for c in credentials if c.session_key})
-    owners = {}
-    for chunk in _chunks({c.token_id for c in credentials if c.token_id is not None}):
-        owners.update(
-            ApiToken.objects.filter(pk__in=chunk, revoked_at__isnull=True).values_list(
-                "pk", "user_id"
-            )
-        )
-
-    def valid(credential: Credential) -> bool:
-        user = users.get(credential.user_id)
-        # As Django's ModelBackend: a user model without is_active is active.
-        if user is None or not getattr(user, "is_active", True):
-            return False
-        if credential.token_id is not None:
-            return owners.get(credential.token_id) == credential.user_id
-        if credential.session_key is None:
-            return True
-        data = sessions.get(credential.session_key)
-        return data is not None and signs_in(data, user)
-
-    return {credential for credential in credentials if not valid(credential)}
-
-
-aended = database_sync_to_async(ended)
 
 
 # The watch (async: it runs in the hub's event loop) -----------------------
@@ -296,7 +150,9 @@ class SessionWatch:
         ]
         if not watched:
             return []
-        failed = await aended(credential for _, credential in watched)
+        failed = await database_sync_to_async(ended)(
+            credential for _, credential in watched
+        )
         return [
             socket
             for socket, credential in watched

@@ -23,8 +23,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
-from parley.errors import ErrorCode, Forbidden, ParleyError
 from parley.models import Guest
+from parley.wire.errors import ErrorCode, Forbidden, ParleyError
 
 # Long enough for a name, short enough for the online list and a message's
 # author line; the username adds 5 characters ("#" and the suffix).

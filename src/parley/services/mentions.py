@@ -20,9 +20,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from parley.bus import tasks
 from parley.conf import parley_settings
 from parley.models import Membership, Message, Notification, Room
-from parley.services import notifications, tasks
+from parley.services import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def _live_message(message_id: int) -> Message | None:
 
 async def dispatch(message: Message) -> None:
     """Have the mentions of a just-published ``message`` notified, inline or
-    in the worker (``parley.services.tasks``). Never raises: a failure is
+    in the worker (``parley.bus.tasks``). Never raises: a failure is
     logged, and the message stays sent.
 
     A message that mentions nobody costs nothing: no task, no query.

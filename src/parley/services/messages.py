@@ -1,32 +1,36 @@
-"""Messages: store with a gap-free per-room ``seq``, read pages, publish.
+"""Messages: send, edit, delete; read pages, replays and gaps.
 
-The order of a send is fixed (DESIGN.md): **store, then acknowledge, then
-broadcast**. ``post_message`` stores; the caller acknowledges; ``publish``
-broadcasts. A message whose ack a sender saw is therefore in the database.
+Each operation is one function that owns its checks, its rate limit, its
+write and its event (Zulip's ``do_send_messages``). A send's order is fixed:
+**store, then acknowledge, then broadcast** (``docs/architecture.md``).
+``send`` (sync: the HTTP API) and ``asend`` (async: the sockets) keep it for
+every caller, which passes what acknowledging means to it as
+``acknowledge``: a message whose ack a sender saw is in the database, and
+nobody hears of a message before its sender's ack is on its way.
 """
 
-import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parley import ratelimit
+from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Message, Room
-from parley.realtime import events, protocol
-from parley.realtime.groups import room_group
-from parley.realtime.protocol import ServerFrameType
 from parley.services import mentions, rooms
+from parley.wire import events, shapes
+from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
+from parley.wire.frames import ServerFrameType
 
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """Result of ``post_message``.
+    """Result of a send.
 
     Attributes:
         message: the stored message.
@@ -36,58 +40,6 @@ class Posted:
 
     message: Message
     created: bool
-
-
-def timestamp(value: dt.datetime) -> str:
-    """ISO 8601 in UTC with milliseconds: ``2026-11-21T07:35:46.123Z``."""
-    return (
-        value.astimezone(dt.UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
-
-
-def message_data(message: Message) -> dict[str, Any]:
-    """The public shape of a message, as frames and the API carry it.
-
-    Returns:
-        ``{"id", "seq", "room" (slug), "author" (username, or None for a
-        deleted account), "text", "ts" (see ``timestamp``), "client_id"
-        (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then "")}``.
-    """
-    data: dict[str, Any] = {
-        "id": message.id,
-        "seq": message.seq,
-        "room": message.room.slug,
-        "author": message.author.get_username() if message.author else None,
-        "text": message.text,
-        "ts": timestamp(message.created_at),
-    }
-    if message.client_id:
-        data["client_id"] = message.client_id
-    if message.edited_at is not None:
-        data["edited_ts"] = timestamp(message.edited_at)
-    if message.deleted_at is not None:
-        data["deleted"] = True
-        data["text"] = ""
-    return data
-
-
-def edited_data(message: Message) -> dict[str, Any]:
-    """The fields of the ``edited`` frame: ``{id, seq, room, text, edited_ts}``."""
-    return {
-        "id": message.id,
-        "seq": message.seq,
-        "room": message.room.slug,
-        "text": message.text,
-        "edited_ts": timestamp(message.edited_at),
-    }
-
-
-def deleted_data(message: Message) -> dict[str, Any]:
-    """The fields of the ``deleted`` frame: ``{id, seq, room}``."""
-    return {"id": message.id, "seq": message.seq, "room": message.room.slug}
 
 
 def clean_text(text: str) -> str:
@@ -138,7 +90,7 @@ def _repeat_of(
     return earlier
 
 
-def post_message(
+def store(
     *, room: Room, author: AbstractBaseUser, text: str, client_id: str = ""
 ) -> Posted:
     """Store a message at the room's next ``seq``, at most once per client_id.
@@ -180,20 +132,105 @@ def post_message(
     return Posted(message, created=True)
 
 
-def post_to_room(
-    *, author: AbstractBaseUser, slug: str, text: str, client_id: str = ""
-) -> Posted:
-    """``post_message`` to the room with ``slug``, if ``author`` may read it.
+# Sending ---------------------------------------------------------------------
 
-    One call for the socket's ``send``, so that it costs one trip to the
-    database thread.
+Acknowledge = Callable[[Posted], None]
+
+
+def _checked_store(
+    *,
+    author: AbstractBaseUser,
+    room: Room | None,
+    slug: str | None,
+    text: str,
+    client_id: str,
+) -> Posted:
+    """A send's checks, rate limit and write, in one trip to the database."""
+    if room is None:
+        if slug is None:
+            raise TypeError("send() needs a room or a slug")
+        room = rooms.get_readable(user=author, slug=slug)
+    # Before the store: a refused send stores nothing and leaves its
+    # client_id free for the retry.
+    ratelimit.spend_message(user_id=author.pk, room=room.slug)
+    return store(room=room, author=author, text=text, client_id=client_id)
+
+
+def send(
+    *,
+    author: AbstractBaseUser,
+    text: str,
+    room: Room | None = None,
+    slug: str | None = None,
+    client_id: str = "",
+    acknowledge: Acknowledge | None = None,
+) -> Posted:
+    """Send a message: check, rate-limit, store, acknowledge, broadcast.
+
+    For sync callers (the HTTP API, scripts); sockets use ``asend``. The
+    broadcast (the ``message`` room event, then mention notifications,
+    ``parley.services.mentions``) happens for a new message only; a repeated
+    ``client_id`` is acknowledged again with the first message and
+    announces nothing. A channel layer that fails does not fail the send:
+    the message is stored and acknowledged, and subscribers catch up from
+    the store.
+
+    Args:
+        author: the signed-in sender.
+        text: the message text; see ``clean_text``.
+        room: a room ``author`` may post in, checked by the caller (a
+            socket's subscription); or None to look ``slug`` up.
+        slug: the room's slug, checked here (``rooms.get_readable``) when
+            ``room`` is None.
+        client_id: the sender's idempotency key, or "" for none.
+        acknowledge: called with the result once stored, before the
+            broadcast; None when the caller answers with the return value.
+
+    Returns:
+        ``Posted(message, created)``.
 
     Raises:
-        NotFound: ``room_not_found`` (see ``rooms.get_readable``); and what
-            ``post_message`` raises.
+        NotFound: ``room_not_found`` for a room ``author`` may not read.
+        RateLimited: over the user's or the room's message budget
+            (``parley.ratelimit.spend_message``); nothing is stored.
+        ParleyError: from ``clean_text``.
+        Conflict: ``client_id_reused`` when the key belongs to another room.
     """
-    room = rooms.get_readable(user=author, slug=slug)
-    return post_message(room=room, author=author, text=text, client_id=client_id)
+    posted = _checked_store(
+        author=author, room=room, slug=slug, text=text, client_id=client_id
+    )
+    if acknowledge is not None:
+        acknowledge(posted)
+    if posted.created:
+        message = posted.message
+        publish_sync(events.message_event(message.room_id, shapes.message(message)))
+        mentions.dispatch_sync(message)
+    return posted
+
+
+async def asend(
+    *,
+    author: AbstractBaseUser,
+    text: str,
+    room: Room | None = None,
+    slug: str | None = None,
+    client_id: str = "",
+    acknowledge: Acknowledge | None = None,
+) -> Posted:
+    """``send`` for async callers (the sockets): the checks and the write run
+    on the database thread (``parley.db``), the acknowledgement and the
+    broadcast in the caller's event loop. Arguments, result and errors as
+    ``send``."""
+    posted = await database_sync_to_async(_checked_store)(
+        author=author, room=room, slug=slug, text=text, client_id=client_id
+    )
+    if acknowledge is not None:
+        acknowledge(posted)
+    if posted.created:
+        message = posted.message
+        await publish(events.message_event(message.room_id, shapes.message(message)))
+        await mentions.dispatch(message)
+    return posted
 
 
 def _next_seq(room_id: int) -> int:
@@ -245,7 +282,10 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
         Forbidden: ``forbidden`` if ``user`` is not its author.
         Conflict: ``message_deleted`` if it was deleted.
         ParleyError: from ``clean_text``.
+        RateLimited: over the user's message budget (an edit counts as a
+            message, ``parley.ratelimit.spend_message``); nothing changes.
     """
+    ratelimit.spend_message(user_id=user.pk)
     text = clean_text(text)
     with transaction.atomic():
         message = _locked_readable(user=user, message_id=message_id)
@@ -258,8 +298,10 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
         message.text = text
         message.edited_at = timezone.now()
         message.save(update_fields=["text", "edited_at"])
-        events.publish_room_on_commit(
-            message.room_id, ServerFrameType.EDITED, **edited_data(message)
+        publish_on_commit(
+            events.room_frame(
+                message.room_id, ServerFrameType.EDITED, **shapes.edited(message)
+            )
         )
     return message
 
@@ -293,8 +335,10 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
             message.deleted_at = timezone.now()
             message.text = ""
             message.save(update_fields=["text", "deleted_at"])
-            events.publish_room_on_commit(
-                message.room_id, ServerFrameType.DELETED, **deleted_data(message)
+            publish_on_commit(
+                events.room_frame(
+                    message.room_id, ServerFrameType.DELETED, **shapes.deleted(message)
+                )
             )
     return message
 
@@ -369,60 +413,3 @@ def messages_between(*, room_id: int, after: int, before: int) -> list[Message]:
         .select_related("room", "author")
         .order_by("seq")
     )
-
-
-def message_event(message: Message) -> dict[str, Any]:
-    """The room event announcing ``message`` (see ``parley.realtime.events``).
-
-    The frames are encoded here, once per message, and forwarded verbatim to
-    every socket: fan-out to N sockets costs one encoding, not N.
-
-    Returns:
-        a room event with ``seq``, ``frame`` (the protocol's ``message``
-        frame, JSON text) and ``tutorial`` (the tutorial socket's
-        ``{"message": text, ...}``, JSON text).
-    """
-    data = message_data(message)
-    tutorial = {
-        "message": data["text"],
-        **{k: v for k, v in data.items() if k != "text"},
-    }
-    return events.room_event(
-        message.room_id,
-        protocol.encode_frame(protocol.ServerFrameType.MESSAGE, **data),
-        seq=message.seq,
-        tutorial=protocol.encode(tutorial),
-    )
-
-
-async def publish(message: Message) -> bool:
-    """Broadcast a stored message to every socket subscribed to its room,
-    then notify the users it mentions (``parley.services.mentions``).
-
-    A channel layer that fails (Redis restarting, say) does not fail the
-    send: the message is stored and acknowledged, and subscribers catch up
-    from the store (each socket's subscription check, or the next message's
-    gap). The failure is logged. Mention notifications run inline or in the
-    worker (``PARLEY_DEFER_TASKS``); a failure there is logged, never raised.
-
-    Returns:
-        True if the layer took the event.
-    """
-    sent = await events.send_event(room_group(message.room_id), message_event(message))
-    await mentions.dispatch(message)
-    return sent
-
-
-def publish_sync(message: Message) -> bool:
-    """``publish`` for sync code (the HTTP API); mentions notified inline run
-    in this thread, on its database connection."""
-    sent = events.send_event_sync(room_group(message.room_id), message_event(message))
-    mentions.dispatch_sync(message)
-    return sent
-
-
-apost_message = database_sync_to_async(post_message)
-apost_to_room = database_sync_to_async(post_to_room)
-aedit_message = database_sync_to_async(edit_message)
-adelete_message = database_sync_to_async(delete_message)
-alast_seqs = database_sync_to_async(last_seqs)

@@ -15,39 +15,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.errors import ErrorCode, NotFound, ParleyError
 from parley.models import Notification
-from parley.realtime.events import publish_user_on_commit
-from parley.realtime.protocol import ServerFrameType
-from parley.services import messages
 from parley.services.guests import refuse_guests
+from parley.wire import events, shapes
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
+from parley.wire.frames import ServerFrameType
 
 # The columns' sizes (see parley.models.Notification).
 KIND_MAX_CHARS = 32
 TITLE_MAX_CHARS = 200
 URL_MAX_CHARS = 500
 KEY_MAX_CHARS = 100
-
-
-def notification_data(notification: Notification) -> dict[str, Any]:
-    """The public shape of a notification, as the frame and the API carry it.
-
-    Returns:
-        ``{"id", "kind", "title", "body", "url", "data" (JSON object),
-        "ts" (created, see ``messages.timestamp``), "read" (bool)}``.
-    """
-    return {
-        "id": notification.id,
-        "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
-        "url": notification.url,
-        "data": notification.data,
-        "ts": messages.timestamp(notification.created_at),
-        "read": notification.read_at is not None,
-    }
 
 
 def _check(value: str, name: str, limit: int, *, required: bool) -> str:
@@ -115,9 +96,11 @@ def notify(
                 data=data or {},
                 key=key,
             )
-            frame = notification_data(notification)
+            frame = shapes.notification(notification)
             del frame["read"]
-            publish_user_on_commit(user.pk, ServerFrameType.NOTIFICATION, **frame)
+            publish_on_commit(
+                events.user_frame(user.pk, ServerFrameType.NOTIFICATION, **frame)
+            )
     except IntegrityError:
         earlier = Notification.objects.filter(user=user, key=key).first()
         if not key or earlier is None:

@@ -17,11 +17,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Q
 
+from parley.bus.publish import publish_on_commit
 from parley.db import database_sync_to_async
 from parley.models import Membership, Message, Room
-from parley.realtime.events import publish_user_on_commit
-from parley.realtime.protocol import ServerFrameType
 from parley.services import rooms as room_service
+from parley.wire import events
+from parley.wire.frames import ServerFrameType
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +154,14 @@ def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:
             seq=current,
             unread=_count_unread(user=user, room_id=room.pk, after=current),
         )
-        publish_user_on_commit(
-            user.pk,
-            ServerFrameType.READ,
-            room=state.room,
-            seq=state.seq,
-            unread=state.unread,
+        publish_on_commit(
+            events.user_frame(
+                user.pk,
+                ServerFrameType.READ,
+                room=state.room,
+                seq=state.seq,
+                unread=state.unread,
+            )
         )
     return state
 

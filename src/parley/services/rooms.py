@@ -22,13 +22,14 @@ from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Membership, Room
-from parley.realtime.events import publish_user_on_commit
-from parley.realtime.protocol import ServerFrameType
 from parley.services.guests import is_guest, refuse_guests
+from parley.wire import events
+from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
+from parley.wire.frames import ServerFrameType
 
 DIRECT_SLUG_RE = re.compile(r"dm-\d+-\d+")
 
@@ -237,12 +238,14 @@ def add_member(
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(room=room, user=invited)
         if created:
-            publish_user_on_commit(
-                invited.pk,
-                ServerFrameType.JOINED,
-                room=room.slug,
-                title=room.title,
-                kind=room.kind,
+            publish_on_commit(
+                events.user_frame(
+                    invited.pk,
+                    ServerFrameType.JOINED,
+                    room=room.slug,
+                    title=room.title,
+                    kind=room.kind,
+                )
             )
     return membership, created
 
@@ -300,12 +303,14 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
                 [Membership(room=room, user=user), Membership(room=room, user=peer)]
             )
             for viewer, other in ((user, peer), (peer, user)):
-                publish_user_on_commit(
-                    viewer.pk,
-                    ServerFrameType.JOINED,
-                    room=slug,
-                    title=other.get_username(),
-                    kind=Room.Kind.DIRECT,
+                publish_on_commit(
+                    events.user_frame(
+                        viewer.pk,
+                        ServerFrameType.JOINED,
+                        room=slug,
+                        title=other.get_username(),
+                        kind=Room.Kind.DIRECT,
+                    )
                 )
     except IntegrityError:
         # The other one opened it a moment ago.

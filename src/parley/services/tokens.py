@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.db import database_sync_to_async
-from parley.errors import ErrorCode, NotFound, ParleyError
 from parley.models import ApiToken
 from parley.services import sessions
 from parley.services.guests import refuse_guests
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
 TOKEN_PREFIX = "pt_"
 # 32 random bytes (256 bits) become 43 URL-safe base64 characters.

@@ -3,7 +3,7 @@
 HTTP goes to Django; WebSockets pass the origin check (``ALLOWED_HOSTS``;
 a token client may omit ``Origin``), then authentication (a bearer token,
 else the session cookie), then Parley's routes: see ``parley.realtime.auth``.
-The worker channel ``parley-tasks`` goes to ``parley.tasks.TaskConsumer``,
+The worker channel ``parley-tasks`` goes to ``parley.bus.worker.TaskConsumer``,
 for Channels' ``parley runworker parley-tasks`` (``parley worker`` needs no
 route).
 """
@@ -23,10 +23,10 @@ from channels.routing import (  # noqa: E402
     URLRouter,
 )
 
+from parley.bus.tasks import TASKS_CHANNEL  # noqa: E402
+from parley.bus.worker import TaskConsumer  # noqa: E402
 from parley.realtime.auth import websocket_application  # noqa: E402
 from parley.realtime.routing import websocket_urlpatterns  # noqa: E402
-from parley.services.tasks import TASKS_CHANNEL  # noqa: E402
-from parley.tasks import TaskConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -17,7 +17,7 @@ safe outside development:
 ``DEBUG``            ``1``/``true``/``yes`` to enable (default off)
 ``LOG_LEVEL``        the root logger's level (default ``INFO``)
 ``PARLEY_LOG_FORMAT`` ``plain`` (default) or ``json``: one JSON object per
-                     line (``parley.jsonlog``)
+                     line (``parley.ops.jsonlog``)
 ``PARLEY_<NAME>``    any of Parley's settings (``parley.conf``)
 ==================== ====================================================
 """
@@ -198,7 +198,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "parley.jsonlog.JsonFormatter"},
+        "json": {"()": "parley.ops.jsonlog.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}

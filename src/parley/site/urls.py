@@ -1,14 +1,14 @@
 """URLs of the standalone server.
 
-Besides Parley's own: ``/healthz`` for load balancers (``parley.health``) and
-``/metrics`` for Prometheus (``parley.metrics``, loopback only by default).
+Besides Parley's own: ``/healthz`` for load balancers (``parley.ops.health``) and
+``/metrics`` for Prometheus (``parley.ops.metrics``, loopback only by default).
 """
 
 from django.contrib import admin
 from django.urls import include, path
 
-from parley.health import healthz
-from parley.metrics import metrics_view
+from parley.ops.health import healthz
+from parley.ops.metrics import metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="parley-healthz"),

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parley import ratelimit
 from parley.conf import parley_settings
-from parley.errors import NotFound, ParleyError
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
+from parley.wire.errors import NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
 # called with them and the script replaces them (they survive URL quoting).

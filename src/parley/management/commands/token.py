@@ -12,8 +12,8 @@ Only its hash is kept: a lost token cannot be shown again, only revoked (on
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parley.errors import ParleyError
 from parley.services import tokens
+from parley.wire.errors import ParleyError
 
 DEFAULT_NAME = "parley token"
 

@@ -1,5 +1,5 @@
 """``parley worker``: run deferred tasks (``PARLEY_DEFER_TASKS``) until
-SIGTERM or SIGINT; see ``parley.tasks``.
+SIGTERM or SIGINT; see ``parley.bus.worker``.
 
 Refused, with the reason, on a channel layer that cannot carry tasks from
 the servers to workers: ``memory://`` (each process has its own) and
@@ -16,12 +16,12 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
 
+from parley.bus.tasks import TASKS_CHANNEL
+from parley.bus.worker import work
 from parley.conf import parley_settings
 from parley.db import close_connections
-from parley.services.tasks import TASKS_CHANNEL
-from parley.tasks import work
 
-logger = logging.getLogger("parley.tasks")
+logger = logging.getLogger("parley.bus.worker")
 
 # Backends a worker cannot take tasks from, and why.
 REFUSED_BACKENDS = {

@@ -1,7 +1,7 @@
 """The workers that run Parley's deferred tasks: ``parley worker``.
 
 With ``PARLEY_DEFER_TASKS`` the servers send mention notifications
-(``parley.services.tasks``) to the channel layer's named channel
+(``parley.bus.tasks``) to the channel layer's named channel
 ``parley-tasks``; each ``parley worker`` process takes them one at a time
 and runs them. Run one or more beside the servers, with their settings
 (database, ``CHANNEL_LAYER_URL``). Each task goes to one worker:
@@ -9,7 +9,7 @@ and runs them. Run one or more beside the servers, with their settings
 - on ``redis://`` the worker receives from the channel (a Redis list): at
   most once, a worker killed mid-task loses the task;
 - on ``amqp://`` it consumes the channel's durable queue
-  (``parley.realtime.rabbitmq.NamedChannelReceiver``) and acknowledges a task
+  (``parley.bus.rabbitmq.NamedChannelReceiver``) and acknowledges a task
   once it ran: at least once, a worker killed mid-task leaves the task to
   another.
 
@@ -34,16 +34,16 @@ from typing import Any, Protocol
 from channels.consumer import SyncConsumer
 from channels.layers import BaseChannelLayer
 
+from parley.bus import tasks
+from parley.bus.rabbitmq import NamedChannelReceiver, RabbitmqChannelLayer
 from parley.db import database_sync_to_async
-from parley.realtime.rabbitmq import NamedChannelReceiver, RabbitmqChannelLayer
-from parley.services import tasks
 
 logger = logging.getLogger(__name__)
 
 
 def run_task_event(event: dict[str, Any]) -> None:
     """Run one task event (``{"task": name, "kwargs": {...}}``, see
-    ``parley.services.tasks``) now, in this thread. A failing or unknown
+    ``parley.bus.tasks``) now, in this thread. A failing or unknown
     task is logged with its traceback; nothing is raised."""
     name = event.get("task", "")
     try:

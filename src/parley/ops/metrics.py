@@ -31,8 +31,8 @@ from prometheus_client import (
 )
 
 from parley.conf import parley_settings
-from parley.errors import ErrorCode
-from parley.realtime.protocol import ClientFrameType
+from parley.wire.errors import ErrorCode
+from parley.wire.frames import ClientFrameType
 
 # The label of a frame whose type is missing or unknown: a client cannot
 # grow the label set by inventing types.

@@ -29,11 +29,11 @@ over a network or TLS. At exit (``atexit``) the layer loop closes its
 layers, stops and is joined; a forked child (Celery's or Gunicorn's
 workers) starts its own on first use.
 
-Callers bound their calls (``parley.realtime.events`` and
-``parley.services.tasks`` by ``PARLEY_PUBLISH_TIMEOUT_SECS``), so that a
+Callers bound their calls (``parley.bus.publish`` and
+``parley.bus.tasks`` by ``PARLEY_PUBLISH_TIMEOUT_SECS``), so that a
 broker that is down never holds sync code (a ``post_save`` receiver, a view)
 for long. Parley's RabbitMQ layer survives such a cancelled call
-(``parley.realtime.rabbitmq``).
+(``parley.bus.rabbitmq``).
 """
 
 import asyncio
@@ -62,7 +62,7 @@ R = TypeVar("R")
 # always gets the layer loop's.
 LOOP_BOUND_BACKENDS = frozenset(
     {
-        "parley.realtime.rabbitmq.RabbitmqChannelLayer",
+        "parley.bus.rabbitmq.RabbitmqChannelLayer",
         "channels_rabbitmq.core.RabbitmqChannelLayer",
     }
 )

@@ -13,7 +13,7 @@ in 2022):
   and every later call raised ``CancelledError`` until the process
   restarted. Here each caller awaits a shield of the future.
 - **It records its event loop** (``loop``): the loop it was made in, the only
-  one it works in. ``parley.realtime.layers`` hands calls from anywhere else
+  one it works in. ``parley.bus.layers`` hands calls from anywhere else
   to the loop that holds a layer.
 - **Named channels**, which the parent refuses (names without ``!``, such as
   ``parley-tasks``), are durable RabbitMQ queues of that name, shared by

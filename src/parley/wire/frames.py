@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import orjson
 from django.utils.translation import gettext as _
 
-from parley.errors import ErrorCode, ParleyError
+from parley.wire.errors import ErrorCode, ParleyError
 
 # Sequence numbers are stored as signed 64-bit integers (PostgreSQL bigint);
 # a larger `after` could not be compared in a query, so it is refused here.

@@ -3,9 +3,9 @@
 With ``PARLEY_DEFER_TASKS`` off (the default) a task runs right away in the
 calling process, in a thread. With it on, the task becomes a message on the
 channel layer's named channel ``parley-tasks``, and one of the workers,
-``parley worker`` (``parley.tasks``), runs it. That needs a layer the
+``parley worker`` (``parley.bus.worker``), runs it. That needs a layer the
 processes share: ``redis://`` (a Redis list) or ``amqp://`` (a durable
-RabbitMQ queue, see ``parley.realtime.rabbitmq``). A task waits there for a
+RabbitMQ queue, see ``parley.bus.rabbitmq``). A task waits there for a
 worker up to the layer's expiry (60 s). If the layer refuses the message,
 or does not take it within ``PARLEY_PUBLISH_TIMEOUT_SECS``, the task runs
 inline instead: deferring must not lose it.
@@ -25,15 +25,15 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
+from parley.bus.layers import get_layer, layer_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.realtime.layers import get_layer, layer_sync
 
 logger = logging.getLogger(__name__)
 
 TASKS_CHANNEL = "parley-tasks"
 # The event type on TASKS_CHANNEL: ``{"type": TASK_EVENT, "task": name,
-# "kwargs": {...}}``; ``parley.tasks.run_task_event`` runs it.
+# "kwargs": {...}}``; ``parley.bus.worker.run_task_event`` runs it.
 TASK_EVENT = "parley.task"
 TASKS = {
     "mentions.notify": "parley.services.mentions.notify_mentions",
@@ -99,7 +99,7 @@ async def submit(name: str, **kwargs: Any) -> None:
 
 def submit_sync(name: str, **kwargs: Any) -> None:
     """``submit`` for sync code (a view, a script), from any thread of any
-    process (``parley.realtime.layers``): inline, the task runs in this
+    process (``parley.bus.layers``): inline, the task runs in this
     thread, on this thread's database connection and transaction."""
     if not (parley_settings.DEFER_TASKS and layer_sync(_deferred)(name, kwargs)):
         run_task(name, kwargs)

@@ -32,7 +32,7 @@ from parley.conf import parley_settings
 
 logger = logging.getLogger(__name__)
 
-HEALTH_EVENT_TYPE = "parley.health"
+HEALTH_EVENT_TYPE = "parley.ops.health"
 
 
 class Status(StrEnum):

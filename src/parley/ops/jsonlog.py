@@ -5,7 +5,7 @@ Each line holds ``time`` (ISO 8601, UTC, milliseconds), ``level``,
 when the record carries one::
 
     {"time": "2025-01-31T12:00:00.123Z", "level": "WARNING",
-     "logger": "parley.health", "message": "health check: database failed"}
+     "logger": "parley.ops.health", "message": "health check: database failed"}
 """
 
 import logging

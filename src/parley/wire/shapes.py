@@ -1,0 +1,142 @@
+"""The public JSON shapes of a message, a room and a notification, each built
+here and nowhere else. No I/O.
+
+Frames, events, the HTTP API and the pages all carry these dicts. Each
+function reads attributes of an object the caller loaded (a model instance
+with its ``room`` and ``author`` selected, so nothing is queried here) and
+returns JSON types only. ``docs/protocol.md`` documents every field.
+"""
+
+import datetime as dt
+from typing import Any
+
+
+def timestamp(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds: ``2026-11-21T07:35:46.123Z``."""
+    return (
+        value.astimezone(dt.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def message(message: Any) -> dict[str, Any]:
+    """The public shape of a message, as frames and the API carry it.
+
+    Args:
+        message: a ``parley.models.Message`` with ``room`` and ``author``
+            loaded.
+
+    Returns:
+        ``{"id", "seq", "room" (slug), "author" (username, or None for a
+        deleted account), "text", "ts" (see ``timestamp``), "client_id"
+        (omitted when empty), "edited_ts" (when edited), "deleted": True
+        (when deleted; its text is then "")}``.
+    """
+    data: dict[str, Any] = {
+        "id": message.id,
+        "seq": message.seq,
+        "room": message.room.slug,
+        "author": message.author.get_username() if message.author else None,
+        "text": message.text,
+        "ts": timestamp(message.created_at),
+    }
+    if message.client_id:
+        data["client_id"] = message.client_id
+    if message.edited_at is not None:
+        data["edited_ts"] = timestamp(message.edited_at)
+    if message.deleted_at is not None:
+        data["deleted"] = True
+        data["text"] = ""
+    return data
+
+
+def edited(message: Any) -> dict[str, Any]:
+    """The fields of the ``edited`` frame: ``{id, seq, room, text, edited_ts}``."""
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "room": message.room.slug,
+        "text": message.text,
+        "edited_ts": timestamp(message.edited_at),
+    }
+
+
+def deleted(message: Any) -> dict[str, Any]:
+    """The fields of the ``deleted`` frame: ``{id, seq, room}``."""
+    return {"id": message.id, "seq": message.seq, "room": message.room.slug}
+
+
+def ack(message: Any, *, client_id: str, ref: str | None) -> dict[str, Any]:
+    """The fields of the ``ack`` frame for a stored message.
+
+    Returns:
+        ``{client_id, id, seq, room, ts, ref?}``; ``ref`` is left out when it
+        is None or only repeats ``client_id``.
+    """
+    return {
+        "client_id": client_id,
+        "id": message.id,
+        "seq": message.seq,
+        "room": message.room.slug,
+        "ts": timestamp(message.created_at),
+        "ref": ref if ref != client_id else None,
+    }
+
+
+def notification(notification: Any) -> dict[str, Any]:
+    """The public shape of a notification, as the frame and the API carry it.
+
+    Args:
+        notification: a ``parley.models.Notification``.
+
+    Returns:
+        ``{"id", "kind", "title", "body", "url", "data" (JSON object),
+        "ts" (created, see ``timestamp``), "read" (bool)}``.
+    """
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "url": notification.url,
+        "data": notification.data,
+        "ts": timestamp(notification.created_at),
+        "read": notification.read_at is not None,
+    }
+
+
+def room(
+    room: Any,
+    *,
+    title: str,
+    read_seq: int,
+    unread: int,
+    peer: str | None,
+    url: str,
+) -> dict[str, Any]:
+    """The public shape of a room as one user sees it (``GET /api/rooms``).
+
+    Args:
+        room: a ``parley.models.Room``.
+        title: the title this user sees (a direct room's: the other's name).
+        read_seq: the user's read position in it.
+        unread: messages after ``read_seq`` by others, not deleted.
+        peer: the other person of a direct room, else None.
+        url: the room's page.
+
+    Returns:
+        ``{slug, title, kind, last_seq, read_seq, unread, peer, created_at,
+        url}``.
+    """
+    return {
+        "slug": room.slug,
+        "title": title,
+        "kind": room.kind,
+        "last_seq": room.last_seq,
+        "read_seq": read_seq,
+        "unread": unread,
+        "peer": peer,
+        "created_at": room.created_at,
+        "url": url,
+    }
