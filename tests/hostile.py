@@ -13,8 +13,8 @@ import re
 from hypothesis import strategies as st
 
 from parley.conf import DEFAULTS
+from parley.wire import frames
 from parley.wire.errors import ErrorCode
-from parley.realtime import protocol
 from parley.wire.frames import (
     Delete,
     Edit,
@@ -63,7 +63,7 @@ hostile_scalars = (
     st.none()
     | st.booleans()
     | st.integers()  # unbounded: past 64 bits, orjson reads a float
-    | st.sampled_from([0, -1, protocol.MAX_SEQ + 1, 2**64, -(2**63) - 1])
+    | st.sampled_from([0, -1, frames.MAX_SEQ + 1, 2**64, -(2**63) - 1])
     | st.floats()  # NaN and infinities too: JSON has neither
     | any_text
     | st.sampled_from(
@@ -79,7 +79,7 @@ hostile_values = st.recursive(
     max_leaves=8,
 )
 FIELD_NAMES = ["room", "after", "text", "client_id", "id", "seq", "ref", "message"]
-frame_types = st.sampled_from([t.value for t in protocol.ClientFrameType])
+frame_types = st.sampled_from([t.value for t in frames.ClientFrameType])
 hostile_frames = st.fixed_dictionaries(
     {"type": frame_types | hostile_values},
     optional={name: hostile_values for name in FIELD_NAMES},
@@ -96,8 +96,8 @@ identifiers = st.text(
     min_size=1,
     max_size=FUZZ_LIMITS.max_client_id_chars,
 )
-seqs = st.integers(0, protocol.MAX_SEQ)
-ids = st.integers(1, protocol.MAX_SEQ)
+seqs = st.integers(0, frames.MAX_SEQ)
+ids = st.integers(1, frames.MAX_SEQ)
 texts = st.text(st.characters(codec="utf-8"), min_size=1, max_size=200)
 refs = st.none() | identifiers
 valid_frames = st.one_of(
@@ -112,7 +112,7 @@ valid_frames = st.one_of(
 )
 
 
-def fields_of(frame: protocol.ClientFrame) -> dict:
+def fields_of(frame: frames.ClientFrame) -> dict:
     """``frame`` as a client sends it: its type and its non-empty fields."""
     fields = {
         name: getattr(frame, name)

@@ -24,8 +24,8 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from parley.conf import DEFAULTS
+from parley.wire import frames
 from parley.wire.errors import ErrorCode
-from parley.realtime import protocol
 from parley.wire.frames import ClientFrameType, ServerFrameType
 from tests.hostile import FUZZ_LIMITS, assert_no_failures, encoded
 from tests.servers import ParleyServer, User, recv_type, subscribe, unique
@@ -109,7 +109,7 @@ valid_ish = st.one_of(
 )
 # A frame to send: a valid-ish one, or anything a hostile client may send
 # (text or binary, see tests/hostile.py).
-frames = valid_ish | encoded()
+fuzzed_frames = valid_ish | encoded()
 
 
 @dataclass
@@ -256,8 +256,8 @@ def check_answer(raw: str | bytes, received: list[dict]) -> None:
     if [e["code"] for e in errors] == [RATE_LIMITED]:
         return
     try:
-        frame = protocol.parse_frame(raw, FUZZ_LIMITS)
-    except protocol.ProtocolError as refused:
+        frame = frames.parse_frame(raw, FUZZ_LIMITS)
+    except frames.ProtocolError as refused:
         assert [e["code"] for e in errors] == [refused.code], received
         event(f"refused by the parser: {refused.code}")
         return
@@ -266,7 +266,7 @@ def check_answer(raw: str | bytes, received: list[dict]) -> None:
     # A direct reply echoes the frame's ref (an ack omits one equal to its
     # client_id); broadcasts of the same type (edited, deleted) carry none.
     ref = frame.ref
-    if isinstance(frame, protocol.Send) and frame.ref == frame.client_id:
+    if isinstance(frame, frames.Send) and frame.ref == frame.client_id:
         ref = None
     replies = [f for f in received if f["type"] == expected and f.get("ref") == ref]
     if errors:
@@ -284,7 +284,7 @@ def check_answer(raw: str | bytes, received: list[dict]) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(st.lists(frames, min_size=1, max_size=MAX_FRAMES_PER_EXAMPLE))
+@given(st.lists(fuzzed_frames, min_size=1, max_size=MAX_FRAMES_PER_EXAMPLE))
 def test_every_frame_gets_a_documented_answer(live: Live, sequence):
     for frame in sequence:
         if isinstance(frame, dict):

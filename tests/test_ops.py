@@ -11,7 +11,7 @@ import httpx
 import pytest
 from django.test import Client
 
-from parley import metrics
+from parley.ops import metrics
 from tests.engines import PostgresServer
 from tests.servers import PASSWORD, ParleyServer, User, recv_type, send, subscribe
 

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parley import ratelimit
-from parley.wire.errors import ErrorCode
 from parley.ratelimit import RateLimited, RateLimiter, TokenBucket
+from parley.wire.errors import ErrorCode
 
 
 def test_a_full_bucket_lets_its_capacity_through_then_refuses():

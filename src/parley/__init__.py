@@ -62,9 +62,11 @@ async def anotify(
     data: dict[str, Any] | None = None,
     key: str = "",
 ) -> "Notification":
-    """``notify`` for async code: the database work runs in a thread."""
-    from parley.services.notifications import anotify as store_and_push
+    """``notify`` for async code: the database work runs on Parley's database
+    thread (``parley.db``)."""
+    from parley.db import database_sync_to_async
+    from parley.services.notifications import notify as store_and_push
 
-    return await store_and_push(
+    return await database_sync_to_async(store_and_push)(
         user, kind=kind, title=title, body=body, url=url, data=data, key=key
     )

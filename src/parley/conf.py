@@ -46,8 +46,9 @@ DEFAULTS: dict[str, Any] = {
     # wait starts once the kernel's and the server's send buffers are full, so
     # memory per slow socket is bounded by those buffers plus its outbox.
     "SEND_TIMEOUT_SECS": 10.0,
-    # Events one socket's channel holds while its consumer is busy; more are
-    # dropped by the layer and repaired from the store (see protocol.md).
+    # Events one process's channel (its hub's, parley.realtime.hub) holds
+    # while the process is busy; more are dropped by the layer and repaired
+    # from the store (see protocol.md).
     "CHANNEL_CAPACITY": 1000,
     # Frames one socket may have queued for writing (fan-out, replies and
     # replays alike); a socket that falls further behind is closed with 4000
@@ -178,70 +179,3 @@ class ParleySettings:
 
 
 parley_settings = ParleySettings()
-
-
-def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, Any]:
-    """Build Django's ``CHANNEL_LAYERS`` setting from one URL.
-
-    Args:
-        url: one of
-
-            - ``memory://``: Channels' in-process layer. One server process
-              only: sockets of other processes never see its events.
-            - ``redis://[:password@]host:port/db`` (``rediss://`` for TLS):
-              channels_redis' core layer, each channel a Redis list.
-            - ``redis+pubsub://…`` (``rediss+pubsub://…``): channels_redis'
-              pub/sub layer; the same Redis address after the ``+pubsub``.
-              Events are not queued in Redis: a process that is not
-              subscribed at the moment of publishing misses them.
-            - ``amqp://user:password@host:port/vhost`` (``amqps://`` for
-              TLS): channels_rabbitmq's layer as Parley extends it
-              (``parley.bus.rabbitmq``): one exclusive queue per
-              process, and a durable queue per named channel (the tasks of
-              ``parley worker``).
-
-        capacity: events one channel holds (default ``CHANNEL_CAPACITY``
-            above); for RabbitMQ, both the process' queue length in the
-            broker and its local buffer, and the length of a named
-            channel's queue (``parley-tasks``). Channels' own default, 100,
-            drops live events while a socket replays history; Parley
-            repairs such drops, but need not cause them. The pub/sub layer
-            has no bound.
-
-    Returns:
-        ``{"default": {"BACKEND": ..., "CONFIG": ...}}``.
-
-    Raises:
-        django.core.exceptions.ImproperlyConfigured: for any other scheme.
-    """
-    from django.core.exceptions import ImproperlyConfigured
-
-    capacity = capacity or DEFAULTS["CHANNEL_CAPACITY"]
-    # Seconds an event waits in a channel before the layer discards it; a
-    # socket that has not read it by then resumes from the store anyway.
-    expiry_secs = 60
-    scheme, separator, rest = url.partition("://")
-    scheme = scheme.lower() if separator else ""
-    if scheme == "memory":
-        backend = "channels.layers.InMemoryChannelLayer"
-        config: dict[str, Any] = {"capacity": capacity, "expiry": expiry_secs}
-    elif scheme in ("redis", "rediss"):
-        backend = "channels_redis.core.RedisChannelLayer"
-        config = {"hosts": [url], "capacity": capacity, "expiry": expiry_secs}
-    elif scheme in ("redis+pubsub", "rediss+pubsub"):
-        backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
-        config = {"hosts": [f"{scheme.removesuffix('+pubsub')}://{rest}"]}
-    elif scheme in ("amqp", "amqps"):
-        backend = "parley.bus.rabbitmq.RabbitmqChannelLayer"
-        config = {
-            "host": url,
-            "local_capacity": capacity,
-            "remote_capacity": capacity,
-            "expiry": expiry_secs,
-        }
-    else:
-        raise ImproperlyConfigured(
-            f"CHANNEL_LAYER_URL {url!r}: expected memory://, redis://host:port/db, "
-            "redis+pubsub://host:port/db or amqp://user:password@host:port/vhost"
-        )
-    return {"default": {"BACKEND": backend, "CONFIG": config}}

@@ -30,7 +30,7 @@ def api(users):
 
 
 def post(room, user, text):
-    return messages.post_message(room=room, author=user, text=text).message
+    return messages.store(room=room, author=user, text=text).message
 
 
 def test_room_list_and_detail_carry_read_state(api, users):

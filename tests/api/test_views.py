@@ -66,7 +66,7 @@ def test_history_pages_by_seq_cursor_with_a_capped_limit(api, user, settings):
     settings.PARLEY_HISTORY_PAGE_MAX = 3
     room = rooms.join_or_create(user=user, name="hist")
     for i in range(1, 6):
-        messages.post_message(room=room, author=user, text=f"m{i}")
+        messages.store(room=room, author=user, text=f"m{i}")
     first = api.get("/api/rooms/hist/messages?limit=2").json()
     assert [m["seq"] for m in first["messages"]] == [5, 4] and first["next_before"] == 4
     second = api.get(

@@ -10,10 +10,9 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from parley.realtime import consumers
-from parley.wire.events import room_group
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import messages, rooms
+from parley.wire.events import room_group
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -40,7 +39,14 @@ async def subscribe(
     return frame
 
 
-post = sync_to_async(messages.post_message)
+post = sync_to_async(messages.store)
+
+
+async def broadcast(message) -> None:
+    """Publish a stored message's room event, as a send does."""
+    await publish(events.message_event(message.room_id, shapes.message(message)))
+
+
 join = sync_to_async(rooms.join_or_create)
 
 
@@ -97,7 +103,7 @@ async def test_subscribe_after_replays_the_gap_then_continues_live(user):
     assert (await subscribe(ws, "replay", after=1))["last_seq"] == 3
     assert [(await ws.receive_json_from())["seq"] for _ in range(2)] == [2, 3]
     live = await post(room=room, author=user, text="m4")
-    await messages.publish(live.message)
+    await broadcast(live.message)
     assert (await ws.receive_json_from())["seq"] == 4
     await ws.disconnect()
 
@@ -107,8 +113,8 @@ async def test_events_already_replayed_or_repeated_are_not_sent_twice(user):
     ws = await open_socket(user)
     await subscribe(ws, "dedupe")
     first = await post(room=room, author=user, text="once")
-    await messages.publish(first.message)
-    await messages.publish(first.message)  # a layer delivering twice
+    await broadcast(first.message)
+    await broadcast(first.message)  # a layer delivering twice
     assert (await ws.receive_json_from())["text"] == "once"
     assert await ws.receive_nothing(timeout=0.2)
     await ws.disconnect()
@@ -121,7 +127,7 @@ async def test_a_lost_event_is_filled_from_the_store(user):
     for i in range(1, 4):
         posted = await post(room=room, author=user, text=f"m{i}")
         if i != 2:  # the layer drops the event of m2
-            await messages.publish(posted.message)
+            await broadcast(posted.message)
     assert [(await ws.receive_json_from())["text"] for _ in range(3)] == [
         "m1",
         "m2",
@@ -139,7 +145,7 @@ async def test_a_gap_wider_than_the_replay_limit_asks_for_resync(user, settings)
     for _ in range(3):
         await post(room=room, author=user, text="lost")
     fourth = await post(room=room, author=user, text="m4")
-    await messages.publish(fourth.message)
+    await broadcast(fourth.message)
     hint = await ws.receive_json_from()
     assert hint == {"type": "subscribed", "room": "wide", "last_seq": 3, "resync": True}
     assert (await ws.receive_json_from())["seq"] == 4
@@ -168,7 +174,7 @@ async def test_unsubscribe_stops_delivery(user):
         "room": "leave",
         "ref": "u",
     }
-    await messages.publish((await post(room=room, author=user, text="unseen")).message)
+    await broadcast((await post(room=room, author=user, text="unseen")).message)
     assert await ws.receive_nothing(timeout=0.2)
     await ws.disconnect()
 
@@ -189,10 +195,10 @@ async def test_private_rooms_of_others_are_not_found(user, django_user_model):
 async def test_an_unexpected_failure_is_an_internal_error_and_the_socket_lives(
     user, monkeypatch
 ):
-    async def broken(**kwargs):
+    async def broken(consumer, room, after):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(consumers, "asnapshot", broken)
+    monkeypatch.setattr(ChatConsumer, "snapshot", broken)
     ws = await open_socket(user)
     await ws.send_json_to({"type": "subscribe", "room": "fragile", "ref": "r1"})
     error = await ws.receive_json_from()
@@ -283,7 +289,7 @@ async def test_a_room_crosses_the_layer_once_per_process(user, django_user_model
         await subscribe(ws, "crowded")
     room = await join(user=user, name="crowded")
     assert len(get_channel_layer().groups[room_group(room.id)]) == 1
-    await messages.publish((await post(room=room, author=other, text="all")).message)
+    await broadcast((await post(room=room, author=other, text="all")).message)
     for ws in sockets:
         frame = await ws.receive_json_from()
         while frame["type"] == "presence":

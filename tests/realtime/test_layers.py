@@ -15,7 +15,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from parley.realtime import events, layers
+from parley.bus import layers
+from parley.bus.publish import publish_sync
 
 ONE_LOOP = "tests.realtime.test_layers.OneLoopLayer"
 SLOW = "tests.realtime.test_layers.SlowLayer"
@@ -69,7 +70,7 @@ def one_loop_layer(settings, monkeypatch):
 
 
 def event(n: int) -> dict:
-    return {"type": "user.event", "n": n}
+    return {"type": "user.event", "user_id": 1, "n": n}
 
 
 def sent_numbers(layer: OneLoopLayer) -> list[int]:
@@ -81,10 +82,8 @@ def test_sync_calls_from_plain_threads_share_one_layer_on_the_layer_loop(
 ):
     """Three publishes in a row and one from another thread all reach the
     layer: the layer loop's own instance, made once."""
-    results = [events.send_event_sync("user.1", event(n)) for n in range(3)]
-    thread = threading.Thread(
-        target=lambda: results.append(events.send_event_sync("user.1", event(3)))
-    )
+    results = [publish_sync(event(n)) for n in range(3)]
+    thread = threading.Thread(target=lambda: results.append(publish_sync(event(3))))
     thread.start()
     thread.join()
     assert results == [True, True, True, True]
@@ -99,7 +98,7 @@ async def test_sync_code_in_a_servers_thread_publishes_on_the_servers_layer(
     """In a thread that sync_to_async started (a view, the database thread)
     the publish runs on the server's loop, through the server's layer."""
     layer = get_channel_layer()  # made on this loop, as a server's hub makes it
-    assert await sync_to_async(events.send_event_sync)("user.1", event(1))
+    assert await sync_to_async(publish_sync)(event(1))
     assert sent_numbers(layer) == [1]
     assert layers._layer_loop is None
 
@@ -109,14 +108,14 @@ async def test_sync_code_under_a_loop_without_the_layer_takes_the_layer_loop(
 ):
     """Under an event loop that holds no layer (a script's asyncio.run
     calling anotify, the second time) the publish goes to the layer loop."""
-    assert await sync_to_async(events.send_event_sync)("user.1", event(1))
+    assert await sync_to_async(publish_sync)(event(1))
     assert sent_numbers(layers.layer_loop().layer("default")) == [1]
 
 
 async def test_a_sync_publish_from_async_code_is_refused(one_loop_layer):
     """As with async_to_sync: it would block the caller's event loop."""
     with pytest.raises(RuntimeError, match="from async code"):
-        events.send_event_sync("user.1", event(1))
+        publish_sync(event(1))
 
 
 def test_a_layer_that_takes_the_event_within_the_timeout_has_published(
@@ -124,7 +123,7 @@ def test_a_layer_that_takes_the_event_within_the_timeout_has_published(
 ):
     settings.PARLEY_PUBLISH_TIMEOUT_SECS = 1.0
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": SLOW}}
-    assert events.send_event_sync("user.1", event(1))
+    assert publish_sync(event(1))
     assert sent_numbers(layers.layer_loop().layer("default")) == [1]
 
 
@@ -135,12 +134,12 @@ def test_a_layer_that_does_not_take_the_event_in_time_is_given_up(
     warning: the caller (a view, a post_save receiver) goes on."""
     settings.PARLEY_PUBLISH_TIMEOUT_SECS = 0.1
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": HUNG}}
-    assert events.send_event_sync("user.1", event(1)) is False
+    assert publish_sync(event(1)) is False
     assert "did not take the event within 0.1 s" in caplog.text
 
 
 def test_closing_the_layer_loop_closes_its_layer_and_its_thread(one_loop_layer):
-    assert events.send_event_sync("user.1", event(1))
+    assert publish_sync(event(1))
     loop = layers.layer_loop()
     layer = loop.layer("default")
     loop.close(timeout_secs=1)
@@ -148,20 +147,20 @@ def test_closing_the_layer_loop_closes_its_layer_and_its_thread(one_loop_layer):
     assert loop.loop.is_closed()
     assert "parley-layer-loop" not in {t.name for t in threading.enumerate()}
     with pytest.raises(RuntimeError, match="exiting"):
-        events.send_event_sync("user.1", event(2))
+        publish_sync(event(2))
 
 
 def test_a_forked_child_starts_a_layer_loop_of_its_own(one_loop_layer):
     """The parent's layer loop has no thread in a child (a Celery or
     Gunicorn worker forked from it): the child publishes through its own."""
-    assert events.send_event_sync("user.1", event(1))
+    assert publish_sync(event(1))
     parent_loop = layers._layer_loop
     pid = os.fork()
     if pid == 0:  # the child: report by exit code, never return into pytest
         code = 1
         try:
             forgotten = layers._layer_loop is None
-            sent = events.send_event_sync("user.1", event(2))
+            sent = publish_sync(event(2))
             own = layers._layer_loop is not parent_loop
             code = 0 if forgotten and sent and own else 2
         finally:

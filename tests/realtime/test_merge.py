@@ -10,9 +10,9 @@ from channels.layers import get_channel_layer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parley.realtime import consumers
+from parley.realtime.consumers import ChatConsumer
 from parley.services import messages, rooms
-from tests.realtime.test_consumers import open_socket
+from tests.realtime.test_consumers import broadcast, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ async def run_scenario(user, scenario) -> None:
     room = await sync_to_async(rooms.join_or_create)(
         user=user, name=f"m{next(rooms_made)}"
     )
-    post = sync_to_async(messages.post_message)
+    post = sync_to_async(messages.store)
 
     async def post_text(text: str):
         return (await post(room=room, author=user, text=text)).message
@@ -59,14 +59,14 @@ async def run_scenario(user, scenario) -> None:
 
     # Messages posted (and published) after the socket joined the group but
     # before its replay reads the store.
-    real_snapshot = consumers.asnapshot
+    real_snapshot = ChatConsumer.snapshot
 
-    async def snapshot_with_traffic(**kwargs):
+    async def snapshot_with_traffic(consumer, room, after):
         for i in range(scenario["during_replay"]):
-            await messages.publish(await post_text(f"during {i}"))
-        return await real_snapshot(**kwargs)
+            await broadcast(await post_text(f"during {i}"))
+        return await real_snapshot(consumer, room, after)
 
-    consumers.asnapshot = snapshot_with_traffic
+    ChatConsumer.snapshot = snapshot_with_traffic
     try:
         ws = await open_socket(user)
         await ws.send_json_to(
@@ -74,7 +74,7 @@ async def run_scenario(user, scenario) -> None:
         )
         subscribed = await ws.receive_json_from()
     finally:
-        consumers.asnapshot = real_snapshot
+        ChatConsumer.snapshot = real_snapshot
     start = (
         scenario["after"] if scenario["after"] is not None else subscribed["last_seq"]
     )
@@ -83,12 +83,12 @@ async def run_scenario(user, scenario) -> None:
     for index in scenario["order"]:
         fate = scenario["live"][index]
         if fate != "drop":
-            await messages.publish(live[index])
+            await broadcast(live[index])
         if fate == "duplicate":
-            await messages.publish(live[index])
+            await broadcast(live[index])
     # One last message, delivered: any earlier loss now shows as a gap.
     last = await post_text("last")
-    await messages.publish(last)
+    await broadcast(last)
 
     received = []
     while not received or received[-1] != last.seq:

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from parley.wire import frames
 from parley.wire.errors import ErrorCode
-from parley.realtime import protocol
 from parley.wire.frames import (
     Delete,
     Edit,
@@ -31,13 +31,13 @@ from tests.hostile import (
 LIMITS = Limits(max_frame_bytes=1024, max_room_chars=64, max_client_id_chars=64)
 
 
-def parse(frame) -> protocol.ClientFrame:
-    return protocol.parse_frame(orjson.dumps(frame), LIMITS)
+def parse(frame) -> frames.ClientFrame:
+    return frames.parse_frame(orjson.dumps(frame), LIMITS)
 
 
 def code_of(raw) -> ErrorCode:
     with pytest.raises(ProtocolError) as error:
-        protocol.parse_frame(raw, LIMITS)
+        frames.parse_frame(raw, LIMITS)
     return error.value.code
 
 
@@ -60,7 +60,7 @@ def test_each_client_frame_parses():
 def test_a_send_error_refers_to_its_client_id():
     raw = orjson.dumps({"type": "send", "room": "a", "text": 1, "client_id": "c9"})
     with pytest.raises(ProtocolError) as error:
-        protocol.parse_frame(raw, LIMITS)
+        frames.parse_frame(raw, LIMITS)
     assert (error.value.code, error.value.ref) == (ErrorCode.INVALID_FRAME, "c9")
 
 
@@ -104,9 +104,9 @@ def test_frame_size_limit_is_inclusive():
     padding = limits.max_frame_bytes - len(b'{"type":"ping","ref":""}')
     exact = orjson.dumps({"type": "ping", "ref": "x" * padding})
     assert len(exact) == limits.max_frame_bytes
-    assert protocol.parse_frame(exact, limits) == Ping(ref="x" * padding)
+    assert frames.parse_frame(exact, limits) == Ping(ref="x" * padding)
     with pytest.raises(ProtocolError) as error:
-        protocol.parse_frame(exact + b" ", limits)
+        frames.parse_frame(exact + b" ", limits)
     assert error.value.code == ErrorCode.FRAME_TOO_LARGE
 
 
@@ -128,18 +128,18 @@ def test_identifier_length_limits_are_inclusive(field):
 
 
 def test_encode_frame_leaves_out_none_and_keeps_unicode():
-    text = protocol.encode_frame(protocol.ServerFrameType.PONG, ref=None)
+    text = frames.encode_frame(frames.ServerFrameType.PONG, ref=None)
     assert text == '{"type":"pong"}'
-    assert "лобби" in protocol.encode_frame(
-        protocol.ServerFrameType.SUBSCRIBED, room="лобби"
+    assert "лобби" in frames.encode_frame(
+        frames.ServerFrameType.SUBSCRIBED, room="лобби"
     )
 
 
 def test_tutorial_frames():
-    assert protocol.parse_tutorial_frame('{"message": "hi"}', LIMITS) == "hi"
+    assert frames.parse_tutorial_frame('{"message": "hi"}', LIMITS) == "hi"
     for raw, code in [("x", "invalid_json"), ('{"message": 1}', "invalid_frame")]:
         with pytest.raises(ProtocolError) as error:
-            protocol.parse_tutorial_frame(raw, LIMITS)
+            frames.parse_tutorial_frame(raw, LIMITS)
         assert error.value.code == code
 
 
@@ -152,17 +152,17 @@ BYTES_EXAMPLES = 500
 VALID_EXAMPLES = 300
 
 
-def assert_well_formed(frame: protocol.ClientFrame) -> None:
+def assert_well_formed(frame: frames.ClientFrame) -> None:
     """Every field of a parsed frame has the type and bounds the protocol
     promises the consumer."""
-    assert isinstance(frame, protocol.ClientFrame)
+    assert isinstance(frame, frames.ClientFrame)
 
     def text(value, limit=None):
         assert isinstance(value, str) and value
         assert limit is None or len(value) <= limit
 
     def whole(value, low):
-        assert type(value) is int and low <= value <= protocol.MAX_SEQ
+        assert type(value) is int and low <= value <= frames.MAX_SEQ
 
     assert frame.ref is None or (
         isinstance(frame.ref, str) and len(frame.ref) <= FUZZ_LIMITS.max_client_id_chars
@@ -184,11 +184,11 @@ def assert_well_formed(frame: protocol.ClientFrame) -> None:
 
 def parses_or_refuses(raw: str | bytes) -> None:
     try:
-        frame = protocol.parse_frame(raw, FUZZ_LIMITS)
+        frame = frames.parse_frame(raw, FUZZ_LIMITS)
     except ProtocolError as error:
         assert error.code in PARSER_CODES, error.code
         assert error.ref is None or len(error.ref) <= FUZZ_LIMITS.max_client_id_chars
-        sent = orjson.loads(protocol.error_frame(error))  # it can be sent
+        sent = orjson.loads(frames.error_frame(error))  # it can be sent
         assert sent["type"] == "error" and sent["code"] == error.code
         event(error.code)
     else:
@@ -212,7 +212,7 @@ def test_arbitrary_bytes_parse_or_raise_protocol_error(raw):
 @given(encoded(st.fixed_dictionaries({}, optional={"message": hostile_values})))
 def test_hostile_tutorial_frames_give_text_or_a_known_error(raw):
     try:
-        text = protocol.parse_tutorial_frame(raw, FUZZ_LIMITS)
+        text = frames.parse_tutorial_frame(raw, FUZZ_LIMITS)
     except ProtocolError as error:
         assert error.code in PARSER_CODES - {ErrorCode.UNKNOWN_TYPE}
     else:
@@ -222,4 +222,4 @@ def test_hostile_tutorial_frames_give_text_or_a_known_error(raw):
 @settings(max_examples=VALID_EXAMPLES, deadline=None)
 @given(valid_frames)
 def test_every_valid_frame_parses_to_itself(frame):
-    assert protocol.parse_frame(orjson.dumps(fields_of(frame)), FUZZ_LIMITS) == frame
+    assert frames.parse_frame(orjson.dumps(fields_of(frame)), FUZZ_LIMITS) == frame

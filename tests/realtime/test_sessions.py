@@ -1,4 +1,4 @@
-"""Which sign-ins end (``parley.realtime.sessions.ended``) and how a process's
+"""Which sign-ins end (``parley.services.sessions.ended``) and how a process's
 session watch applies session events, without a server.
 
 ``tests/test_sessions_live.py`` runs the same against real servers.
@@ -15,18 +15,13 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from parley.realtime import sessions
-from parley.bus.publish import session_event
-from parley.wire.frames import CloseCode
-from parley.realtime.sessions import (
-    TOKEN_ID_SCOPE_KEY,
-    Credential,
-    SessionWatch,
-    credential_of,
-    ended,
-    key_digest,
-)
+from parley.realtime import sessions as session_watch
+from parley.realtime.sessions import TOKEN_ID_SCOPE_KEY, SessionWatch, credential_of
+from parley.services import sessions as session_service
 from parley.services import tokens
+from parley.services.sessions import Credential, ended, key_digest
+from parley.wire.events import session_event
+from parley.wire.frames import CloseCode
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +133,7 @@ def test_keys_beyond_one_chunk_take_another_query(
     ann, monkeypatch, django_assert_num_queries
 ):
     keys = [sign_in(ann) for _ in range(3)]
-    monkeypatch.setattr(sessions, "QUERY_CHUNK", 2)
+    monkeypatch.setattr(session_service, "QUERY_CHUNK", 2)
     credentials = {Credential(ann.pk, session_key=key) for key in keys}
     Session.objects.filter(session_key=keys[2]).delete()
     # One for the user, two for three sessions, none for tokens.
@@ -281,7 +276,7 @@ async def test_the_periodic_check_closes_only_what_still_fails_a_moment_later(
         return sign_in(ann)
 
     new_key = await sync_to_async(change_password)()
-    monkeypatch.setattr(sessions, "CONFIRM_SECS", 1.0)
+    monkeypatch.setattr(session_watch, "CONFIRM_SECS", 1.0)
     suspected = asyncio.Event()
     failing = hub.sessions.failing
 

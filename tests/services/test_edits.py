@@ -2,8 +2,9 @@
 
 import pytest
 
-from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.services import messages, rooms
+from parley.wire import shapes
+from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from tests.services.frames import Listener
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def lobby(alice):
 
 @pytest.fixture
 def said(lobby, bob):
-    return messages.post_message(room=lobby, author=bob, text="helo").message
+    return messages.store(room=lobby, author=bob, text="helo").message
 
 
 def test_the_author_edits_and_subscribers_hear_it(
@@ -33,12 +34,12 @@ def test_the_author_edits_and_subscribers_hear_it(
         "seq": 1,
         "room": "lobby",
         "text": "hello",
-        "edited_ts": messages.timestamp(edited.edited_at),
+        "edited_ts": shapes.timestamp(edited.edited_at),
     }
-    assert frame | {"type": None} == {"type": None, **messages.edited_data(edited)}
+    assert frame | {"type": None} == {"type": None, **shapes.edited(edited)}
     [shown] = messages.history(room=lobby)
-    assert messages.message_data(shown)["text"] == "hello"
-    assert messages.message_data(shown)["edited_ts"] == frame["edited_ts"]
+    assert shapes.message(shown)["text"] == "hello"
+    assert shapes.message(shown)["edited_ts"] == frame["edited_ts"]
 
 
 def test_only_the_author_edits(alice, said):
@@ -55,7 +56,7 @@ def test_edit_text_is_checked_like_a_send(bob, said):
 
 def test_a_message_outside_ones_rooms_is_not_found(make_user, alice):
     secret = rooms.create_room(user=alice, title="secret", kind="private")
-    hidden = messages.post_message(room=secret, author=alice, text="psst").message
+    hidden = messages.store(room=secret, author=alice, text="psst").message
     stranger = make_user("stranger")
     for attempt in (
         lambda: messages.edit_message(user=stranger, message_id=hidden.id, text="x"),
@@ -70,7 +71,7 @@ def test_a_message_outside_ones_rooms_is_not_found(make_user, alice):
 def test_the_author_deletes_and_the_seq_stays(
     bob, lobby, said, django_capture_on_commit_callbacks
 ):
-    later = messages.post_message(room=lobby, author=bob, text="later").message
+    later = messages.store(room=lobby, author=bob, text="later").message
     room = Listener.room(lobby)
     with django_capture_on_commit_callbacks(execute=True):
         messages.delete_message(user=bob, message_id=said.id)
@@ -78,8 +79,8 @@ def test_the_author_deletes_and_the_seq_stays(
     assert room.frames() == [
         {"type": "deleted", "id": said.id, "seq": 1, "room": "lobby"}
     ]
-    assert messages.deleted_data(again) == {"id": said.id, "seq": 1, "room": "lobby"}
-    page = [messages.message_data(m) for m in messages.history(room=lobby)]
+    assert shapes.deleted(again) == {"id": said.id, "seq": 1, "room": "lobby"}
+    page = [shapes.message(m) for m in messages.history(room=lobby)]
     assert [(m["seq"], m["text"], m.get("deleted")) for m in page] == [
         (2, "later", None),
         (1, "", True),

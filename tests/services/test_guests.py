@@ -7,8 +7,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
 import parley
-from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 from parley.services import guests, notifications, rooms, tokens
+from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 
 pytestmark = pytest.mark.django_db
 

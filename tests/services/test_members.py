@@ -5,9 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 from parley.models import Room
 from parley.services import rooms
+from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 from tests.services.frames import Listener
 
 pytestmark = pytest.mark.django_db

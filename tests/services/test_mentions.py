@@ -4,10 +4,11 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from parley.models import Guest, Notification
-from parley.services import mentions, messages, rooms, tasks
-from parley.services.guests import GUEST_SEPARATOR
+from parley.bus import tasks
 from parley.bus.worker import TaskConsumer
+from parley.models import Guest, Notification
+from parley.services import mentions, messages, rooms
+from parley.services.guests import GUEST_SEPARATOR
 from tests.services.frames import Listener
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,7 @@ def lobby(alice):
 
 
 def send(room, author, text):
-    message = messages.post_message(room=room, author=author, text=text).message
-    messages.publish_sync(message)
-    return message
+    return messages.send(room=room, author=author, text=text).message
 
 
 @pytest.mark.parametrize(
@@ -90,7 +89,7 @@ def test_direct_mentions_name_only_the_author(alice, bob):
 
 
 def test_deleted_messages_notify_nobody(alice, bob, lobby):
-    message = messages.post_message(room=lobby, author=alice, text="@bob").message
+    message = messages.store(room=lobby, author=alice, text="@bob").message
     messages.delete_message(user=alice, message_id=message.id)
     assert mentions.notify_mentions(message.id) == []
 

@@ -5,9 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from parley.wire.errors import Conflict, ErrorCode, ParleyError
 from parley.models import Message
 from parley.services import messages, rooms
+from parley.wire import events, shapes
+from parley.wire.errors import Conflict, ErrorCode, ParleyError
 
 
 @pytest.fixture
@@ -24,21 +25,19 @@ def room(user):
 def test_seq_numbers_a_rooms_messages_from_one(user, room):
     other = rooms.join_or_create(user=user, name="other")
     seqs = [
-        messages.post_message(room=room, author=user, text=f"m{i}").message.seq
+        messages.store(room=room, author=user, text=f"m{i}").message.seq
         for i in range(3)
     ]
     assert seqs == [1, 2, 3]
-    assert messages.post_message(room=other, author=user, text="x").message.seq == 1
+    assert messages.store(room=other, author=user, text="x").message.seq == 1
     room.refresh_from_db()
     assert room.last_seq == 3
 
 
 @pytest.mark.django_db
 def test_a_repeated_client_id_returns_the_first_message(user, room):
-    first = messages.post_message(room=room, author=user, text="hello", client_id="k1")
-    again = messages.post_message(
-        room=room, author=user, text="changed?", client_id="k1"
-    )
+    first = messages.store(room=room, author=user, text="hello", client_id="k1")
+    again = messages.store(room=room, author=user, text="changed?", client_id="k1")
     assert first.created and not again.created
     assert again.message.pk == first.message.pk and again.message.text == "hello"
     assert Message.objects.count() == 1
@@ -47,18 +46,16 @@ def test_a_repeated_client_id_returns_the_first_message(user, room):
 @pytest.mark.django_db
 def test_client_ids_are_per_author(user, room, django_user_model):
     other = django_user_model.objects.create_user("other")
-    messages.post_message(room=room, author=user, text="a", client_id="same")
-    assert messages.post_message(
-        room=room, author=other, text="b", client_id="same"
-    ).created
+    messages.store(room=room, author=user, text="a", client_id="same")
+    assert messages.store(room=room, author=other, text="b", client_id="same").created
 
 
 @pytest.mark.django_db
 def test_a_client_id_reused_in_another_room_is_refused(user, room):
-    messages.post_message(room=room, author=user, text="a", client_id="k")
+    messages.store(room=room, author=user, text="a", client_id="k")
     elsewhere = rooms.join_or_create(user=user, name="elsewhere")
     with pytest.raises(Conflict) as error:
-        messages.post_message(room=elsewhere, author=user, text="a", client_id="k")
+        messages.store(room=elsewhere, author=user, text="a", client_id="k")
     assert error.value.code == ErrorCode.CLIENT_ID_REUSED
 
 
@@ -66,8 +63,7 @@ def test_a_client_id_reused_in_another_room_is_refused(user, room):
 def test_text_rules(user, room, settings):
     settings.PARLEY_MAX_MESSAGE_CHARS = 5
     assert (
-        messages.post_message(room=room, author=user, text="  12345\n").message.text
-        == "12345"
+        messages.store(room=room, author=user, text="  12345\n").message.text == "12345"
     )
     cases = [
         ("123456", ErrorCode.TEXT_TOO_LONG),
@@ -76,7 +72,7 @@ def test_text_rules(user, room, settings):
     ]
     for text, code in cases:
         with pytest.raises(ParleyError) as error:
-            messages.post_message(room=room, author=user, text=text)
+            messages.store(room=room, author=user, text=text)
         assert error.value.code == code
     room.refresh_from_db()
     assert room.last_seq == 1  # refused messages take no number
@@ -86,7 +82,7 @@ def test_text_rules(user, room, settings):
 def test_history_pages_newest_first_by_seq_cursor(user, room, settings):
     settings.PARLEY_HISTORY_PAGE_MAX = 4
     for i in range(1, 11):
-        messages.post_message(room=room, author=user, text=str(i))
+        messages.store(room=room, author=user, text=str(i))
     assert [m.seq for m in messages.history(room=room, limit=3)] == [10, 9, 8]
     assert [m.seq for m in messages.history(room=room, before=8, limit=3)] == [7, 6, 5]
     assert [m.seq for m in messages.history(room=room, before=3, limit=3)] == [2, 1]
@@ -97,7 +93,7 @@ def test_history_pages_newest_first_by_seq_cursor(user, room, settings):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's plan format")
 def test_latest_page_reads_the_room_seq_index(user, room):
     """The latest 50 and the 50 before X are index range scans, not a sort."""
-    messages.post_message(room=room, author=user, text="x")
+    messages.store(room=room, author=user, text="x")
     plan = Message.objects.filter(room=room, seq__lt=10).order_by("-seq")[:50].explain()
     assert "USING INDEX" in plan and "(room_id=? AND seq<?)" in plan
     assert "TEMP B-TREE" not in plan
@@ -107,7 +103,7 @@ def test_latest_page_reads_the_room_seq_index(user, room):
 def test_replay_returns_what_came_after_or_asks_for_resync(user, room, settings):
     settings.PARLEY_REPLAY_LIMIT = 3
     for i in range(1, 6):
-        messages.post_message(room=room, author=user, text=str(i))
+        messages.store(room=room, author=user, text=str(i))
     assert messages.replay(room_id=room.id, after=None) == messages.Replay(5, [])
     replay = messages.replay(room_id=room.id, after=2)
     assert [m.seq for m in replay.messages] == [3, 4, 5] and not replay.resync
@@ -119,10 +115,10 @@ def test_replay_returns_what_came_after_or_asks_for_resync(user, room, settings)
 
 @pytest.mark.django_db
 def test_message_event_encodes_frames_once(user, room):
-    message = messages.post_message(
+    message = messages.store(
         room=room, author=user, text="<b>hi</b>", client_id="c"
     ).message
-    event = messages.message_event(message)
+    event = events.message_event(message.room_id, shapes.message(message))
     assert event["type"] == "room.event" and event["seq"] == 1
     assert (
         '"text":"<b>hi</b>"' in event["frame"] and '"client_id":"c"' in event["frame"]
@@ -135,7 +131,7 @@ def test_concurrent_senders_get_consecutive_seqs(user, room):
     def post_ten(worker: int) -> None:
         try:
             for i in range(10):
-                messages.post_message(room=room, author=user, text=f"{worker}-{i}")
+                messages.store(room=room, author=user, text=f"{worker}-{i}")
         finally:
             connection.close()
 
@@ -148,7 +144,7 @@ def test_concurrent_senders_get_consecutive_seqs(user, room):
 def test_concurrent_repeats_of_one_client_id_store_once(user, room):
     def post() -> int:
         try:
-            return messages.post_message(
+            return messages.store(
                 room=room, author=user, text="x", client_id="k"
             ).message.pk
         finally:

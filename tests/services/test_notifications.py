@@ -8,10 +8,11 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 import parley
-from parley.wire.errors import ErrorCode, NotFound, ParleyError
 from parley.models import Notification
-from parley.wire.events import user_group
 from parley.services import notifications
+from parley.wire import shapes
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
+from parley.wire.events import user_group
 from tests.services.frames import Listener
 from tests.shop.models import Order
 
@@ -39,7 +40,7 @@ def test_notify_stores_and_pushes_to_every_tab(
         "body": "It left the warehouse.",
         "url": "/orders/42/",
         "data": {"order": 42},
-        "ts": notifications.notification_data(stored)["ts"],
+        "ts": shapes.notification(stored)["ts"],
     }
     for tab in tabs:
         assert tab.frames() == [expected]
@@ -69,7 +70,7 @@ def test_a_rolled_back_transaction_notifies_nobody(alice):
             "body": "",
             "url": "/orders/7/",
             "data": {"order": 7, "status": "cancelled"},
-            "ts": notifications.notification_data(cancelled)["ts"],
+            "ts": shapes.notification(cancelled)["ts"],
         }
     ]
     assert [n.title for n in Notification.objects.order_by("id")] == [

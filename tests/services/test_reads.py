@@ -15,9 +15,7 @@ def lobby(alice):
 
 
 def post(room, author, *texts):
-    return [
-        messages.post_message(room=room, author=author, text=t).message for t in texts
-    ]
+    return [messages.store(room=room, author=author, text=t).message for t in texts]
 
 
 def test_unread_counts_others_messages_after_the_read_position(alice, bob, lobby):

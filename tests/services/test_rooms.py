@@ -2,9 +2,9 @@
 
 import pytest
 
-from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 from parley.models import Membership, Room
 from parley.services import rooms
+from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ import asyncio
 import pytest
 from channels.layers import InMemoryChannelLayer
 
+from parley.bus import tasks
 from parley.db import database_sync_to_async
 from parley.models import Notification
-from parley.services import messages, rooms, tasks
+from parley.services import messages, rooms
 
 HUNG = "tests.services.test_tasks.HungSendLayer"
 
@@ -37,8 +38,7 @@ def test_a_task_the_layer_does_not_take_in_time_runs_inline(
     """A mention posted over HTTP (sync code) is notified all the same,
     after PARLEY_PUBLISH_TIMEOUT_SECS, with a warning."""
     lobby = rooms.create_room(user=alice, title="Lobby")
-    posted = messages.post_message(room=lobby, author=alice, text="@bob hi")
-    messages.publish_sync(posted.message)
+    messages.send(room=lobby, author=alice, text="@bob hi")
     assert Notification.objects.get().user == bob
     assert "could not defer task mentions.notify" in caplog.text
 
@@ -50,6 +50,8 @@ async def test_an_async_submit_the_layer_does_not_take_in_time_runs_inline(
     """The same from the socket path (async), where the mention runs on the
     database thread."""
     lobby = await database_sync_to_async(rooms.create_room)(user=alice, title="Lobby")
-    posted = await messages.apost_message(room=lobby, author=alice, text="@bob hi")
+    posted = await database_sync_to_async(messages.store)(
+        room=lobby, author=alice, text="@bob hi"
+    )
     await tasks.submit("mentions.notify", message_id=posted.message.id)
     assert await Notification.objects.filter(user=bob).aexists()

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from parley.wire.errors import ErrorCode, NotFound, ParleyError
 from parley.models import ApiToken
 from parley.services import tokens
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
 pytestmark = pytest.mark.django_db
 

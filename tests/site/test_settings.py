@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from parley.conf import channel_layers_from_url, parley_settings
+from parley.bus.config import channel_layers_from_url
+from parley.conf import parley_settings
 
 
 def load_settings(tmp_path, **env: str) -> dict:

@@ -112,9 +112,9 @@ def world(django_user_model, settings) -> World:
     ann = django_user_model.objects.create_user("ann", password=PASSWORD)
     ben = django_user_model.objects.create_user("ben", password=PASSWORD)
     public = rooms.join_or_create(user=ben, name="lobby")
-    messages.post_message(room=public, author=ben, text="unread by ann")
+    messages.store(room=public, author=ben, text="unread by ann")
     private = rooms.create_room(user=ann, title="Ann's", kind=Room.Kind.PRIVATE)
-    message = messages.post_message(room=private, author=ann, text="mine").message
+    message = messages.store(room=private, author=ann, text="mine").message
     notification = notifications.notify(ann, kind="test", title="hello")
     token, plaintext = tokens.create_token(user=ann, name="bot")
     return World(

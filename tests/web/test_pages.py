@@ -114,10 +114,10 @@ def test_user_text_in_the_config_cannot_end_the_script(django_user_model):
 def test_the_room_list_shows_unread_counts_and_direct_peers(ann, ben):
     busy = rooms.create_room(user=ann, title="busy")
     for n in range(3):
-        messages.post_message(room=busy, author=ben, text=f"m{n}")
-    messages.post_message(room=busy, author=ann, text="mine")
+        messages.store(room=busy, author=ben, text=f"m{n}")
+    messages.store(room=busy, author=ann, text="mine")
     direct, _created = rooms.open_direct(user=ben, username="ann")
-    messages.post_message(room=direct, author=ben, text="psst")
+    messages.store(room=direct, author=ben, text="psst")
 
     html = client_of(ann).get("/").content.decode()
     mine = re.search(r'<ul id="my-rooms".*?</ul>', html, re.S).group(0)

@@ -54,7 +54,14 @@ class RateLimitedError(Error):
 
 
 class RoomIn(Body):
-    title: str = Field(min_length=1, max_length=200, pattern=NO_NUL, examples=["Лобби"])
+    # One limit per concept: the title's length is the service's to check,
+    # against PARLEY_ROOM_TITLE_MAX_CHARS (400 ``invalid_room`` past it).
+    title: str = Field(
+        min_length=1,
+        pattern=NO_NUL,
+        examples=["Лобби"],
+        description="at most PARLEY_ROOM_TITLE_MAX_CHARS (100) characters",
+    )
     kind: Literal["public", "private"] = "public"
 
 

@@ -45,6 +45,7 @@ from parley.models import Membership, Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
+from parley.wire import shapes
 from parley.wire.errors import ErrorCode, ParleyError
 
 # A room's slug or a username in the path (see NO_NUL).
@@ -206,21 +207,18 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     )
 
 
-def room_out(room: Room, state: ReadState, peer: str | None = None) -> RoomOut:
-    return RoomOut(
-        slug=room.slug,
+def room_out(room: Room, state: ReadState, peer: str | None = None) -> dict:
+    return shapes.room(
+        room,
         title=peer or room.title,
-        kind=room.kind,
-        last_seq=room.last_seq,
         read_seq=state.seq,
         unread=state.unread,
         peer=peer,
-        created_at=room.created_at,
         url=reverse("parley-room", args=[room.slug]),
     )
 
 
-def rooms_out(request: HttpRequest, listed: list[Room]) -> list[RoomOut]:
+def rooms_out(request: HttpRequest, listed: list[Room]) -> list[dict]:
     """``listed`` as the user sees them, in three queries whatever their number."""
     states = reads.read_states(user=request.user, rooms=listed)
     peers = rooms.direct_peers(user=request.user, room_ids=[r.pk for r in listed])
@@ -330,7 +328,7 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     page = messages.history(room=room, before=query.before, limit=query.limit)
     oldest = page[-1].seq if page else None
     return MessagePage(
-        messages=[messages.message_data(m) for m in page],
+        messages=[shapes.message(m) for m in page],
         next_before=oldest if oldest is not None and oldest > 1 else None,
     )
 
@@ -345,15 +343,10 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
 
     A repeat with the same ``client_id`` returns the first message (200).
     """
-    room = rooms.get_readable(user=request.user, slug=slug)
-    ratelimit.spend_message(user_id=request.user.pk, room=room.slug)
-    posted = messages.post_message(
-        room=room, author=request.user, text=body.text, client_id=body.client_id
+    posted = messages.send(
+        author=request.user, slug=slug, text=body.text, client_id=body.client_id
     )
-    if posted.created:
-        messages.publish_sync(posted.message)
-        return Status(201, messages.message_data(posted.message))
-    return Status(200, messages.message_data(posted.message))
+    return Status(201 if posted.created else 200, shapes.message(posted.message))
 
 
 @api.patch(
@@ -364,11 +357,10 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
 def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
     """Replace a message's text (its author only; 409 ``message_deleted`` once
     deleted). Subscribers get the ``edited`` frame."""
-    ratelimit.spend_message(user_id=request.user.pk)
     message = messages.edit_message(
         user=request.user, message_id=message_id, text=body.text
     )
-    return messages.message_data(message)
+    return shapes.message(message)
 
 
 @api.delete(
@@ -379,7 +371,7 @@ def delete_message(request: HttpRequest, message_id: int):
     empty text and ``deleted: true``. Subscribers get the ``deleted`` frame.
     Deleting again changes nothing."""
     message = messages.delete_message(user=request.user, message_id=message_id)
-    return messages.message_data(message)
+    return shapes.message(message)
 
 
 class NotificationQuery(Schema):
@@ -401,7 +393,7 @@ def list_notifications(request: HttpRequest, query: Query[NotificationQuery]):
         user=request.user, before=query.before, limit=query.limit
     )
     return NotificationPage(
-        notifications=[notifications.notification_data(n) for n in page.notifications],
+        notifications=[shapes.notification(n) for n in page.notifications],
         unread=page.unread,
         next_before=page.next_before,
     )
@@ -426,4 +418,4 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
     notification = notifications.mark_notification_read(
         user=request.user, notification_id=notification_id
     )
-    return notifications.notification_data(notification)
+    return shapes.notification(notification)

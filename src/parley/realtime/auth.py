@@ -38,6 +38,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import is_same_domain
 
+from parley.db import database_sync_to_async
+from parley.realtime.runtime import RuntimeMiddleware
 from parley.realtime.sessions import TOKEN_ID_SCOPE_KEY
 from parley.services import tokens
 
@@ -184,7 +186,7 @@ async def token_scope(scope: dict, token: str) -> dict:
     for the socket's whole life, by the middleware's frame.
     """
     scope = dict(scope)
-    found = await tokens.aauthenticate_token(token)
+    found = await database_sync_to_async(tokens.authenticate_token)(token)
     if found is None:
         scope["user"] = AnonymousUser()
     else:
@@ -199,5 +201,8 @@ def websocket_application(inner):
     ``AllowedHostsOriginValidator(AuthMiddlewareStack(inner))``::
 
         "websocket": websocket_application(URLRouter(websocket_urlpatterns))
+
+    Outermost, ``RuntimeMiddleware`` gives each socket its event loop's
+    ``Runtime`` (``parley.realtime.runtime``).
     """
-    return SameOriginValidator(TokenAuthMiddleware(inner))
+    return RuntimeMiddleware(SameOriginValidator(TokenAuthMiddleware(inner)))

@@ -20,51 +20,33 @@ query for all of them, with what each socket was sent. And it runs presence
 (``parley.realtime.presence``) and the session watch, which closes sockets
 whose sign-in ended (``parley.realtime.sessions``).
 
-A hub belongs to one event loop: ``get_hub()`` makes one per running loop.
+A hub belongs to one event loop, held by its ``parley.realtime.runtime.Runtime``.
 """
 
 import asyncio
 import logging
 import time
-import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from channels.layers import get_channel_layer
 
-from parley import metrics
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
-from parley.realtime import events, periodic, protocol
+from parley.ops import metrics
+from parley.realtime import periodic
+from parley.realtime.interfaces import Socket
 from parley.realtime.presence import Presence
 from parley.realtime.sessions import SessionWatch
 from parley.services import messages
+from parley.wire import events, shapes
 from parley.wire.events import presence_group, room_group, user_group
+from parley.wire.frames import ServerFrameType, encode_frame
 
 logger = logging.getLogger(__name__)
 
 # Longest pause between attempts to read a failing channel layer, seconds.
 MAX_RETRY_SECS = 5.0
-
-
-class Socket(Protocol):
-    """What the hub needs of a local socket (``FrameConsumer`` provides it)."""
-
-    user_id: int
-    username: str
-    scope: dict[str, Any]
-
-    def room_event(self, event: dict[str, Any]) -> None:
-        """Take a room event; must not block (queue, do not write)."""
-
-    def user_event(self, event: dict[str, Any]) -> None:
-        """Take a user event; must not block."""
-
-    def catch_up(self, room_id: int, last_seq: int) -> None:
-        """The store's newest ``seq`` of a followed room, from the check."""
-
-    async def end(self, code: int | None) -> None:
-        """Leave the hub and close the socket with ``code``."""
 
 
 def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, str]]:
@@ -76,9 +58,7 @@ def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, 
     return [
         (
             message.seq,
-            protocol.encode_frame(
-                protocol.ServerFrameType.MESSAGE, **messages.message_data(message)
-            ),
+            encode_frame(ServerFrameType.MESSAGE, **shapes.message(message)),
         )
         for message in messages.messages_between(
             room_id=room_id, after=after, before=before
@@ -348,7 +328,9 @@ class Hub:
         await self.layer.group_add(presence_group(), self.channel)
         if not self.rooms:
             return
-        heads = await messages.alast_seqs(room_ids=list(self.rooms))
+        heads = await database_sync_to_async(messages.last_seqs)(
+            room_ids=list(self.rooms)
+        )
         for room_id, last_seq in heads.items():
             for socket in tuple(self.rooms.get(room_id, ())):
                 socket.catch_up(room_id, last_seq)
@@ -386,35 +368,3 @@ class Hub:
                 [asyncio.ensure_future(s.drain(code)) for s in sockets],
                 timeout=within,
             )
-
-
-_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def get_hub() -> Hub:
-    """The running event loop's hub, made on first use.
-
-    Raises:
-        RuntimeError: no event loop is running.
-    """
-    loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        hub = _hubs[loop] = Hub()
-    return hub
-
-
-async def drain_sockets() -> None:
-    """Close this loop's sockets for a graceful shutdown (see ``Hub.drain``).
-
-    Each gets ``PARLEY_SHUTDOWN_GRACE_SECS`` to finish its frame in hand and
-    write its queue, then is closed with 1001 (going away): its client
-    resumes on another process. Does nothing if no socket was ever opened.
-    """
-    hub = _hubs.get(asyncio.get_running_loop())
-    if hub is not None:
-        await hub.drain(
-            protocol.CloseCode.GOING_AWAY, parley_settings.SHUTDOWN_GRACE_SECS
-        )

@@ -32,15 +32,13 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from parley.bus.publish import send_to_group
 from parley.conf import parley_settings
-from parley.realtime import events, protocol
+from parley.realtime.interfaces import HubView
 from parley.wire.events import presence_group
-from parley.wire.frames import ServerFrameType
-
-if TYPE_CHECKING:
-    from parley.realtime.hub import Hub
+from parley.wire.frames import ServerFrameType, encode_frame
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +73,7 @@ class Presence:
         names: user id -> username, for frames.
     """
 
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: HubView) -> None:
         self.hub = hub
         self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.local: dict[int, dict[int, int]] = {}
@@ -140,7 +138,7 @@ class Presence:
             return
         self.hub.deliver_presence(
             room_id,
-            protocol.encode_frame(
+            encode_frame(
                 ServerFrameType.PRESENCE,
                 room=slug,
                 user=self.names.get(user_id, ""),
@@ -151,9 +149,9 @@ class Presence:
     # Talking to the other processes --------------------------------------
 
     async def _send(self, kind: str, **fields: Any) -> None:
-        """Publish to every hub (bounded and logged as ``events.send_event``);
+        """Publish to every hub (bounded and logged as ``send_to_group``);
         a message lost is repaired by the next beat."""
-        await events.send_event(
+        await send_to_group(
             presence_group(), {"type": kind, "process": self.process, **fields}
         )
 

@@ -2,7 +2,8 @@
 
 from django.urls import path, re_path
 
-from parley.realtime.consumers import ChatConsumer, TutorialChatConsumer
+from parley.realtime.consumers import ChatConsumer
+from parley.realtime.tutorial import TutorialChatConsumer
 
 websocket_urlpatterns = [
     path("ws/", ChatConsumer.as_asgi()),

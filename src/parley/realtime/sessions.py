@@ -6,7 +6,7 @@ socket is closed with 4001 (``CloseCode.SESSION_ENDED``), on every server
 process, in two ways:
 
 1. **At once, by event.** ``parley.services.sessions`` publishes a session
-   event (``parley.bus.publish.session_event``) to the user's group when
+   event (``parley.wire.events.session_event``) to the user's group when
    the user signs out (the sockets of that session close: every tab of that
    browser), when a token is revoked (its sockets close), and, after a
    password change, a deactivation or a deletion of the user, a re-check of
@@ -37,16 +37,14 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.realtime import periodic
+from parley.realtime.interfaces import HubView, Socket
 from parley.services.sessions import Credential, ended, key_digest
 from parley.wire.frames import CloseCode
-
-if TYPE_CHECKING:
-    from parley.realtime.hub import Hub, Socket
 
 logger = logging.getLogger(__name__)
 
@@ -91,15 +89,15 @@ class SessionWatch:
         credentials: each attached socket -> what it signed in with.
     """
 
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: HubView) -> None:
         self.hub = hub
         self.credentials: dict[Socket, Credential] = {}
 
-    def add(self, socket: "Socket") -> None:
+    def add(self, socket: Socket) -> None:
         """Watch ``socket``'s credential, read from its scope."""
         self.credentials[socket] = credential_of(socket.scope)
 
-    def discard(self, socket: "Socket") -> None:
+    def discard(self, socket: Socket) -> None:
         """Stop watching ``socket`` (idempotent)."""
         self.credentials.pop(socket, None)
 
@@ -132,9 +130,7 @@ class SessionWatch:
         if event.get("check"):
             self.hub.spawn(self.check([s for s in sockets if s in self.credentials]))
 
-    async def failing(
-        self, sockets: Iterable["Socket"] | None = None
-    ) -> list["Socket"]:
+    async def failing(self, sockets: Iterable[Socket] | None = None) -> list[Socket]:
         """The sockets (all if None) whose credential no longer signs in.
 
         A socket rekeyed or closed while the store was read is left out: its
@@ -159,7 +155,7 @@ class SessionWatch:
             if credential in failed and self.credentials.get(socket) == credential
         ]
 
-    async def check(self, sockets: Iterable["Socket"] | None = None) -> int:
+    async def check(self, sockets: Iterable[Socket] | None = None) -> int:
         """Close the sockets (all if None) whose credential no longer signs in.
 
         Returns:
@@ -192,7 +188,7 @@ class SessionWatch:
             lambda: parley_settings.SESSION_CHECK_SECS, self.sweep, "session check"
         )
 
-    def end(self, socket: "Socket", reason: str) -> None:
+    def end(self, socket: Socket, reason: str) -> None:
         """Close ``socket`` with 4001 (session ended), beside the caller."""
         self.discard(socket)
         logger.info("session ended: socket %s closed (%s)", socket, reason)

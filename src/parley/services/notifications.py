@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
-from parley.db import database_sync_to_async
 from parley.models import Notification
 from parley.services.guests import refuse_guests
 from parley.wire import events, shapes
@@ -186,6 +185,3 @@ def mark_all_notifications_read(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-
-
-anotify = database_sync_to_async(notify)

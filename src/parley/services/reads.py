@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from parley.bus.publish import publish_on_commit
-from parley.db import database_sync_to_async
 from parley.models import Membership, Message, Room
 from parley.services import rooms as room_service
 from parley.wire import events
@@ -164,6 +163,3 @@ def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:
             )
         )
     return state
-
-
-amark_read = database_sync_to_async(mark_read)

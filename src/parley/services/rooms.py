@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
-from parley.db import database_sync_to_async
 from parley.models import Membership, Room
 from parley.services.guests import is_guest, refuse_guests
 from parley.wire import events
@@ -350,6 +349,3 @@ def title_for(
     if peers is None:
         peers = direct_peers(user=user, room_ids=[room.pk])
     return peers.get(room.pk, room.title)
-
-
-ajoin_or_create = database_sync_to_async(join_or_create)

@@ -2,7 +2,7 @@
 
 The processes' session watches (``parley.realtime.sessions``) close the
 sockets; this module publishes what they act on, as session events to the
-user's group (``parley.bus.publish.session_event``):
+user's group (``parley.wire.events.session_event``):
 
 - ``user_logged_out`` (``signed_out``): the sockets of that session close,
   which are every tab of that browser. The user's other sessions (another

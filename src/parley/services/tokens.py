@@ -21,7 +21,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parley.db import database_sync_to_async
 from parley.models import ApiToken
 from parley.services import sessions
 from parley.services.guests import refuse_guests
@@ -149,6 +148,3 @@ def revoke_token(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         sessions.token_revoked(user_id=token.user_id, token_id=token.pk)
     return token
-
-
-aauthenticate_token = database_sync_to_async(authenticate_token)

@@ -11,7 +11,7 @@ safe outside development:
 ``CHANNEL_LAYER_URL`` ``memory://`` (default, one process only),
                      ``redis://host:port/db``, ``redis+pubsub://host:port/db``
                      or ``amqp://user:password@host:port/vhost``
-                     (``parley.conf.channel_layers_from_url``)
+                     (``parley.bus.config.channel_layers_from_url``)
 ``SECRET_KEY``       default: generated once, kept in the data folder
 ``ALLOWED_HOSTS``    comma-separated (default ``127.0.0.1,localhost,[::1]``)
 ``DEBUG``            ``1``/``true``/``yes`` to enable (default off)
@@ -30,8 +30,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from parley.bus.config import channel_layers_from_url
 from parley.conf import DEFAULTS as PARLEY_DEFAULTS
-from parley.conf import channel_layers_from_url
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 

@@ -37,7 +37,7 @@ from gunicorn.arbiter import Arbiter
 from uvicorn_worker import UvicornWorker
 
 from parley.conf import parley_settings
-from parley.realtime.hub import drain_sockets
+from parley.realtime.runtime import Runtime
 
 SERVERS = ("uvicorn", "daphne", "gunicorn")
 IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
@@ -61,7 +61,7 @@ class GracefulServer(uvicorn.Server):
 
     Uvicorn's shutdown stops accepting and then fails every open WebSocket
     with 1012 at once, mid-frame. This one stops accepting, then drains
-    Parley's sockets (``parley.realtime.hub.drain_sockets``), then lets
+    Parley's sockets (``parley.realtime.runtime.Runtime.drain``), then lets
     Uvicorn finish.
     """
 
@@ -70,7 +70,7 @@ class GracefulServer(uvicorn.Server):
             server.close()
         for sock in sockets or []:
             sock.close()
-        await drain_sockets()
+        await Runtime.current().drain()
         await super().shutdown(sockets)
 
 

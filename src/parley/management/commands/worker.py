@@ -34,7 +34,7 @@ REFUSED_BACKENDS = {
     ),
     "channels_rabbitmq.core.RabbitmqChannelLayer": (
         "channels_rabbitmq's own layer has no named channels: configure "
-        "CHANNEL_LAYERS with parley.conf.channel_layers_from_url('amqp://...')"
+        "CHANNEL_LAYERS with parley.bus.config.channel_layers_from_url('amqp://...')"
     ),
 }
 

@@ -1,0 +1,276 @@
+"""The rooms one socket follows, each delivered in ``seq`` order, once.
+
+``FollowingRooms`` is the part of ``ChatConsumer`` (``parley.realtime.
+consumers``) that subscribes, unsubscribes, and turns the hub's room events
+into frames: each followed room has a ``RoomStream`` (``parley.wire.stream``)
+that decides what to forward, what to hold while the store is read, and
+which gap to repair from it.
+
+A subscribe follows the room through the hub *before* reading the store:
+events published meanwhile are held by the room's stream and merged by
+``seq`` afterwards (older ones dropped as already replayed), leaving neither
+gap nor duplicate. A gap in live events is filled from the store the same
+way. Handlers that move a subscription hold ``self.lock``.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from parley.conf import parley_settings
+from parley.db import database_sync_to_async
+from parley.models import Room
+from parley.ops import metrics
+from parley.realtime.base import FrameConsumer, LayerFailed
+from parley.services import messages, reads, rooms
+from parley.wire import frames, shapes
+from parley.wire.errors import ErrorCode, ParleyError
+from parley.wire.frames import ServerFrameType
+from parley.wire.stream import Gap, RoomStream, Step
+
+logger = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Subscription:
+    """One room a socket follows.
+
+    Attributes:
+        room: the room, as read when subscribing.
+        stream: its ``seq`` state; holds room events while the socket reads
+            the store (a subscribe's replay, a gap's repair).
+        typing_at: ``ratelimit.clock()`` of the last ``typing`` passed on.
+        read_at: ``ratelimit.clock()`` of the last ``read`` stored.
+        read_held: the newest ``read`` seq waiting for the end of the
+            throttle period to be stored; None when none waits.
+    """
+
+    room: Room
+    stream: RoomStream[Event] = field(default_factory=lambda: RoomStream(holding=True))
+    typing_at: float = float("-inf")
+    read_at: float = float("-inf")
+    read_held: int | None = None
+
+
+def snapshot(*, user: Any, room: Room, after: int | None) -> tuple:
+    """What ``subscribed`` reports, in one trip to the database thread.
+
+    Returns:
+        ``(replay, read_state, title)``: the replay after ``after``
+        (``messages.Replay``), the user's ``reads.ReadState``, and the
+        room's title as ``user`` sees it (a direct room is titled by the
+        peer).
+    """
+    replay = messages.replay(room_id=room.id, after=after)
+    return (
+        replay,
+        reads.read_state(user=user, room=room, last_seq=replay.last_seq),
+        rooms.title_for(room, user=user),
+    )
+
+
+class FollowingRooms(FrameConsumer):
+    """A socket that follows rooms; see the module docstring.
+
+    Attributes:
+        subscriptions: room id -> the socket's ``Subscription``.
+        by_slug: room slug -> room id, for the frames that name a room.
+        lock: held by the handlers that move a subscription.
+    """
+
+    subscriptions: dict[int, Subscription]
+    by_slug: dict[str, int]
+    lock: asyncio.Lock
+
+    def start_following(self) -> None:
+        """Follow nothing yet (call in ``connect``)."""
+        self.subscriptions = {}
+        self.by_slug = {}
+        self.lock = asyncio.Lock()
+
+    def stop_following(self) -> None:
+        """Stop every room's delivery (``leave``); ``self.hub`` is set."""
+        for room_id in self.subscriptions:
+            self.hub.unfollow(room_id, self)
+        self.subscriptions, self.by_slug = {}, {}
+
+    def followed(self, slug: str) -> Subscription:
+        """This socket's subscription to a room.
+
+        Raises:
+            ParleyError: ``not_subscribed``.
+        """
+        room_id = self.by_slug.get(slug)
+        if room_id is None:
+            raise ParleyError(
+                ErrorCode.NOT_SUBSCRIBED,
+                _("Subscribe to %(room)s first.") % {"room": slug[:64]},
+            )
+        return self.subscriptions[room_id]
+
+    async def subscribe(self, frame: frames.Subscribe) -> None:
+        """Follow a room (see ``follow``), within ``MAX_ROOMS_PER_SOCKET``.
+
+        Raises:
+            ParleyError: ``too_many_rooms`` for a room not followed yet when
+                the socket follows the most it may; ``invalid_room``; what
+                ``rooms.join_or_create`` raises.
+        """
+        slug = rooms.check_slug(frame.room)
+        limit = parley_settings.MAX_ROOMS_PER_SOCKET
+        if slug not in self.by_slug and len(self.subscriptions) >= limit:
+            raise ParleyError(
+                ErrorCode.TOO_MANY_ROOMS,
+                _(
+                    "This connection follows %(limit)d rooms already; unsubscribe "
+                    "from one first."
+                )
+                % {"limit": limit},
+            )
+        room = await database_sync_to_async(rooms.join_or_create)(
+            user=self.user, name=slug
+        )
+        async with self.lock:
+            await self.follow(room, frame)
+
+    async def snapshot(self, room: Room, after: int | None) -> tuple:
+        """``snapshot`` on the database thread."""
+        return await database_sync_to_async(snapshot)(
+            user=self.user, room=room, after=after
+        )
+
+    async def follow(self, room: Room, frame: frames.Subscribe) -> None:
+        subscription = self.subscriptions.get(room.id)
+        joined = subscription is None
+        if subscription is None:
+            subscription = Subscription(room=room)
+            self.subscriptions[room.id] = subscription
+            self.by_slug[room.slug] = room.id
+            try:
+                await self.hub.follow(room.id, room.slug, self)
+            except BaseException as error:
+                self.forget(room.id)
+                # Ends the socket with 1013 (see __call__): a subscription
+                # that cannot receive live events must not look healthy.
+                raise LayerFailed from error
+        else:
+            subscription.stream.hold()
+        stream = subscription.stream
+        try:
+            replay, read, title = await self.snapshot(room, frame.after)
+        except BaseException:
+            if joined:
+                self.forget(room.id)
+                self.hub.unfollow(room.id, self)
+            else:
+                self.apply(subscription, stream.replayed(stream.last_seq))
+            raise
+        if replay.resync:
+            metrics.resync_sent()
+        self.send_frame(
+            ServerFrameType.SUBSCRIBED,
+            room=room.slug,
+            title=title,
+            kind=room.kind,
+            last_seq=replay.last_seq,
+            online=self.hub.presence.online(room.id),
+            read_seq=read.seq,
+            unread=read.unread,
+            resync=replay.resync or None,
+            ref=frame.ref,
+        )
+        for message in replay.messages:
+            self.send_frame(ServerFrameType.MESSAGE, **shapes.message(message))
+        # `online` above is newer than the presence events held meanwhile.
+        stream.discard_held(lambda event: "presence" in event)
+        self.apply(subscription, stream.replayed(replay.last_seq))
+
+    def forget(self, room_id: int) -> None:
+        subscription = self.subscriptions.pop(room_id, None)
+        if subscription is not None:
+            self.by_slug.pop(subscription.room.slug, None)
+
+    async def unsubscribe(self, frame: frames.Unsubscribe) -> None:
+        async with self.lock:
+            room_id = self.by_slug.get(frame.room)
+            if room_id is not None:
+                self.forget(room_id)
+                self.hub.unfollow(room_id, self)
+        self.send_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
+
+    # Events from the hub ---------------------------------------------------
+
+    def room_event(self, event: Event) -> None:
+        """Forward a room event; ``message`` frames in ``seq`` order, once."""
+        subscription = self.subscriptions.get(event["room_id"])
+        if subscription is not None:
+            self.apply(
+                subscription, subscription.stream.receive(event.get("seq"), event)
+            )
+
+    def catch_up(self, room_id: int, last_seq: int) -> None:
+        subscription = self.subscriptions.get(room_id)
+        if subscription is None:
+            return
+        step = subscription.stream.head(last_seq)
+        if step.repair is not None:
+            metrics.layer_dropped(step.repair.size)
+            logger.warning(
+                "resync: room %d, %d messages had no live event for %s",
+                room_id,
+                step.repair.size,
+                self,
+            )
+            self.spawn(self.repair(subscription, step.repair))
+
+    def apply(self, subscription: Subscription, step: Step[Event]) -> None:
+        """Queue the events a stream let through; start the repair it asks."""
+        for event in step.forward:
+            self.queue(event["frame"])
+        if step.repair is not None:
+            metrics.layer_dropped(step.repair.size)
+            logger.info(
+                "gap: room %d, %d messages filled from the store for %s",
+                subscription.room.id,
+                step.repair.size,
+                self,
+            )
+            self.spawn(self.repair(subscription, step.repair))
+
+    async def repair(self, subscription: Subscription, gap: Gap) -> None:
+        """Send the stored messages of ``gap``, then what was held meanwhile.
+
+        A gap means an event was lost (a full channel, a layer restart) or
+        overtaken by a later one from another process; the store has both.
+        A gap wider than ``PARLEY_REPLAY_LIMIT`` is left to the client:
+        ``subscribed {resync: true}`` tells it to page history over HTTP.
+        """
+        room = subscription.room
+        async with self.lock:
+            if self.subscriptions.get(room.id) is not subscription:
+                return
+            stream = subscription.stream
+            upto = stream.last_seq
+            try:
+                if gap.size > parley_settings.REPLAY_LIMIT:
+                    metrics.resync_sent()
+                    self.send_frame(
+                        ServerFrameType.SUBSCRIBED,
+                        room=room.slug,
+                        last_seq=gap.before - 1,
+                        resync=True,
+                    )
+                else:
+                    for _seq, frame in await self.hub.fetch(
+                        room.id, gap.after, gap.before
+                    ):
+                        self.queue(frame)
+                upto = gap.before - 1
+            except Exception:
+                logger.warning("gap repair failed for %s; the check retries", self)
+            self.apply(subscription, stream.replayed(upto))
