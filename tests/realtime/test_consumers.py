@@ -10,8 +10,11 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from parley.bus.publish import publish
+from parley.realtime.consumers import ChatConsumer
 from parley.realtime.routing import websocket_urlpatterns
 from parley.services import messages, rooms
+from parley.wire import events, shapes
 from parley.wire.events import room_group
 
 pytestmark = [

@@ -202,7 +202,7 @@ def websocket_application(inner):
 
         "websocket": websocket_application(URLRouter(websocket_urlpatterns))
 
-    Outermost, ``RuntimeMiddleware`` gives each socket its event loop's
+    Innermost, ``RuntimeMiddleware`` gives each socket its event loop's
     ``Runtime`` (``parley.realtime.runtime``).
     """
-    return RuntimeMiddleware(SameOriginValidator(TokenAuthMiddleware(inner)))
+    return SameOriginValidator(TokenAuthMiddleware(RuntimeMiddleware(inner)))

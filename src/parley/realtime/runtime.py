@@ -6,7 +6,7 @@ application's shared objects in ``app.state``): the hub (one channel-layer
 subscription for the process, with presence and the session watch, see
 ``parley.realtime.hub``) and the tasks that must outlive the socket that
 started them. Consumers reach it from their scope (``RUNTIME_SCOPE_KEY``,
-set by ``RuntimeMiddleware``, the outermost layer of
+set by ``RuntimeMiddleware``, the innermost layer of
 ``parley.realtime.auth.websocket_application``), so a test builds a consumer
 with a runtime of its own by putting one in the scope.
 
