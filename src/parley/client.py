@@ -3,7 +3,10 @@
 It keeps the protocol's promise on the client side (``docs/protocol.md``):
 every message of a subscribed room is yielded once, in ``seq`` order, across
 dropped sockets and server restarts; every ``send`` is retried with its
-``client_id`` until acknowledged, so it is stored once. Tests, benchmarks and
+``client_id`` until acknowledged, so it is stored once. Each room's order is
+kept by the same state machine as the server's sockets use
+(``parley.wire.stream.RoomStream``), and reconnects follow the protocol's
+close-code rules (``parley.wire.reconnect``). Tests, benchmarks and
 bots use it::
 
     async with ParleyClient("http://127.0.0.1:8000", token="pt_...") as client:
@@ -27,20 +30,12 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from parley.wire.frames import CloseCode
+from parley.wire.reconnect import STABLE_SECS, reconnect_delay
+from parley.wire.stream import RoomStream
+
 logger = logging.getLogger(__name__)
 
-# Reconnect backoff: 0.5 s doubling to 30 s, "full jitter" (AWS Architecture
-# Blog, "Exponential Backoff And Jitter", 2015) so clients cut off together
-# do not all come back in the same instant.
-BACKOFF_BASE_SECS = 0.5
-BACKOFF_MAX_SECS = 30.0
-# Close codes after which reconnecting at once is right (protocol.CloseCode):
-# the server asked the client to resume, or is going away.
-RESUME_NOW_CODES = {1001, 4000}
-# The server closed the socket because its sign-in ended (signed out,
-# password changed, token revoked, user deactivated): the same credentials
-# would be refused, so the client stops instead of reconnecting.
-SESSION_ENDED_CODE = 4001
 # WebSocket-level pings detect a dead peer that TCP alone would not notice.
 PING_INTERVAL_SECS = 20.0
 
@@ -142,12 +137,12 @@ class ParleyClient:
             self.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
             self.headers["Origin"] = self.base_url
         self.reconnect = reconnect
-        self.last_seqs: dict[str, int | None] = {}
+        # room -> its stream; None until the server says where it starts.
+        self._streams: dict[str, RoomStream[Message] | None] = {}
         self.connected = asyncio.Event()
         self.connections = 0
         self._pending: dict[str, _Pending] = {}  # sends by client_id
         self._subscribing: dict[str, _Pending] = {}  # subscribes by room
-        self._repairing: set[str] = set()  # rooms re-subscribed after a gap
         self._inbox: asyncio.Queue[Message | BaseException] = asyncio.Queue()
         self._socket: ClientConnection | None = None
         self._runner: asyncio.Task | None = None
@@ -156,6 +151,15 @@ class ParleyClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url, headers=self._http_headers()
         )
+
+    @property
+    def last_seqs(self) -> dict[str, int | None]:
+        """Each followed room's newest ``seq`` delivered (None: not known yet,
+        a ``subscribe`` without ``after`` not yet confirmed)."""
+        return {
+            room: None if stream is None else stream.last_seq
+            for room, stream in self._streams.items()
+        }
 
     def _http_headers(self) -> dict[str, str]:
         return {k: v for k, v in self.headers.items() if k != "Origin"}
@@ -201,7 +205,7 @@ class ParleyClient:
         """
         if self._ended is not None:
             raise self._ended
-        self.last_seqs[room] = after
+        self._streams[room] = None if after is None else RoomStream(after)
         frame = {
             "type": "subscribe",
             "room": room,
@@ -214,7 +218,7 @@ class ParleyClient:
         try:
             return await asyncio.shield(pending.future)
         except ParleyClientError:
-            self.last_seqs.pop(room, None)
+            self._streams.pop(room, None)
             raise
 
     async def send(self, room: str, text: str, client_id: str | None = None) -> Ack:
@@ -291,8 +295,12 @@ class ParleyClient:
         await self._resume()
 
     async def _resume(self) -> None:
-        self._repairing.clear()
-        for room, after in self.last_seqs.items():
+        for room, stream in self._streams.items():
+            after = None if stream is None else stream.last_seq
+            if stream is not None and stream.holding:
+                # The replay asked for below brings what was held.
+                stream.discard_held(lambda _message: True)
+                stream.replayed(stream.last_seq)
             frame = {"type": "subscribe", "room": room, "after": after}
             if (subscribing := self._subscribing.get(room)) is not None:
                 frame["ref"] = subscribing.frame["ref"]
@@ -301,23 +309,25 @@ class ParleyClient:
             await self._send_frame(pending.frame)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         attempt = 0
         while True:
+            opened_at = loop.time()
             code = await self._read()
             self.connected.clear()
             if self._closing:
                 return
-            if code == SESSION_ENDED_CODE:
-                self._give_up(SignInRefused("session_ended", "the sign-in ended"))
+            if not self.reconnect and code != CloseCode.SESSION_ENDED:
                 return
-            if not self.reconnect:
-                return
-            attempt = 0 if code in RESUME_NOW_CODES else attempt + 1
+            if loop.time() - opened_at >= STABLE_SECS:
+                attempt = 0
             while True:
-                delay = random.uniform(
-                    0, min(BACKOFF_MAX_SECS, BACKOFF_BASE_SECS * 2**attempt)
-                )
-                await asyncio.sleep(delay if attempt else random.uniform(0, 0.2))
+                delay = reconnect_delay(code, attempt, random.random)
+                if delay is None:
+                    self._give_up(SignInRefused("session_ended", "the sign-in ended"))
+                    return
+                attempt += 1
+                await asyncio.sleep(delay)
                 try:
                     await self._open()
                     break
@@ -326,7 +336,7 @@ class ParleyClient:
                     return
                 except (OSError, websockets.WebSocketException, TimeoutError) as error:
                     logger.info("reconnect failed (%s); retrying", error)
-                    attempt += 1
+                    code = None
 
     def _give_up(self, error: SignInRefused) -> None:
         """Stop for good: ``messages()``, every pending call and every later
@@ -384,38 +394,42 @@ class ParleyClient:
 
     async def _on_subscribed(self, frame: dict[str, Any]) -> None:
         room, head = frame["room"], frame["last_seq"]
-        if room not in self.last_seqs:
+        if room not in self._streams:
             return
-        self._repairing.discard(room)
-        last = self.last_seqs[room]
-        if last is None:
-            self.last_seqs[room] = head
-        elif frame.get("resync") and head > last:
-            # Too much was missed to replay on the socket: page it over HTTP.
-            for message in await self._fetch_range(room, after=last, upto=head):
-                await self._deliver(message)
+        stream = self._streams[room]
+        if stream is None:
+            self._streams[room] = RoomStream(head)
+        else:
+            # A (re)subscribe with `after`: the server replays what came
+            # later, so the items held since a gap are not needed.
+            stream.discard_held(lambda _message: True)
+            stream.replayed(stream.last_seq)
+            if frame.get("resync") and head > stream.last_seq:
+                # Too much was missed to replay on the socket: page it over
+                # HTTP.
+                after = stream.last_seq
+                for message in await self._fetch_range(room, after=after, upto=head):
+                    await self._deliver(stream.receive(message.seq, message).forward)
         subscribing = self._subscribing.pop(room, None)
         if subscribing is not None and not subscribing.future.done():
             subscribing.future.set_result(head)
 
     async def _on_message(self, frame: dict[str, Any]) -> None:
-        room, seq = frame["room"], frame["seq"]
-        last = self.last_seqs.get(room)
-        if room not in self.last_seqs or room in self._repairing:
-            return  # not followed, or a replay from `last` is on its way
-        if last is not None and seq <= last:
-            return  # already delivered
-        if last is not None and seq > last + 1:
-            # A hole: ask for a replay from what we hold; this message and
-            # the missing ones come back with it, in order.
-            self._repairing.add(room)
-            await self._send_frame({"type": "subscribe", "room": room, "after": last})
-            return
-        await self._deliver(Message.from_frame(frame))
+        stream = self._streams.get(frame["room"])
+        if stream is None:
+            return  # not followed, or not yet confirmed
+        step = stream.receive(frame["seq"], Message.from_frame(frame))
+        await self._deliver(step.forward)
+        if step.repair is not None:
+            # A hole: ask for a replay from what we hold; the missing
+            # messages and the held ones come back with it, in order.
+            await self._send_frame(
+                {"type": "subscribe", "room": frame["room"], "after": step.repair.after}
+            )
 
-    async def _deliver(self, message: Message) -> None:
-        self.last_seqs[message.room] = message.seq
-        await self._inbox.put(message)
+    async def _deliver(self, messages: list[Message]) -> None:
+        for message in messages:
+            await self._inbox.put(message)
 
     async def _fetch_range(self, room: str, *, after: int, upto: int) -> list[Message]:
         found: list[Message] = []

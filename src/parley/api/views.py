@@ -11,6 +11,7 @@ spend from the user's message budgets, shared with the sockets
 
 import functools
 from collections.abc import Callable, Hashable
+from importlib import metadata
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
-from parley import __version__, ratelimit
+from parley import ratelimit
 from parley.api.schemas import (
     NO_NUL,
     Error,
@@ -135,7 +136,7 @@ def request_budget(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 api = NinjaAPI(
     title="Parley API",
-    version=__version__,
+    version=metadata.version("parley"),
     description="Rooms, messages, read state, direct conversations and "
     "notifications of Parley. Sign in with the session "
     "cookie (state-changing calls need the CSRF token in `X-CSRFToken`) or an "

@@ -22,7 +22,6 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.http import HttpRequest, HttpResponse
 
 from parley.conf import parley_settings
-from parley.realtime.sessions import key_digest
 from parley.services import sessions
 
 HTML_TYPE = "text/html"
@@ -111,4 +110,4 @@ def rekeyed(request: HttpRequest) -> tuple[int | None, dict[str, str]]:
     if raw_user_id is None:
         return None, {}
     user_id = get_user_model()._meta.pk.to_python(raw_user_id)
-    return user_id, {key_digest(old): new}
+    return user_id, {sessions.key_digest(old): new}
