@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 # `make test` runs on SQLite only, and says so; CI (CI=true) requires them.
 HAVE_POSTGRES := $(wildcard /usr/lib/postgresql/*/bin/initdb)
 
-.PHONY: run test test-postgres lint format messages clean
+.PHONY: run test test-postgres lint typecheck format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
 ifeq ($(HAVE_POSTGRES)$(CI),)
 	@echo "PostgreSQL is not installed: the suite ran on SQLite only"
@@ -45,6 +45,13 @@ test-postgres: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy --strict on the typed part of Parley: the wire format, the services
+# and the public API (files and settings in pyproject.toml, [tool.mypy]). The
+# django-stubs plugin loads Parley's settings, which keep their data in
+# PARLEY_DATA_DIR.
+typecheck: $(VENV)/.installed-test
+	PARLEY_DATA_DIR=$(CURDIR)/var $(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

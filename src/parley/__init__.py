@@ -5,7 +5,7 @@ tabs from anywhere in a project. Importing ``parley`` is cheap and safe before
 Django is set up: the functions import Django's parts when called.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -67,6 +67,10 @@ async def anotify(
     from parley.db import database_sync_to_async
     from parley.services.notifications import notify as store_and_push
 
-    return await database_sync_to_async(store_and_push)(
-        user, kind=kind, title=title, body=body, url=url, data=data, key=key
+    # parley.db is not typed yet: what the wrapper returns is Any.
+    return cast(
+        "Notification",
+        await database_sync_to_async(store_and_push)(
+            user, kind=kind, title=title, body=body, url=url, data=data, key=key
+        ),
     )

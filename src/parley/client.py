@@ -23,7 +23,7 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import orjson
@@ -35,6 +35,8 @@ from parley.wire.reconnect import STABLE_SECS, reconnect_delay
 from parley.wire.stream import RoomStream
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # WebSocket-level pings detect a dead peer that TCP alone would not notice.
 PING_INTERVAL_SECS = 20.0
@@ -98,9 +100,12 @@ class Ack:
 
 
 @dataclass(slots=True)
-class _Pending:
+class _Pending(Generic[T]):
+    """A frame awaiting its answer: an ``Ack`` for a send, the room's newest
+    ``seq`` for a subscribe."""
+
     frame: dict[str, Any]
-    future: asyncio.Future
+    future: asyncio.Future[T]
 
 
 class ParleyClient:
@@ -141,11 +146,11 @@ class ParleyClient:
         self._streams: dict[str, RoomStream[Message] | None] = {}
         self.connected = asyncio.Event()
         self.connections = 0
-        self._pending: dict[str, _Pending] = {}  # sends by client_id
-        self._subscribing: dict[str, _Pending] = {}  # subscribes by room
+        self._pending: dict[str, _Pending[Ack]] = {}  # sends by client_id
+        self._subscribing: dict[str, _Pending[int]] = {}  # subscribes by room
         self._inbox: asyncio.Queue[Message | BaseException] = asyncio.Queue()
         self._socket: ClientConnection | None = None
-        self._runner: asyncio.Task | None = None
+        self._runner: asyncio.Task[None] | None = None
         self._closing = False
         self._ended: SignInRefused | None = None  # set once, by _give_up
         self._http = httpx.AsyncClient(
@@ -185,7 +190,11 @@ class ParleyClient:
                 await self._runner
         if self._socket is not None:
             await self._socket.close()
-        for pending in [*self._pending.values(), *self._subscribing.values()]:
+        waiting: list[_Pending[Ack] | _Pending[int]] = [
+            *self._pending.values(),
+            *self._subscribing.values(),
+        ]
+        for pending in waiting:
             if not pending.future.done():
                 pending.future.set_exception(ConnectionError("client closed"))
         await self._http.aclose()
@@ -343,7 +352,11 @@ class ParleyClient:
         ``send`` or ``subscribe`` raise ``error``."""
         self._ended = error
         self._inbox.put_nowait(error)
-        for pending in [*self._pending.values(), *self._subscribing.values()]:
+        waiting: list[_Pending[Ack] | _Pending[int]] = [
+            *self._pending.values(),
+            *self._subscribing.values(),
+        ]
+        for pending in waiting:
             if not pending.future.done():
                 pending.future.set_exception(error)
 
@@ -358,6 +371,7 @@ class ParleyClient:
         return self._socket.close_code
 
     async def _handle(self, frame: dict[str, Any]) -> None:
+        pending: _Pending[Ack] | _Pending[int] | None
         kind = frame.get("type")
         if kind == "message":
             await self._on_message(frame)
@@ -386,7 +400,7 @@ class ParleyClient:
             else:
                 logger.warning("parley error: %s", error)
 
-    def _subscribe_by_ref(self, ref: str) -> _Pending | None:
+    def _subscribe_by_ref(self, ref: str) -> _Pending[int] | None:
         for room, pending in list(self._subscribing.items()):
             if pending.frame["ref"] == ref:
                 return self._subscribing.pop(room)

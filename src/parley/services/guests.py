@@ -16,6 +16,9 @@ import re
 import secrets
 import string
 
+# A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
+# but django-stubs types login()'s user as the configured model (auth.User);
+# hence its "type: ignore[arg-type]".
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -126,5 +129,5 @@ def start_guest(request: HttpRequest, name: str) -> AbstractBaseUser:
     if request.user.is_authenticated and not is_guest(request.user):
         raise ParleyError(ErrorCode.INVALID_REQUEST, _("You are signed in already."))
     user = _create_guest(clean_guest_name(name))
-    login(request, user, backend=MODEL_BACKEND)
+    login(request, user, backend=MODEL_BACKEND)  # type: ignore[arg-type]
     return user

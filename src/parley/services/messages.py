@@ -11,7 +11,11 @@ nobody hears of a message before its sender's ack is on its way.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
+# A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
+# but django-stubs types a foreign key to it as the configured model
+# (auth.User); "type: ignore[misc]" marks where one is stored or looked up.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -78,7 +82,7 @@ def _repeat_of(
     if not client_id:
         return None
     earlier = (
-        Message.objects.select_related("room", "author")
+        Message.objects.select_related("room", "author")  # type: ignore[misc]
         .filter(author=author, client_id=client_id)
         .first()
     )
@@ -120,7 +124,7 @@ def store(
     try:
         with transaction.atomic():
             seq = _next_seq(room.pk)
-            message = Message.objects.create(
+            message = Message.objects.create(  # type: ignore[misc]
                 room=room, author=author, seq=seq, text=text, client_id=client_id
             )
     except IntegrityError:
@@ -221,7 +225,7 @@ async def asend(
     on the database thread (``parley.db``), the acknowledgement and the
     broadcast in the caller's event loop. Arguments, result and errors as
     ``send``."""
-    posted = await database_sync_to_async(_checked_store)(
+    posted: Posted = await database_sync_to_async(_checked_store)(
         author=author, room=room, slug=slug, text=text, client_id=client_id
     )
     if acknowledge is not None:
@@ -246,7 +250,8 @@ def _next_seq(room_id: int) -> int:
             "RETURNING last_seq",
             [room_id],
         )
-        return cursor.fetchone()[0]
+        # A DB-API row is untyped; last_seq is a bigint.
+        return cast(int, cursor.fetchone()[0])
 
 
 def _locked_readable(*, user: AbstractBaseUser, message_id: int) -> Message:

@@ -10,6 +10,9 @@ already read it over the API. ``parley.notify`` is this function.
 from dataclasses import dataclass
 from typing import Any
 
+# A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
+# but django-stubs types a foreign key to it as the configured model
+# (auth.User); "type: ignore[misc]" marks where one is stored or looked up.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -86,7 +89,7 @@ def notify(
     refuse_guests(user, _("Guests get no notifications."))
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
+            notification = Notification.objects.create(  # type: ignore[misc]
                 user=user,
                 kind=kind,
                 title=title,
@@ -101,7 +104,7 @@ def notify(
                 events.user_frame(user.pk, ServerFrameType.NOTIFICATION, **frame)
             )
     except IntegrityError:
-        earlier = Notification.objects.filter(user=user, key=key).first()
+        earlier = Notification.objects.filter(user=user, key=key).first()  # type: ignore[misc]
         if not key or earlier is None:
             raise
         return earlier
@@ -139,7 +142,7 @@ def notifications_page(
     refuse_guests(user, _("Guests get no notifications."))
     largest = parley_settings.NOTIFICATIONS_PAGE_MAX
     limit = largest if limit is None else max(1, min(limit, largest))
-    mine = Notification.objects.filter(user=user)
+    mine = Notification.objects.filter(user=user)  # type: ignore[misc]
     page = mine if before is None else mine.filter(id__lt=before)
     # One more than asked tells whether an older page exists.
     rows = list(page.order_by("-id")[: limit + 1])
@@ -163,7 +166,7 @@ def mark_notification_read(
             (someone else's is reported exactly like a missing one).
     """
     refuse_guests(user, _("Guests get no notifications."))
-    notification = Notification.objects.filter(pk=notification_id, user=user).first()
+    notification = Notification.objects.filter(pk=notification_id, user=user).first()  # type: ignore[misc]
     if notification is None:
         raise NotFound(ErrorCode.NOT_FOUND, _("No such notification."))
     if notification.read_at is None:
@@ -182,6 +185,6 @@ def mark_all_notifications_read(*, user: AbstractBaseUser) -> int:
         Forbidden: ``guest_forbidden`` for a guest.
     """
     refuse_guests(user, _("Guests get no notifications."))
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(  # type: ignore[misc]
         read_at=timezone.now()
     )

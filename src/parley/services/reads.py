@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from parley.bus.publish import publish_on_commit
 from parley.models import Membership, Message, Room
@@ -39,7 +39,7 @@ class ReadState:
     unread: int
 
 
-def _unread_messages(user: AbstractBaseUser):
+def _unread_messages(user: AbstractBaseUser) -> QuerySet[Message]:
     return Message.objects.filter(deleted_at__isnull=True).exclude(author_id=user.pk)
 
 

@@ -205,14 +205,14 @@ def ended(credentials: Iterable[Credential]) -> set[Credential]:
     database session engine) and the tokens, whatever the number of sockets.
     """
     credentials = set(credentials)
-    users = {}
+    users: dict[int, AbstractBaseUser] = {}
     for chunk in _chunks({c.user_id for c in credentials}):
         users.update(
             (user.pk, user)
             for user in get_user_model()._default_manager.filter(pk__in=chunk)
         )
     sessions = session_data({c.session_key for c in credentials if c.session_key})
-    owners = {}
+    owners: dict[int, int] = {}
     for chunk in _chunks({c.token_id for c in credentials if c.token_id is not None}):
         owners.update(
             ApiToken.objects.filter(pk__in=chunk, revoked_at__isnull=True).values_list(
@@ -238,7 +238,9 @@ def ended(credentials: Iterable[Credential]) -> set[Credential]:
 # Signal receivers, connected in parley.apps ------------------------------
 
 
-def signed_out(sender: Any, request: Any = None, user: Any = None, **kwargs) -> None:
+def signed_out(
+    sender: Any, request: Any = None, user: Any = None, **kwargs: Any
+) -> None:
     """``user_logged_out``: close the sockets of the session signing out.
 
     Django sends the signal before it flushes the session, so its key is
@@ -255,7 +257,7 @@ def user_saved(
     instance: Any,
     created: bool = False,
     update_fields: frozenset[str] | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> None:
     """``post_save`` of the user model: re-check the user's sockets, unless
     the save could not have touched the password or ``is_active`` (a new
@@ -265,6 +267,6 @@ def user_saved(
     check_user(instance.pk)
 
 
-def user_deleted(sender: Any, instance: Any, **kwargs) -> None:
+def user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     """``post_delete`` of the user model: close the user's sockets."""
     check_user(instance.pk)

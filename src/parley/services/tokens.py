@@ -16,6 +16,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+# A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
+# but django-stubs types a foreign key to it as the configured model
+# (auth.User); "type: ignore[misc]" marks where one is stored or looked up.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -76,7 +79,7 @@ def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     refuse_guests(user, _("Guests cannot have API tokens."))
     name = _name(name)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
-    token = ApiToken.objects.create(
+    token = ApiToken.objects.create(  # type: ignore[misc]
         user=user,
         name=name,
         key_hash=_digest(plaintext),
@@ -124,7 +127,7 @@ def authenticate(token: str) -> AbstractBaseUser | None:
 
 def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
     """``user``'s tokens that still work, newest first."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by(
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by(  # type: ignore[misc]
         "-created_at", "-id"
     )
 
@@ -140,7 +143,7 @@ def revoke_token(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
         NotFound: ``not_found`` if no such token is ``user``'s (someone
             else's token is reported exactly like a missing one).
     """
-    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()  # type: ignore[misc]
     if token is None:
         raise NotFound(ErrorCode.NOT_FOUND, _("No such token."))
     if token.revoked_at is None:

@@ -78,13 +78,17 @@ def room_event(
     return event
 
 
-def room_frame(room_id: int, frame_type: ServerFrameType, **fields: Any) -> dict:
+def room_frame(
+    room_id: int, frame_type: ServerFrameType, **fields: Any
+) -> dict[str, Any]:
     """A room event carrying ``{"type": frame_type, **fields}``, encoded once
     (None values are left out, as in ``frames.encode_frame``)."""
     return room_event(room_id, encode_frame(frame_type, **fields))
 
 
-def user_frame(user_id: int, frame_type: ServerFrameType, **fields: Any) -> dict:
+def user_frame(
+    user_id: int, frame_type: ServerFrameType, **fields: Any
+) -> dict[str, Any]:
     """A user event carrying ``{"type": frame_type, **fields}``, encoded once."""
     return {
         "type": USER_EVENT,

@@ -302,7 +302,7 @@ class _Fields:
         return value
 
     def optional_seq(self, name: str) -> int | None:
-        value = self.data.get(name)
+        value: object = self.data.get(name)
         if value is None:
             return None
         # bool is an int in Python; `true` is not a sequence number.

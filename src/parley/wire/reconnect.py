@@ -14,8 +14,8 @@ Every client follows the same rules (``docs/protocol.md``, "Close codes"):
   2015): a random wait between 0 and the ceiling.
 """
 
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Final, cast
 
 from parley.wire.frames import CloseCode
 
@@ -23,7 +23,10 @@ BACKOFF_BASE_SECS: Final = 0.5
 BACKOFF_MAX_SECS: Final = 30.0
 # Close code -> the ceiling of the random wait before reconnecting at once,
 # in seconds. A server going away has all its clients to take back.
-PROMPT_JITTER_SECS: Final = {CloseCode.RESUME: 0.25, CloseCode.GOING_AWAY: 1.0}
+PROMPT_JITTER_SECS: Final[Mapping[int | None, float]] = {
+    CloseCode.RESUME: 0.25,
+    CloseCode.GOING_AWAY: 1.0,
+}
 # A socket that stayed open this long was healthy: its loss starts the
 # backoff afresh, in seconds. (Resetting on a mere open would let a server
 # that accepts and then closes at once be hammered.)
@@ -49,4 +52,6 @@ def reconnect_delay(
         return None
     if attempt == 0 and code in PROMPT_JITTER_SECS:
         return random() * PROMPT_JITTER_SECS[code]
-    return random() * min(BACKOFF_MAX_SECS, BACKOFF_BASE_SECS * 2**attempt)
+    # typeshed types int ** int as Any (a negative power is a float);
+    # attempt is never negative.
+    return random() * min(BACKOFF_MAX_SECS, BACKOFF_BASE_SECS * cast(int, 2**attempt))
