@@ -6,11 +6,11 @@ server closes it for flooding it reconnects at once and goes on, for as long
 as two other users exchange messages in the flooded room and in another one.
 
 What must hold: the flooder is told `rate_limited` with `retry_after` and
-then closed with 1008; only its budget's worth of messages is stored; every
-message of the others arrives, once, in order; and each of their round trips
-(a send until the other user has the message) stays under ROUND_TRIP_BOUND
-seconds. That bound is about behaviour (nobody waits on the flooder), not
-speed: the figures are printed for the record, speed belongs to ``bench/``.
+then closed with 1008; only its budget's worth of messages is stored; the
+others' sends are each acknowledged and never refused, and each arrives at
+the other user once, in order. Their round trips (a send until the other
+user has the message) are printed and recorded (``record_property``), not
+asserted: speed belongs to ``bench/``.
 """
 
 import asyncio
@@ -29,7 +29,9 @@ FLOOD_CONNECTIONS = 20
 # Round trips per user per room: 10 stays within the default budgets (15 per
 # room, 30 in all, at once).
 ROUNDS = 10
-ROUND_TRIP_BOUND = 2.0
+# How long a listener waits for one message before the test fails: a bound
+# on a hang, generous for a shared machine, not a claim about speed.
+ARRIVAL_WAIT_SECS = 30
 # A pause between round trips, so that the exchange spans the flood's
 # reconnections rather than finishing inside its first burst.
 PACE_SECS = 0.03
@@ -80,19 +82,29 @@ async def flood(flooder: User, stop: asyncio.Event, report: Flood) -> None:
 
 
 class Listener:
-    """Reads one user's socket; knows when each client_id's message came."""
+    """Reads one user's socket; knows when each client_id's message came,
+    which of its own sends were acknowledged, and any error it was sent."""
 
     def __init__(self, ws):
         self.ws = ws
         self.arrived: dict[str, float] = {}
         self.waiters: dict[str, asyncio.Event] = {}
         self.messages: list[dict] = []
+        self.acked: list[str] = []
+        self.errors: list[dict] = []
+        self.answer = asyncio.Event()  # set at each ack or error
         self.task = asyncio.create_task(self.read())
 
     async def read(self) -> None:
         while True:
             frame = await recv(self.ws, timeout=60)
-            if frame["type"] == "message":
+            if frame["type"] == "ack":
+                self.acked.append(frame["client_id"])
+                self.answer.set()
+            elif frame["type"] == "error":
+                self.errors.append(frame)
+                self.answer.set()
+            elif frame["type"] == "message":
                 self.messages.append(frame)
                 client_id = frame.get("client_id")
                 if client_id:
@@ -100,12 +112,22 @@ class Listener:
                     self.waiters.setdefault(client_id, asyncio.Event()).set()
 
     async def wait_for(self, client_id: str) -> float:
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(ARRIVAL_WAIT_SECS):
             await self.waiters.setdefault(client_id, asyncio.Event()).wait()
         return self.arrived[client_id]
 
+    async def answered(self, count: int) -> None:
+        """Wait until ``count`` of its own sends are acknowledged or one was
+        refused (bounded by ARRIVAL_WAIT_SECS)."""
+        async with asyncio.timeout(ARRIVAL_WAIT_SECS):
+            while len(self.acked) < count and not self.errors:
+                self.answer.clear()
+                await self.answer.wait()
 
-async def test_a_flooder_is_throttled_and_the_others_stay_fast(tmp_path):
+
+async def test_a_flooder_is_throttled_and_the_others_get_every_message(
+    tmp_path, record_property
+):
     server = ParleyServer(tmp_path, {"PARLEY_RATE_LIMITS": "1"}).start()
     try:
         flooder = User.sign_up(server, "flooder")
@@ -125,6 +147,7 @@ async def test_a_flooder_is_throttled_and_the_others_stay_fast(tmp_path):
             await report.started.wait()
 
         round_trips, sent = [], {("flood", "ann"): [], ("flood", "bob"): []}
+        client_ids: dict[str, list[str]] = {"ann": [], "bob": []}
         sent |= {("quiet", "ann"): [], ("quiet", "bob"): []}
         for i in range(ROUNDS):
             for room in ("flood", "quiet"):
@@ -142,6 +165,7 @@ async def test_a_flooder_is_throttled_and_the_others_stay_fast(tmp_path):
                     arrived = await listeners[receiver].wait_for(client_id)
                     round_trips.append(arrived - before)
                     sent[(room, sender)].append(text)
+                    client_ids[sender].append(client_id)
                     await asyncio.sleep(PACE_SECS)
         stop.set()
         async with asyncio.timeout(60):
@@ -163,6 +187,9 @@ async def test_a_flooder_is_throttled_and_the_others_stay_fast(tmp_path):
             f"{statistics.median(round_trips) * 1000:.1f} ms, max "
             f"{max(round_trips) * 1000:.1f} ms"
         )
+        # For the record (JUnit XML): speed is bench/'s to judge.
+        record_property("round_trip_median_ms", statistics.median(round_trips) * 1000)
+        record_property("round_trip_max_ms", max(round_trips) * 1000)
 
         # The flooder was told, then closed; its budget's worth is stored.
         assert report.refusals
@@ -172,8 +199,13 @@ async def test_a_flooder_is_throttled_and_the_others_stay_fast(tmp_path):
         assert report.acks <= len(stored)
         assert ROOM_BURST <= len(stored) <= ROOM_BURST + ROOM_PER_SEC * elapsed + 1
 
-        # The others: every message, once, in order, each round trip bounded.
+        # The others: every round trip arrived (``wait_for`` above), each
+        # send acknowledged and none refused; every message once, in order.
+        assert len(round_trips) == ROUNDS * 2 * 2
         for name, listener in listeners.items():
+            await listener.answered(len(client_ids[name]))
+            assert listener.errors == [], name
+            assert sorted(listener.acked) == sorted(client_ids[name]), name
             for room in ("flood", "quiet"):
                 seqs = [m["seq"] for m in listener.messages if m["room"] == room]
                 assert seqs == sorted(set(seqs)), (name, room)
@@ -184,7 +216,6 @@ async def test_a_flooder_is_throttled_and_the_others_stay_fast(tmp_path):
                         if m["room"] == room and m["author"] == author
                     ]
                     assert texts == sent[(room, author)], (name, room, author)
-        assert max(round_trips) < ROUND_TRIP_BOUND
         for listener in listeners.values():
             listener.task.cancel()
         for ws in (ann_ws, bob_ws):
