@@ -6,7 +6,6 @@ across processes runs two on a real Redis, one of which is SIGKILLed.
 
 import asyncio
 import signal
-import time
 
 import pytest
 
@@ -30,10 +29,10 @@ async def reply_to(ws, frame_type: str, ref: str) -> dict:
             return frame
 
 
-async def next_presence(ws, user: str) -> bool:
+async def next_presence(ws, user: str, timeout: float = 10) -> bool:
     """Whether the next ``presence`` frame about ``user`` says online."""
     while True:
-        frame = await recv_type(ws, "presence")
+        frame = await recv_type(ws, "presence", timeout)
         if frame["user"] == user:
             return frame["online"]
 
@@ -178,8 +177,16 @@ async def test_a_third_user_reaches_nothing_of_a_private_room(
             assert "for us" not in str(answer)
 
 
+# How long the survivor waits for the ghost to go: a bound on a hang, many
+# times the 5/6 TTL presence promises. The promise itself is tested on a
+# fake clock (tests/unit/realtime/test_presence.py).
+GHOST_WAIT_SECS = 30
+
+
 @pytest.mark.timeout(120)
 async def test_a_killed_process_leaves_no_ghosts(tmp_path, redis_server):
+    """A SIGKILLed process's user goes offline for the others (no goodbye
+    is sent: the beats stop) and is not online for a new socket."""
     ttl = 3.0
     env = {"CHANNEL_LAYER_URL": redis_server.url, "PARLEY_PRESENCE_TTL_SECS": str(ttl)}
     with two_servers(tmp_path, env) as (doomed, survivor):
@@ -191,9 +198,9 @@ async def test_a_killed_process_leaves_no_ghosts(tmp_path, redis_server):
             if "gone" not in online:  # the other process's beat was in flight
                 assert await next_presence(s, "gone") is True
             doomed.stop(signal.SIGKILL)
-            killed_at = time.monotonic()
-            async with asyncio.timeout(ttl + 5):
-                assert await next_presence(s, "gone") is False
-            assert time.monotonic() - killed_at <= ttl + 1
+            # Offline eventually; a beat in flight may say online first.
+            async with asyncio.timeout(GHOST_WAIT_SECS):
+                while await next_presence(s, "gone", GHOST_WAIT_SECS):
+                    pass
             async with await stays.connect() as fresh:
                 assert (await subscribe(fresh, room))["online"] == ["stays"]
