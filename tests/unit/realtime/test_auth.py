@@ -45,9 +45,11 @@ def token(user) -> str:
 
 
 @pytest.fixture
-def session_cookie(user) -> bytes:
+def session_cookie(django_user_model) -> bytes:
+    """The session of another user than the token's, so that a socket's
+    user shows which of the two signed it in."""
     client = Client()
-    client.force_login(user)
+    client.force_login(django_user_model.objects.create_user("sally"))
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
@@ -78,6 +80,20 @@ async def handshake(
     return communicator
 
 
+async def signed_in_as(ws: WebsocketCommunicator) -> str:
+    """Whom the socket is signed in as: the author its own message gets."""
+    await ws.send_json_to({"type": "subscribe", "room": "whoami"})
+    assert (await ws.receive_json_from())["type"] == "subscribed"
+    await ws.send_json_to(
+        {"type": "send", "room": "whoami", "text": "who am I", "client_id": "w1"}
+    )
+    answers = [await ws.receive_json_from(), await ws.receive_json_from()]
+    frames = {frame["type"]: frame for frame in answers}
+    assert set(frames) == {"ack", "message"}, frames
+    assert frames["message"]["text"] == "who am I"
+    return frames["message"]["author"]
+
+
 async def test_a_token_without_origin_opens_a_socket_as_its_user(application, token):
     ws = await handshake(application, token=token)
     assert ws is not None
@@ -95,6 +111,7 @@ async def test_a_token_without_origin_opens_a_socket_as_its_user(application, to
 async def test_a_token_with_the_sites_own_origin_is_accepted(application, token):
     ws = await handshake(application, token=token, origin=OWN_ORIGIN)
     assert ws is not None
+    assert await signed_in_as(ws) == "otto"
     await ws.disconnect()
 
 
@@ -152,6 +169,7 @@ async def test_a_session_still_works_with_the_sites_origin(application, session_
     assert ws is not None
     await ws.send_json_to({"type": "ping"})
     assert await ws.receive_json_from() == {"type": "pong"}
+    assert await signed_in_as(ws) == "sally"
     await ws.disconnect()
     assert (
         await handshake(
