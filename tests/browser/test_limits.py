@@ -1,21 +1,14 @@
 """The pages under Parley's limits, in real Chromium against ``parley serve``."""
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.browser.test_room_page import launch_chromium, open_room, sign_in
+from tests.support.browser import open_room, sign_in
 from tests.support.servers import ParleyServer, User, unique
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launch_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,13 @@ the way a person sees it, through the pages' own scripts (``room.js``,
 """
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.test_room_page import (
+from tests.live.test_notifications import shop_env
+from tests.support.browser import (
     SocketTap,
-    launch_chromium,
     new_context,
     open_room,
     record_dialogs,
@@ -25,16 +24,9 @@ from tests.browser.test_room_page import (
     stored,
     texts,
 )
-from tests.live.test_notifications import shop_env
 from tests.support.servers import ParleyServer, User, parley_command, unique
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launch_chromium() as chromium:
-        yield chromium
 
 
 def who(page: Page) -> str:

@@ -7,15 +7,13 @@ or markup stays text; and a tab whose session was signed out in another
 tab goes to the sign-in page instead of reconnecting.
 """
 
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from parley.conf import DEFAULTS
-from tests.browser.test_room_page import (
-    launch_chromium,
+from tests.support.browser import (
     open_room,
     record_dialogs,
     say,
@@ -36,12 +34,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   );
 });
 """
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with launch_chromium() as chromium:
-        yield chromium
 
 
 async def watch_policy(page: Page) -> list[str]:
