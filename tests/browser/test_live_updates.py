@@ -12,7 +12,6 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.live.test_notifications import shop_env
 from tests.support.browser import (
     SocketTap,
     new_context,
@@ -24,7 +23,13 @@ from tests.support.browser import (
     stored,
     texts,
 )
-from tests.support.servers import ParleyServer, User, parley_command, unique
+from tests.support.servers import (
+    ParleyServer,
+    User,
+    parley_command,
+    shop_env,
+    unique,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -1,22 +1,16 @@
 """parley.client against a real server: the basics (faults: test_faults.py)."""
 
-import asyncio
-
 import pytest
 
 from parley.client import ParleyClient, ParleyClientError, SignInRefused
-from tests.support.servers import ParleyServer, User, create_token, unique
-
-
-async def take(client: ParleyClient, count: int, timeout: float = 20) -> list:
-    """The next ``count`` messages the client yields."""
-    iterator = client.messages()
-    async with asyncio.timeout(timeout):
-        return [await anext(iterator) for _ in range(count)]
-
-
-def client_for(user: User, server: ParleyServer | None = None) -> ParleyClient:
-    return ParleyClient((server or user.server).base_url, cookies=dict(user.cookies))
+from tests.support.servers import (
+    ParleyServer,
+    User,
+    client_for,
+    create_token,
+    take,
+    unique,
+)
 
 
 async def test_send_subscribe_and_iterate(alice: User, bob: User):

@@ -14,13 +14,14 @@ from collections.abc import Awaitable, Callable
 import websockets
 
 from parley.client import Ack, ParleyClient
-from tests.live.test_client import client_for, take
 from tests.support.servers import (
     ParleyServer,
     RedisServer,
     User,
+    client_for,
     recv,
     subscribe,
+    take,
     two_servers,
 )
 

@@ -9,11 +9,12 @@ it missed.
 
 import pytest
 
-from tests.live.test_ops import HEALTHY, healthz
 from tests.support import servers
 from tests.support.servers import (
+    HEALTHY,
     User,
     collect,
+    healthz,
     recv_type,
     send,
     subscribe,

@@ -10,7 +10,6 @@ Every test runs on Redis and on RabbitMQ (one broker each for the module:
 RabbitMQ takes seconds to start), with one server per broker.
 """
 
-import os
 import signal
 import subprocess
 import sys
@@ -19,40 +18,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.test_ops import HEALTHY, healthz
 from tests.support.engines import RabbitMQServer
 from tests.support.relay import TcpRelay
 from tests.support.servers import (
+    HEALTHY,
     ParleyServer,
     User,
     collect,
+    healthz,
     recv_type,
     send,
+    shop_env,
     subscribe,
     unique,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("redis", "amqp")
 # Each script's output must be free of these: a publish that failed or timed
 # out logs a warning, an unclosed connection or event loop at exit a
 # ResourceWarning (shown by PYTHONWARNINGS=default), a leaked coroutine a
 # RuntimeWarning.
 TROUBLE = ("Traceback", "RuntimeWarning", "ResourceWarning", "WARNING", "ERROR")
-
-
-def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "tests.support.shop.settings",
-        "CHANNEL_LAYER_URL": layer_url,
-        # The shop app; and the Parley under test, where PYTHONPATH has it.
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
-        ),
-        # Show ResourceWarnings too (unclosed connections at exit).
-        "PYTHONWARNINGS": "default",
-        **extra,
-    }
 
 
 def start_shop(data: Path, layer_url: str) -> ParleyServer:

@@ -8,23 +8,18 @@ import pytest
 
 from tests.support.engines import PostgresServer
 from tests.support.servers import (
+    HEALTHY,
     PASSWORD,
     ParleyServer,
     User,
+    healthz,
     recv_type,
     send,
     subscribe,
 )
 
-HEALTHY = {"status": "ok", "database": "ok", "channel_layer": "ok"}
 # A hung part answers "timeout" after this many seconds (the setting).
 HEALTH_TIMEOUT_SECS = "1"
-
-
-def healthz(server: ParleyServer) -> tuple[int, dict]:
-    response = httpx.get(server.base_url + "/healthz", timeout=30)
-    assert response.headers["Cache-Control"] == "no-store"
-    return response.status_code, response.json()
 
 
 def test_a_healthy_server_says_so_without_sign_in(server: ParleyServer):

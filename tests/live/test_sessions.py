@@ -19,7 +19,6 @@ from websockets.asyncio.client import ClientConnection
 
 from parley.client import ParleyClient, SignInRefused
 from parley.realtime.protocol import CloseCode
-from tests.live.test_tokens import revoke_on_the_page
 from tests.support import servers
 from tests.support.servers import (
     PASSWORD,
@@ -30,6 +29,7 @@ from tests.support.servers import (
     parley_command,
     recv,
     recv_type,
+    revoke_on_the_page,
     send,
     unique,
 )

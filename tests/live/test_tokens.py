@@ -1,8 +1,6 @@
 """API tokens end to end: the real ``parley token`` command, a real Uvicorn,
 real WebSocket and HTTP clients that carry no cookie (a bot's way in)."""
 
-import re
-
 import httpx
 import pytest
 import websockets
@@ -14,23 +12,11 @@ from tests.support.servers import (
     create_token,
     recv,
     recv_type,
+    revoke_on_the_page,
     send,
     subscribe,
     unique,
 )
-
-
-def revoke_on_the_page(user: User, token: str) -> None:
-    """Revoke ``token`` as its owner does: the settings page's form."""
-    with user.http() as http:
-        page = http.get("/settings/tokens/").text
-        prefix = token[:10]
-        assert f"<code>{prefix}…</code>" in page and token not in page
-        rows = page.split("<tr>")
-        row = next(row for row in rows if prefix in row)
-        action = re.search(r'action="([^"]+/revoke/)"', row).group(1)
-        response = http.post(action)
-        assert response.status_code == 302, response.text[-2000:]
 
 
 async def test_a_bot_signs_in_with_a_token_alone(server: ParleyServer, alice: User):

@@ -23,6 +23,8 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from parley.client import ParleyClient
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple"
 
@@ -342,3 +344,58 @@ def unique(prefix: str) -> str:
 
 
 unique.counter = 0
+
+
+# Shared by several test modules -----------------------------------------------
+
+# The repository: the shop example app's package root, for subprocesses.
+ROOT = Path(__file__).resolve().parents[2]
+
+
+HEALTHY = {"status": "ok", "database": "ok", "channel_layer": "ok"}
+
+
+def healthz(server: ParleyServer) -> tuple[int, dict]:
+    response = httpx.get(server.base_url + "/healthz", timeout=30)
+    assert response.headers["Cache-Control"] == "no-store"
+    return response.status_code, response.json()
+
+
+async def take(client: ParleyClient, count: int, timeout: float = 20) -> list:
+    """The next ``count`` messages the client yields."""
+    iterator = client.messages()
+    async with asyncio.timeout(timeout):
+        return [await anext(iterator) for _ in range(count)]
+
+
+def client_for(user: User, server: ParleyServer | None = None) -> ParleyClient:
+    return ParleyClient((server or user.server).base_url, cookies=dict(user.cookies))
+
+
+def revoke_on_the_page(user: User, token: str) -> None:
+    """Revoke ``token`` as its owner does: the settings page's form."""
+    with user.http() as http:
+        page = http.get("/settings/tokens/").text
+        prefix = token[:10]
+        assert f"<code>{prefix}…</code>" in page and token not in page
+        rows = page.split("<tr>")
+        row = next(row for row in rows if prefix in row)
+        action = re.search(r'action="([^"]+/revoke/)"', row).group(1)
+        response = http.post(action)
+        assert response.status_code == 302, response.text[-2000:]
+
+
+def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a ``parley`` process running the shop example
+    (``tests/support/shop``) on the channel layer at ``layer_url``."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "tests.support.shop.settings",
+        "CHANNEL_LAYER_URL": layer_url,
+        # The shop app; and the Parley under test, where PYTHONPATH has it.
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+        ),
+        # Show ResourceWarnings too (unclosed connections at exit).
+        "PYTHONWARNINGS": "default",
+        **extra,
+    }
