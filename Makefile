@@ -37,7 +37,7 @@ else
 	$(MAKE) --no-print-directory test-postgres
 endif
 
-# The whole suite on a throwaway PostgreSQL cluster (tests/engines.py); every
+# The whole suite on a throwaway PostgreSQL cluster (tests/support/engines.py); every
 # server process the tests start gets a database on it.
 test-postgres: $(VENV)/.installed-test
 	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest $(PYTEST_ARGS)

@@ -8,7 +8,7 @@ accepting, the outbox and its single writer task, and the close handling.
 
 import asyncio
 
-from parley.realtime.consumers import FrameConsumer
+from parley.realtime.base import FrameConsumer
 
 
 class EchoConsumer(FrameConsumer):
@@ -32,6 +32,7 @@ class EchoConsumer(FrameConsumer):
         if isinstance(raw, str):
             self.queue(raw)
             return
-        if self.writer is not None:
-            await asyncio.wait([self.writer])
+        writer = self.outbox.writer
+        if writer is not None:
+            await asyncio.wait([writer])
         await self.base_send({"type": "websocket.send", "bytes": raw})

@@ -141,7 +141,7 @@ def parley_env(data_dir: Path) -> dict[str, str]:
     Autobahn sends up to 1,000 messages per connection as fast as it can
     (9.7, 9.8); within the default frame budget (burst 300, 20/s) Parley
     would answer them ``rate_limited``, then close with 1008, instead of
-    echoing. Rate limits are tested in ``tests/test_flood.py``; here the
+    echoing. Rate limits are tested in ``tests/live/test_flood.py``; here the
     budgets are set out of the protocol cases' way."""
     env = {
         key: value

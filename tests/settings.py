@@ -7,8 +7,8 @@ os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-")
 
 if os.environ.get("PARLEY_TEST_DATABASE") == "postgres":
     # The whole suite on a throwaway PostgreSQL cluster, started before the
-    # standalone settings read DATABASE_URL (tests/engines.py).
-    from tests.engines import suite_postgres
+    # standalone settings read DATABASE_URL (tests/support/engines.py).
+    from tests.support.engines import suite_postgres
 
     os.environ["DATABASE_URL"] = suite_postgres().url("parley")
 
@@ -19,7 +19,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # The README's example app: orders that notify their owner.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.shop"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support.shop"]  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests need SQLite's real

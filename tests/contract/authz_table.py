@@ -1,0 +1,348 @@
+"""The authorization matrix as data: every socket frame and every API route,
+and what each role gets for it on each kind of room.
+
+``tests/contract/test_authz_matrix.py`` runs each row against one real
+server with one parametrized test.
+
+``TABLE`` is the contract, written out: for each operation, what each role
+gets in a public, a private and a direct room, and for a room (or message)
+that does not exist. ``ROWS`` expands it into one ``Row`` (role, kind,
+operation, expected answer) per cell; ``test_every_api_route_has_rows``
+fails when the OpenAPI schema gains a route that no operation tries, so a
+new endpoint cannot escape the matrix.
+
+Roles, all signed in by session cookie (as the pages are):
+
+- ``owner`` created the room (for the direct room: opened it; a direct room
+  has no owner, so this is just one of its two members);
+- ``member`` belongs to it (invited into the private room; the direct
+  room's other person; in the public room, someone who has posted there);
+- ``nonmember`` is signed in and belongs to none of them;
+- ``guest`` signed in as a guest (``PARLEY_GUEST_ACCESS`` is on);
+- ``anonymous`` has no session (only Django's CSRF cookie, as any visitor
+  of a page has): sockets are refused at the handshake (HTTP 403), the API
+  answers 401.
+
+Socket answers are the reply frame's type (``subscribed``, ``ack`` ...) or
+the ``error`` frame's code; ``refused`` is a handshake refused with 403.
+HTTP answers are the status, with the body's ``code`` for a 4xx.
+
+What the table shows (``docs/protocol.md``): a private or direct room that
+is not yours answers exactly like one that does not exist, on both
+transports (``room_not_found``, ``not_found`` for its messages), except
+that its *slug* is taken: a room cannot be created under it (409
+``room_exists``), and ``subscribe`` creates a public room only under a free
+slug. Nobody reads or marks anyone else's notification; a guest reaches
+public rooms only.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+OWNER, MEMBER, NONMEMBER, GUEST, ANONYMOUS = (
+    "owner",
+    "member",
+    "nonmember",
+    "guest",
+    "anonymous",
+)
+ROLES = (OWNER, MEMBER, NONMEMBER, GUEST, ANONYMOUS)
+PUBLIC, PRIVATE, DIRECT, MISSING = "public", "private", "direct", "missing"
+KINDS = (PUBLIC, PRIVATE, DIRECT, MISSING)
+# The kind of the rows of operations that involve no room.
+NO_ROOM = "-"
+REFUSED = "refused"  # the WebSocket handshake answered HTTP 403
+# An answer a row does not have: the role cannot hold such a thing (a
+# message of its own in a room it may not read, a guest's notification).
+NA = None
+
+# Socket answers: a reply frame's type, an `error` frame's code, or REFUSED.
+NO_ROOM_FOUND = "room_not_found"
+NOT_SUBSCRIBED = "not_subscribed"
+# HTTP answers: the status, and the body's `code` for a 4xx.
+OK, CREATED = "200", "201"
+INVALID_REQUEST = "400 invalid_request"
+INVALID_ROOM = "400 invalid_room"
+NOT_AUTHENTICATED = "401 not_authenticated"
+FORBIDDEN = "403 forbidden"
+GUEST_FORBIDDEN = "403 guest_forbidden"
+NOT_FOUND = "404 not_found"
+ROOM_NOT_FOUND = "404 room_not_found"
+ROOM_EXISTS = "409 room_exists"
+UNPROCESSABLE = "422 invalid_request"
+# Every answer of an anonymous caller: a refused handshake, or 401.
+REFUSED_4 = (REFUSED,) * 4
+UNAUTHENTICATED_4 = (NOT_AUTHENTICATED,) * 4
+
+# fmt: off
+# Answers per role, one column per kind of room:
+#             public        private        direct         missing
+SOCKET_TABLE: dict[str, dict[str, Any]] = {
+    "ws.subscribe": {
+        OWNER:     ("subscribed", "subscribed",  "subscribed",  "subscribed"),
+        MEMBER:    ("subscribed", "subscribed",  "subscribed",  "subscribed"),
+        NONMEMBER: ("subscribed", NO_ROOM_FOUND, NO_ROOM_FOUND, "subscribed"),
+        GUEST:     ("subscribed", NO_ROOM_FOUND, NO_ROOM_FOUND, "subscribed"),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.subscribe_after": {
+        OWNER:     ("subscribed", "subscribed",  "subscribed",  "subscribed"),
+        MEMBER:    ("subscribed", "subscribed",  "subscribed",  "subscribed"),
+        NONMEMBER: ("subscribed", NO_ROOM_FOUND, NO_ROOM_FOUND, "subscribed"),
+        GUEST:     ("subscribed", NO_ROOM_FOUND, NO_ROOM_FOUND, "subscribed"),
+        ANONYMOUS: REFUSED_4,
+    },
+    # Leaving a room one never followed is no error, whatever the room.
+    "ws.unsubscribe": {
+        OWNER:     ("unsubscribed",) * 4,
+        MEMBER:    ("unsubscribed",) * 4,
+        NONMEMBER: ("unsubscribed",) * 4,
+        GUEST:     ("unsubscribed",) * 4,
+        ANONYMOUS: REFUSED_4,
+    },
+    # `send` never creates a room.
+    "ws.send": {
+        OWNER:     ("ack",        "ack",         "ack",         NO_ROOM_FOUND),
+        MEMBER:    ("ack",        "ack",         "ack",         NO_ROOM_FOUND),
+        NONMEMBER: ("ack",        NO_ROOM_FOUND, NO_ROOM_FOUND, NO_ROOM_FOUND),
+        GUEST:     ("ack",        NO_ROOM_FOUND, NO_ROOM_FOUND, NO_ROOM_FOUND),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.edit_own": {
+        OWNER:     ("edited",     "edited",      "edited",      NA),
+        MEMBER:    ("edited",     "edited",      "edited",      NA),
+        NONMEMBER: ("edited",     NA,            NA,            NA),
+        GUEST:     ("edited",     NA,            NA,            NA),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.edit_other": {
+        OWNER:     ("forbidden",  "forbidden",   "forbidden",   "not_found"),
+        MEMBER:    ("forbidden",  "forbidden",   "forbidden",   "not_found"),
+        NONMEMBER: ("forbidden",  "not_found",   "not_found",   "not_found"),
+        GUEST:     ("forbidden",  "not_found",   "not_found",   "not_found"),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.delete_own": {
+        OWNER:     ("deleted",    "deleted",     "deleted",     NA),
+        MEMBER:    ("deleted",    "deleted",     "deleted",     NA),
+        NONMEMBER: ("deleted",    NA,            NA,            NA),
+        GUEST:     ("deleted",    NA,            NA,            NA),
+        ANONYMOUS: REFUSED_4,
+    },
+    # The owner of a room deletes anyone's message in it; a direct room has
+    # no owner.
+    "ws.delete_other": {
+        OWNER:     ("deleted",    "deleted",     "forbidden",   "not_found"),
+        MEMBER:    ("forbidden",  "forbidden",   "forbidden",   "not_found"),
+        NONMEMBER: ("forbidden",  "not_found",   "not_found",   "not_found"),
+        GUEST:     ("forbidden",  "not_found",   "not_found",   "not_found"),
+        ANONYMOUS: REFUSED_4,
+    },
+    # `typing` and `read` after a `subscribe` to the room (refused or not).
+    "ws.typing": {
+        OWNER:     ("typing",     "typing",       "typing",       "typing"),
+        MEMBER:    ("typing",     "typing",       "typing",       "typing"),
+        NONMEMBER: ("typing",     NOT_SUBSCRIBED, NOT_SUBSCRIBED, "typing"),
+        GUEST:     ("typing",     NOT_SUBSCRIBED, NOT_SUBSCRIBED, "typing"),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.read": {
+        OWNER:     ("read",       "read",         "read",         "read"),
+        MEMBER:    ("read",       "read",         "read",         "read"),
+        NONMEMBER: ("read",       NOT_SUBSCRIBED, NOT_SUBSCRIBED, "read"),
+        GUEST:     ("read",       NOT_SUBSCRIBED, NOT_SUBSCRIBED, "read"),
+        ANONYMOUS: REFUSED_4,
+    },
+    # The tutorial's socket /ws/chat/<room>/, then {"message": ...}.
+    "ws.tutorial": {
+        OWNER:     ("message",    "message",     "message",     "message"),
+        MEMBER:    ("message",    "message",     "message",     "message"),
+        NONMEMBER: ("message",    REFUSED,       REFUSED,       "message"),
+        GUEST:     ("message",    REFUSED,       REFUSED,       "message"),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.ping": {
+        OWNER: "pong", MEMBER: "pong", NONMEMBER: "pong", GUEST: "pong",
+        ANONYMOUS: REFUSED,
+    },
+}
+
+#             public           private          direct           missing
+HTTP_TABLE: dict[str, dict[str, Any]] = {
+    # Whether the room is in the list.
+    "GET /api/rooms": {
+        OWNER:     ("200 listed", "200 listed",   "200 listed",   "200 unlisted"),
+        MEMBER:    ("200 listed", "200 listed",   "200 listed",   "200 unlisted"),
+        NONMEMBER: ("200 listed", "200 unlisted", "200 unlisted", "200 unlisted"),
+        GUEST:     ("200 listed", "200 unlisted", "200 unlisted", "200 unlisted"),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # A new room of the kind (a direct room is not created this way).
+    "POST /api/rooms": {
+        OWNER:     (CREATED,        CREATED,         UNPROCESSABLE,   NA),
+        MEMBER:    (CREATED,        CREATED,         UNPROCESSABLE,   NA),
+        NONMEMBER: (CREATED,        CREATED,         UNPROCESSABLE,   NA),
+        GUEST:     (CREATED,        GUEST_FORBIDDEN, UNPROCESSABLE,   NA),
+        ANONYMOUS: (NOT_AUTHENTICATED,) * 3 + (NA,),
+    },
+    # A public room titled like the room's slug: the slug is taken, even for
+    # those who may not read the room; direct slugs are reserved.
+    "POST /api/rooms (taken)": {
+        OWNER:     (ROOM_EXISTS,    ROOM_EXISTS,     INVALID_ROOM,    NA),
+        MEMBER:    (ROOM_EXISTS,    ROOM_EXISTS,     INVALID_ROOM,    NA),
+        NONMEMBER: (ROOM_EXISTS,    ROOM_EXISTS,     INVALID_ROOM,    NA),
+        GUEST:     (ROOM_EXISTS,    ROOM_EXISTS,     INVALID_ROOM,    NA),
+        ANONYMOUS: (NOT_AUTHENTICATED,) * 3 + (NA,),
+    },
+    "GET /api/rooms/{slug}": {
+        OWNER:     (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "POST /api/rooms/{slug}/read": {
+        OWNER:     (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "GET /api/rooms/{slug}/members": {
+        OWNER:     (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Inviting a user with an account (201: the one row that succeeds).
+    "POST /api/rooms/{slug}/members": {
+        OWNER:     (INVALID_REQUEST, CREATED,        INVALID_REQUEST, ROOM_NOT_FOUND),
+        MEMBER:    (INVALID_REQUEST, FORBIDDEN,      INVALID_REQUEST, ROOM_NOT_FOUND),
+        NONMEMBER: (INVALID_REQUEST, ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (INVALID_REQUEST, ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Inviting a guest.
+    "POST /api/rooms/{slug}/members (guest)": {
+        OWNER:     (INVALID_REQUEST, GUEST_FORBIDDEN, INVALID_REQUEST, ROOM_NOT_FOUND),
+        MEMBER:    (INVALID_REQUEST, FORBIDDEN,       INVALID_REQUEST, ROOM_NOT_FOUND),
+        NONMEMBER: (INVALID_REQUEST, ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (INVALID_REQUEST, ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "GET /api/rooms/{slug}/messages": {
+        OWNER:     (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "POST /api/rooms/{slug}/messages": {
+        OWNER:     (CREATED,        CREATED,         CREATED,         ROOM_NOT_FOUND),
+        MEMBER:    (CREATED,        CREATED,         CREATED,         ROOM_NOT_FOUND),
+        NONMEMBER: (CREATED,        ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (CREATED,        ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "PATCH /api/messages/{message_id} (own)": {
+        OWNER:     (OK,             OK,              OK,              NA),
+        MEMBER:    (OK,             OK,              OK,              NA),
+        NONMEMBER: (OK,             NA,              NA,              NA),
+        GUEST:     (OK,             NA,              NA,              NA),
+        ANONYMOUS: (NOT_AUTHENTICATED,) * 3 + (NA,),
+    },
+    "PATCH /api/messages/{message_id}": {
+        OWNER:     (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "DELETE /api/messages/{message_id} (own)": {
+        OWNER:     (OK,             OK,              OK,              NA),
+        MEMBER:    (OK,             OK,              OK,              NA),
+        NONMEMBER: (OK,             NA,              NA,              NA),
+        GUEST:     (OK,             NA,              NA,              NA),
+        ANONYMOUS: (NOT_AUTHENTICATED,) * 3 + (NA,),
+    },
+    "DELETE /api/messages/{message_id}": {
+        OWNER:     (OK,             OK,              FORBIDDEN,       NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # The direct room with the owner.
+    "POST /api/direct/{username}": {
+        OWNER: INVALID_REQUEST, MEMBER: OK, NONMEMBER: CREATED,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    # The direct room with the guest.
+    "POST /api/direct/{username} (guest)": {
+        OWNER: GUEST_FORBIDDEN, MEMBER: GUEST_FORBIDDEN,
+        NONMEMBER: GUEST_FORBIDDEN, GUEST: GUEST_FORBIDDEN,
+        ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    # "200 own": the page holds the caller's notification and no one else's.
+    "GET /api/notifications": {
+        OWNER: "200 own", MEMBER: "200 own", NONMEMBER: "200 own",
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    "POST /api/notifications/read": {
+        OWNER: OK, MEMBER: OK, NONMEMBER: OK,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    "POST /api/notifications/{notification_id}/read (own)": {
+        OWNER: OK, MEMBER: OK, NONMEMBER: OK, GUEST: NA, ANONYMOUS: NA,
+    },
+    # Someone else's notification.
+    "POST /api/notifications/{notification_id}/read": {
+        OWNER: NOT_FOUND, MEMBER: NOT_FOUND, NONMEMBER: NOT_FOUND,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+}
+# fmt: on
+
+TABLE = {**SOCKET_TABLE, **HTTP_TABLE}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One cell of the matrix: ``role`` does ``operation`` on ``kind``."""
+
+    role: str
+    kind: str
+    operation: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.operation}|{self.role}|{self.kind}"
+
+
+def expand(table: dict[str, dict[str, Any]]) -> list[Row]:
+    """The table's cells as rows, leaving out those marked ``NA``."""
+    rows = []
+    for operation, answers in table.items():
+        for role in ROLES:
+            answer = answers[role]
+            if isinstance(answer, tuple):
+                assert len(answer) == len(KINDS), (operation, role)
+                cells = zip(KINDS, answer, strict=True)
+            else:
+                cells = [(NO_ROOM, answer)]
+            rows.extend(
+                Row(role, kind, operation, expected)
+                for kind, expected in cells
+                if expected is not NA
+            )
+    return rows
+
+
+ROWS = expand(TABLE)
+
+
+def route_of(operation: str) -> tuple[str, str]:
+    """``("GET", "/api/rooms/{slug}")`` of an HTTP operation's name."""
+    method, path = operation.split(" (")[0].split(" ", 1)
+    return method, path

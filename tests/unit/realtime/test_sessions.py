@@ -1,0 +1,297 @@
+"""Which sign-ins end (``parley.services.sessions.ended``) and how a process's
+session watch applies session events, without a server.
+
+``tests/live/test_sessions.py`` runs the same against real servers.
+"""
+
+import asyncio
+from datetime import timedelta
+from importlib import import_module
+from types import SimpleNamespace
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from parley.realtime import sessions as session_watch
+from parley.realtime.sessions import TOKEN_ID_SCOPE_KEY, SessionWatch, credential_of
+from parley.services import sessions as session_service
+from parley.services import tokens
+from parley.services.sessions import Credential, ended, key_digest
+from parley.wire.events import session_event
+from parley.wire.frames import CloseCode
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(user) -> str:
+    """A new session of ``user`` (as the login form makes it); its key."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def ann(django_user_model):
+    return django_user_model.objects.create_user("ann", password="first pass")
+
+
+@pytest.fixture
+def ben(django_user_model):
+    return django_user_model.objects.create_user("ben", password="first pass")
+
+
+def test_a_live_session_and_a_live_token_sign_in(ann):
+    token, _ = tokens.create_token(user=ann, name="bot")
+    alive = {
+        Credential(ann.pk, session_key=sign_in(ann)),
+        Credential(ann.pk, token_id=token.pk),
+        Credential(ann.pk),  # signed in some other way: only is_active counts
+    }
+    assert ended(alive) == set()
+
+
+def test_deleted_expired_and_unknown_sessions_end(ann):
+    deleted, expired = sign_in(ann), sign_in(ann)
+    Session.objects.filter(session_key=deleted).delete()
+    Session.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    gone = {Credential(ann.pk, session_key=key) for key in (deleted, expired, "x" * 32)}
+    assert ended(gone) == gone
+
+
+def test_a_session_of_someone_else_does_not_sign_in_this_user(ann, ben):
+    borrowed = Credential(ann.pk, session_key=sign_in(ben))
+    assert ended({borrowed}) == {borrowed}
+
+
+def test_a_password_change_ends_the_sessions_made_before_it(ann):
+    before = Credential(ann.pk, session_key=sign_in(ann))
+    ann.set_password("second pass")
+    ann.save()
+    after = Credential(ann.pk, session_key=sign_in(ann))
+    assert ended({before, after}) == {before}
+
+
+def test_a_session_from_a_rotated_secret_key_still_signs_in(ann, settings):
+    """SECRET_KEY_FALLBACKS: Django still accepts the old key's auth hash."""
+    credential = Credential(ann.pk, session_key=sign_in(ann))
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a new secret key " * 4
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert ended({credential}) == set()
+    settings.SECRET_KEY_FALLBACKS = []
+    assert ended({credential}) == {credential}
+
+
+def test_a_session_of_a_backend_no_longer_configured_ends(ann, settings):
+    credential = Credential(ann.pk, session_key=sign_in(ann))
+    settings.AUTHENTICATION_BACKENDS = ["tests.no.such.Backend"]
+    assert ended({credential}) == {credential}
+
+
+def test_an_inactive_or_deleted_user_signs_in_nowhere(ann, ben):
+    token, _ = tokens.create_token(user=ann, name="bot")
+    of_ann = {
+        Credential(ann.pk, session_key=sign_in(ann)),
+        Credential(ann.pk, token_id=token.pk),
+        Credential(ann.pk),
+    }
+    of_ben = {Credential(ben.pk, session_key=sign_in(ben))}
+    ann.is_active = False
+    ann.save()
+    assert ended(of_ann | of_ben) == of_ann
+    ben.delete()
+    assert ended(of_ben) == of_ben
+
+
+def test_revoked_missing_and_borrowed_tokens_end(ann, ben):
+    revoked, _ = tokens.create_token(user=ann, name="old")
+    tokens.revoke_token(user=ann, token_id=revoked.pk)
+    of_ben, _ = tokens.create_token(user=ben, name="ben's")
+    gone = {
+        Credential(ann.pk, token_id=revoked.pk),
+        Credential(ann.pk, token_id=10**9),
+        Credential(ann.pk, token_id=of_ben.pk),
+    }
+    assert ended(gone) == gone
+
+
+def test_three_queries_check_any_number_of_sockets(ann, ben, django_assert_num_queries):
+    """Users, sessions and tokens: one query each per QUERY_CHUNK values."""
+    token, _ = tokens.create_token(user=ben, name="bot")
+    credentials = {Credential(ann.pk, session_key=sign_in(ann)) for _ in range(3)}
+    credentials.add(Credential(ben.pk, token_id=token.pk))
+    with django_assert_num_queries(3):
+        assert ended(credentials) == set()
+
+
+def test_keys_beyond_one_chunk_take_another_query(
+    ann, monkeypatch, django_assert_num_queries
+):
+    keys = [sign_in(ann) for _ in range(3)]
+    monkeypatch.setattr(session_service, "QUERY_CHUNK", 2)
+    credentials = {Credential(ann.pk, session_key=key) for key in keys}
+    Session.objects.filter(session_key=keys[2]).delete()
+    # One for the user, two for three sessions, none for tokens.
+    with django_assert_num_queries(3):
+        assert ended(credentials) == {Credential(ann.pk, session_key=keys[2])}
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.file"],
+)
+def test_sessions_outside_the_database_are_read_one_by_one(
+    ann, settings, tmp_path, engine
+):
+    settings.SESSION_ENGINE = engine
+    settings.SESSION_FILE_PATH = str(tmp_path)
+    kept, ended_key = sign_in(ann), sign_in(ann)
+    import_module(engine).SessionStore(session_key=ended_key).delete()
+    kept_credential = Credential(ann.pk, session_key=kept)
+    gone = Credential(ann.pk, session_key=ended_key)
+    assert ended({kept_credential, gone}) == {gone}
+
+
+def test_a_sockets_credential_comes_from_its_scope(ann):
+    key = sign_in(ann)
+    session = SimpleNamespace(session_key=key)
+    assert credential_of({"user": ann, "session": session}) == Credential(
+        ann.pk, session_key=key
+    )
+    token_scope = {"user": ann, TOKEN_ID_SCOPE_KEY: 7, "session": session}
+    assert credential_of(token_scope) == Credential(ann.pk, token_id=7)
+    assert credential_of({"user": ann}) == Credential(ann.pk)
+
+
+# The watch ---------------------------------------------------------------
+
+
+class FakeSocket:
+    """What the watch needs of a socket: its scope, and ``end``."""
+
+    def __init__(self, user, *, session_key=None, token_id=None):
+        self.user_id = user.pk
+        self.scope = {"user": user}
+        if token_id is not None:
+            self.scope[TOKEN_ID_SCOPE_KEY] = token_id
+        else:
+            self.scope["session"] = SimpleNamespace(session_key=session_key)
+        self.closed_with = None
+
+    async def end(self, code):
+        self.closed_with = code
+
+
+class FakeHub:
+    def __init__(self, *sockets):
+        self.users = {}
+        self.tasks = []
+        self.sessions = SessionWatch(self)
+        for socket in sockets:
+            self.users.setdefault(socket.user_id, set()).add(socket)
+            self.sessions.add(socket)
+
+    def spawn(self, coroutine):
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.append(task)
+        return task
+
+    async def settle(self):
+        while self.tasks:
+            await self.tasks.pop(0)
+
+
+def event(user, **fields):
+    return session_event(user.pk, **fields)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_event_closes_only_the_named_session_and_token(ann, ben):
+    tab = FakeSocket(ann, session_key="a" * 32)
+    other_tab = FakeSocket(ann, session_key="a" * 32)
+    phone = FakeSocket(ann, session_key="b" * 32)
+    bot = FakeSocket(ann, token_id=1)
+    other_bot = FakeSocket(ann, token_id=2)
+    bens = FakeSocket(ben, session_key="a" * 32)
+    hub = FakeHub(tab, other_tab, phone, bot, other_bot, bens)
+    hub.sessions.receive(event(ann, sessions=[key_digest("a" * 32)], tokens=[1]))
+    await hub.settle()
+    assert [s.closed_with for s in (tab, other_tab, bot)] == [
+        CloseCode.SESSION_ENDED
+    ] * 3
+    assert [s.closed_with for s in (phone, other_bot, bens)] == [None] * 3
+    assert set(hub.sessions.credentials) == {phone, other_bot, bens}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_rekey_comes_before_the_check_of_the_same_event(ann):
+    """The changer's socket, opened with the old key, is judged by the new
+    one; a socket of another session made before the change closes."""
+    old_key = await sync_to_async(sign_in)(ann)
+    other_key = await sync_to_async(sign_in)(ann)
+    changer = FakeSocket(ann, session_key=old_key)
+    other = FakeSocket(ann, session_key=other_key)
+    hub = FakeHub(changer, other)
+
+    def change_password() -> str:
+        ann.set_password("second pass")
+        ann.save()
+        Session.objects.filter(session_key=old_key).delete()
+        return sign_in(ann)  # the changer's session under its new key
+
+    new_key = await sync_to_async(change_password)()
+    hub.sessions.receive(event(ann, rekey={key_digest(old_key): new_key}, check=True))
+    await hub.settle()
+    assert (changer.closed_with, other.closed_with) == (
+        None,
+        CloseCode.SESSION_ENDED,
+    )
+    assert hub.sessions.credentials[changer].session_key == new_key
+    assert await hub.sessions.check() == 0
+    assert changer.closed_with is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_periodic_check_closes_only_what_still_fails_a_moment_later(
+    ann, monkeypatch
+):
+    """A password change ends the old key before its rekey event arrives;
+    a periodic check in between suspects the changer's socket but must
+    not close it. A socket whose session is really gone is closed."""
+    old_key = await sync_to_async(sign_in)(ann)
+    gone_key = await sync_to_async(sign_in)(ann)
+    changer = FakeSocket(ann, session_key=old_key)
+    signed_out = FakeSocket(ann, session_key=gone_key)
+    hub = FakeHub(changer, signed_out)
+
+    def change_password() -> str:
+        ann.set_password("second pass")
+        ann.save()
+        Session.objects.filter(session_key__in=[old_key, gone_key]).delete()
+        return sign_in(ann)
+
+    new_key = await sync_to_async(change_password)()
+    monkeypatch.setattr(session_watch, "CONFIRM_SECS", 1.0)
+    suspected = asyncio.Event()
+    failing = hub.sessions.failing
+
+    async def noting_suspects(*args):
+        found = await failing(*args)
+        suspected.set()
+        return found
+
+    monkeypatch.setattr(hub.sessions, "failing", noting_suspects)
+    sweep = asyncio.ensure_future(hub.sessions.sweep())
+    await suspected.wait()  # both suspected; the rekey arrives meanwhile
+    hub.sessions.receive(event(ann, rekey={key_digest(old_key): new_key}))
+    assert await sweep == 1
+    await hub.settle()
+    assert (changer.closed_with, signed_out.closed_with) == (
+        None,
+        CloseCode.SESSION_ENDED,
+    )
