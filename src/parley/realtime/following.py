@@ -255,9 +255,12 @@ class FollowingRooms(FrameConsumer):
             if self.subscriptions.get(room.id) is not subscription:
                 return
             stream = subscription.stream
+            # From what was sent by now: a subscribe that ran meanwhile may
+            # have sent part of the gap already.
+            remaining = Gap(stream.last_seq, gap.before)
             upto = stream.last_seq
             try:
-                if gap.size > parley_settings.REPLAY_LIMIT:
+                if remaining.size > parley_settings.REPLAY_LIMIT:
                     metrics.resync_sent()
                     self.send_frame(
                         ServerFrameType.SUBSCRIBED,
@@ -265,12 +268,12 @@ class FollowingRooms(FrameConsumer):
                         last_seq=gap.before - 1,
                         resync=True,
                     )
-                else:
+                elif remaining.size > 0:
                     for _seq, frame in await self.hub.fetch(
-                        room.id, gap.after, gap.before
+                        room.id, remaining.after, remaining.before
                     ):
                         self.queue(frame)
-                upto = gap.before - 1
+                upto = max(upto, gap.before - 1)
             except Exception:
                 logger.warning("gap repair failed for %s; the check retries", self)
             self.apply(subscription, stream.replayed(upto))
