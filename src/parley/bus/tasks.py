@@ -59,9 +59,6 @@ def run_task(name: str, kwargs: dict[str, Any]) -> Any:
     return import_string(TASKS[name])(**kwargs)
 
 
-arun_task = database_sync_to_async(run_task)
-
-
 async def _deferred(name: str, kwargs: dict[str, Any]) -> bool:
     """Send the task to the workers if ``PARLEY_DEFER_TASKS``; True if the
     layer took it within ``PARLEY_PUBLISH_TIMEOUT_SECS``."""
@@ -94,7 +91,7 @@ async def submit(name: str, **kwargs: Any) -> None:
         raises.
     """
     if not await _deferred(name, kwargs):
-        await arun_task(name, kwargs)
+        await database_sync_to_async(run_task)(name, kwargs)
 
 
 def submit_sync(name: str, **kwargs: Any) -> None:

@@ -52,9 +52,6 @@ def run_task_event(event: dict[str, Any]) -> None:
         logger.exception("task %s failed", name)
 
 
-arun_task_event = database_sync_to_async(run_task_event)
-
-
 class TaskConsumer(SyncConsumer):
     """Channels' consumer of ``parley-tasks`` for ``runworker``: runs each
     ``parley.task`` event; a failing task is logged and the next one runs."""
@@ -131,7 +128,7 @@ async def work(layer: BaseChannelLayer, stop: asyncio.Event) -> int:
                 await asyncio.wait({receiving})
                 break
             event, ack = receiving.result()
-            await arun_task_event(event)
+            await database_sync_to_async(run_task_event)(event)
             ack()
             ran += 1
     finally:

@@ -66,9 +66,6 @@ def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, 
     ]
 
 
-aframes_between = database_sync_to_async(frames_between)
-
-
 class Hub:
     """The process's subscriptions to the channel layer, shared by its sockets.
 
@@ -298,7 +295,9 @@ class Hub:
         task = self._fetches.get(key)
         if task is None:
             task = asyncio.ensure_future(
-                aframes_between(room_id=room_id, after=after, before=before)
+                database_sync_to_async(frames_between)(
+                    room_id=room_id, after=after, before=before
+                )
             )
             self._fetches[key] = task
             task.add_done_callback(lambda _: self._fetches.pop(key, None))
