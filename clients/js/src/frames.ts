@@ -226,10 +226,14 @@ export type ErrorCode =
   | "too_many_sockets"
   | "internal_error";
 
+/** A stored message as the history API gives it: a `message` frame
+ * without its `type`. */
+export type StoredMessage = Omit<MessageFrame, "type">;
+
 /** A page of `GET /api/rooms/{slug}/messages`: newest first;
  * `next_before` is null at the start of the room. */
 export interface HistoryPage {
-  messages: Omit<MessageFrame, "type">[];
+  messages: StoredMessage[];
   next_before: number | null;
 }
 

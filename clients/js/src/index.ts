@@ -20,6 +20,7 @@ export {
 } from "./close.js";
 export { Emitter } from "./events.js";
 export * from "./frames.js";
+export { fetchRange, type FetchPage } from "./history.js";
 export { Outbox, type OutboxEntry, type OutboxOptions, type SendState } from "./outbox.js";
 export {
   PING_INTERVAL_MS,

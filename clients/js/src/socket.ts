@@ -23,6 +23,7 @@ import { Emitter } from "./events.js";
 import {
   parseServerFrame,
   type ClientFrame,
+  type ErrorFrame,
   type RoomSlug,
   type ServerFrame,
   type SubscribeFrame,
@@ -83,7 +84,9 @@ export interface FollowOptions {
   /** The `after` to send: the last seq held; null or undefined for none
    * (live from now). Asked at each subscribe. */
   after?: () => number | null | undefined;
-  /** The subscribe's `ref`, asked at each subscribe. */
+  /** The subscribe's `ref`, asked at each subscribe. With a ref, a
+   * subscribe refused with `rate_limited` is sent again after its
+   * `retry_after` (`docs/protocol.md`, "Resuming", rule 6). */
   ref?: () => string | undefined;
 }
 
@@ -120,6 +123,7 @@ export class ParleySocket extends Emitter<SocketEvents> {
   private currentState: SocketState = "closed";
   private readonly follows = new Map<RoomSlug, FollowOptions>();
   private readonly subscribedRooms = new Set<RoomSlug>();
+  private readonly subscribeRefs = new Map<string, RoomSlug>(); // on this socket
 
   constructor(options: ParleySocketOptions) {
     super();
@@ -218,7 +222,9 @@ export class ParleySocket extends Emitter<SocketEvents> {
     if (after !== null && after !== undefined) frame.after = after;
     const ref = follow.ref?.();
     if (ref !== undefined) frame.ref = ref;
-    return this.send(frame);
+    const sent = this.send(frame);
+    if (sent && ref !== undefined) this.subscribeRefs.set(ref, room);
+    return sent;
   }
 
   /** Whether `subscribed` for `room` came on the current socket. */
@@ -263,6 +269,8 @@ export class ParleySocket extends Emitter<SocketEvents> {
       }
       if (frame.type === "subscribed" && this.follows.has(frame.room)) {
         this.subscribedRooms.add(frame.room);
+      } else if (frame.type === "error") {
+        this.retryLater(frame, ws);
       }
       this.emit("frame", [frame], current);
     };
@@ -283,6 +291,17 @@ export class ParleySocket extends Emitter<SocketEvents> {
     ws.onerror = () => {}; // a close event follows
   }
 
+  // A followed room's subscribe refused with `rate_limited`: ask again on
+  // this socket after `retry_after` seconds (a new socket asks anyway).
+  private retryLater(frame: ErrorFrame, ws: WebSocketLike): void {
+    const room = frame.ref === undefined ? undefined : this.subscribeRefs.get(frame.ref);
+    const waitMs = Number(frame.retry_after) * 1000;
+    if (room === undefined || frame.code !== "rate_limited" || !(waitMs >= 0)) return;
+    this.options.timers.setTimeout(() => {
+      if (ws === this.socket && this.follows.has(room)) this.resubscribe(room);
+    }, waitMs);
+  }
+
   // The current socket is done; if it was healthy, back off afresh.
   private forget(): void {
     const openFor = this.openedAt === null ? null : this.options.now() - this.openedAt;
@@ -290,6 +309,7 @@ export class ParleySocket extends Emitter<SocketEvents> {
     this.openedAt = null;
     this.socket = null;
     this.subscribedRooms.clear();
+    this.subscribeRefs.clear();
     this.stopKeepalive();
   }
 

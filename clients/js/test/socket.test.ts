@@ -208,6 +208,27 @@ describe("ParleySocket", () => {
     assert.equal(clock.pending().length, 1);
   });
 
+  test("a subscribe refused with rate_limited is sent again after retry_after", () => {
+    socket.follow("lobby", { after: () => lastSeq, ref: () => "sub-lobby" });
+    const ws = connect();
+    lastSeq = 4;
+    ws.receive({ type: "error", code: "rate_limited", message: "", ref: "sub-lobby", retry_after: 2 });
+    assert.equal(frames.length, 1); // listeners see the error too
+    clock.advance(1999);
+    assert.equal(ws.frames("subscribe").length, 1);
+    clock.advance(1);
+    assert.deepEqual(ws.frames("subscribe").at(-1), {
+      type: "subscribe",
+      room: "lobby",
+      after: 4,
+      ref: "sub-lobby",
+    });
+    // Other refusals are the caller's to handle.
+    ws.receive({ type: "error", code: "too_many_rooms", message: "", ref: "sub-lobby" });
+    clock.advance(60_000);
+    assert.equal(ws.frames("subscribe").length, 2);
+  });
+
   test("send is refused (false) while no socket is open", () => {
     socket.start();
     assert.equal(socket.send({ type: "ping" }), false);
