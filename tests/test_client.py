@@ -4,7 +4,12 @@ import asyncio
 
 import pytest
 
-from parley.client import ParleyClient, ParleyClientError, SignInRefused
+from parley.client import (
+    ParleyClient,
+    ParleyClientError,
+    SignInRefused,
+    reconnect_delay,
+)
 from tests.servers import ParleyServer, User, create_token, unique
 
 
@@ -13,6 +18,25 @@ async def take(client: ParleyClient, count: int, timeout: float = 20) -> list:
     iterator = client.messages()
     async with asyncio.timeout(timeout):
         return [await anext(iterator) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("code", "attempt", "ceiling"),
+    [
+        (4000, 0, 0.25),  # resume: promptly, a little jitter
+        (1001, 0, 1.0),  # going away: its clients spread out over 1 s
+        (4000, 3, 4.0),  # closed again at once: the backoff
+        (1013, 0, 0.5),
+        (4429, 1, 1.0),
+        (None, 2, 2.0),  # a failed handshake
+        (1006, 12, 30.0),
+    ],
+)
+def test_reconnect_delays_follow_the_pages_rules(code, attempt, ceiling, monkeypatch):
+    """The same table as clients/js/src/close.ts: a wait drawn uniformly from
+    [0, ceiling], prompt only the first time in a row, 30 s at most."""
+    monkeypatch.setattr("random.uniform", lambda low, high: (low, high))
+    assert reconnect_delay(code, attempt) == (0, ceiling)
 
 
 def client_for(user: User, server: ParleyServer | None = None) -> ParleyClient:

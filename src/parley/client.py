@@ -34,15 +34,33 @@ logger = logging.getLogger(__name__)
 # do not all come back in the same instant.
 BACKOFF_BASE_SECS = 0.5
 BACKOFF_MAX_SECS = 30.0
-# Close codes after which reconnecting at once is right (protocol.CloseCode):
-# the server asked the client to resume, or is going away.
-RESUME_NOW_CODES = {1001, 4000}
+# Close codes after which the server wants the client back at once
+# (protocol.CloseCode), and the ceiling of the random wait before
+# reconnecting: 4000 (resume: this socket fell behind), 1001 (going away: the
+# server restarts, so its clients spread out). Prompt only the first time in
+# a row: a server that keeps closing sockets at once gets the backoff. The
+# same rules as the pages' (clients/js/src/close.ts).
+PROMPT_JITTER_SECS = {4000: 0.25, 1001: 1.0}
+# A socket that stayed open this long was healthy: its loss starts the
+# backoff afresh (resetting on a mere open would hammer a server that
+# accepts and then closes at once).
+STABLE_SECS = 10.0
 # The server closed the socket because its sign-in ended (signed out,
 # password changed, token revoked, user deactivated): the same credentials
 # would be refused, so the client stops instead of reconnecting.
 SESSION_ENDED_CODE = 4001
 # WebSocket-level pings detect a dead peer that TCP alone would not notice.
 PING_INTERVAL_SECS = 20.0
+
+
+def reconnect_delay(code: int | None, attempt: int) -> float:
+    """Seconds to wait before reconnecting after close ``code`` (None: the
+    handshake failed), the ``attempt``-th reconnect in a row (0-based):
+    below ``PROMPT_JITTER_SECS[code]`` for 4000/1001 the first time, else
+    uniform in ``[0, min(30 s, 0.5 s * 2**attempt)]`` ("full jitter")."""
+    if attempt == 0 and code in PROMPT_JITTER_SECS:
+        return random.uniform(0, PROMPT_JITTER_SECS[code])
+    return random.uniform(0, min(BACKOFF_MAX_SECS, BACKOFF_BASE_SECS * 2**attempt))
 
 
 class ParleyClientError(Exception):
@@ -150,6 +168,7 @@ class ParleyClient:
         self._repairing: set[str] = set()  # rooms re-subscribed after a gap
         self._inbox: asyncio.Queue[Message | BaseException] = asyncio.Queue()
         self._socket: ClientConnection | None = None
+        self._opened_at = 0.0  # the event loop's time when the socket opened
         self._runner: asyncio.Task | None = None
         self._closing = False
         self._ended: SignInRefused | None = None  # set once, by _give_up
@@ -287,6 +306,7 @@ class ParleyClient:
                 raise SignInRefused("handshake_refused", f"HTTP {status}") from None
             raise
         self.connections += 1
+        self._opened_at = asyncio.get_running_loop().time()
         self.connected.set()
         await self._resume()
 
@@ -312,12 +332,12 @@ class ParleyClient:
                 return
             if not self.reconnect:
                 return
-            attempt = 0 if code in RESUME_NOW_CODES else attempt + 1
+            if asyncio.get_running_loop().time() - self._opened_at >= STABLE_SECS:
+                attempt = 0
             while True:
-                delay = random.uniform(
-                    0, min(BACKOFF_MAX_SECS, BACKOFF_BASE_SECS * 2**attempt)
-                )
-                await asyncio.sleep(delay if attempt else random.uniform(0, 0.2))
+                delay = reconnect_delay(code, attempt)
+                attempt += 1
+                await asyncio.sleep(delay)
                 try:
                     await self._open()
                     break
@@ -326,7 +346,7 @@ class ParleyClient:
                     return
                 except (OSError, websockets.WebSocketException, TimeoutError) as error:
                     logger.info("reconnect failed (%s); retrying", error)
-                    attempt += 1
+                    code = None  # a failed handshake waits out the backoff
 
     def _give_up(self, error: SignInRefused) -> None:
         """Stop for good: ``messages()``, every pending call and every later
