@@ -21,7 +21,16 @@ export {
 export { Emitter } from "./events.js";
 export * from "./frames.js";
 export { fetchRange, type FetchPage } from "./history.js";
-export { Outbox, type OutboxEntry, type OutboxOptions, type SendState } from "./outbox.js";
+export {
+  FAILED_TTL_MS,
+  Outbox,
+  restorableSends,
+  storedSends,
+  type OutboxEntry,
+  type OutboxOptions,
+  type SendState,
+  type StoredSend,
+} from "./outbox.js";
 export {
   PING_INTERVAL_MS,
   ParleySocket,

@@ -21,6 +21,72 @@ import type { Timers } from "./timers.js";
 
 export type SendState = "pending" | "sent" | "failed";
 
+/**
+ * How long (ms) a failed send is kept across reloads for the user to retry
+ * or discard: an hour, then it is dropped. Pending ones are kept until
+ * acknowledged.
+ */
+export const FAILED_TTL_MS = 60 * 60 * 1000;
+
+/** One unacknowledged send as a page keeps it across reloads (the JSON of
+ * sessionStorage's `parley:outbox`). */
+export interface StoredSend {
+  client_id: string;
+  room: RoomSlug;
+  text: string;
+  failed?: boolean;
+  /** When it was queued, ms since the epoch. */
+  at: number;
+}
+
+function isStoredSend(value: unknown): value is StoredSend {
+  if (value === null || typeof value !== "object") return false;
+  const send = value as Partial<StoredSend>;
+  return typeof send.client_id === "string" && typeof send.text === "string";
+}
+
+function expired(send: StoredSend, now: number): boolean {
+  return Boolean(send.failed) && !(now - Number(send.at) < FAILED_TTL_MS);
+}
+
+/**
+ * The sends of `room` worth restoring from `stored` (parsed JSON of any
+ * shape): well-formed, and failed ones younger than {@link FAILED_TTL_MS}.
+ *
+ * @param now ms since the epoch
+ */
+export function restorableSends(stored: unknown, room: RoomSlug, now: number): StoredSend[] {
+  if (!Array.isArray(stored)) return [];
+  return stored
+    .filter(isStoredSend)
+    .filter((send) => send.room === room && !expired(send, now))
+    .map((send) => ({ ...send, at: Number(send.at) || now }));
+}
+
+/**
+ * What to store after a change in `room`'s outbox: the other rooms' sends
+ * from `stored` (pages of other rooms earlier in this tab), less expired
+ * failed ones, then `entries`, in send order.
+ *
+ * @param now ms since the epoch
+ */
+export function storedSends(
+  stored: unknown,
+  room: RoomSlug,
+  entries: readonly OutboxEntry[],
+  now: number,
+): StoredSend[] {
+  const others = Array.isArray(stored)
+    ? stored.filter(isStoredSend).filter((send) => send.room !== room && !expired(send, now))
+    : [];
+  const mine = entries.map((entry): StoredSend => {
+    const send: StoredSend = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.state === "failed") send.failed = true;
+    return send;
+  });
+  return others.concat(mine);
+}
+
 /** One unacknowledged message. */
 export interface OutboxEntry {
   readonly clientId: string;

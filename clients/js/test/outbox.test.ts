@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
-import { Outbox, type SendFrame } from "../src/index.js";
+import {
+  FAILED_TTL_MS,
+  Outbox,
+  restorableSends,
+  storedSends,
+  type SendFrame,
+} from "../src/index.js";
 import { FakeClock } from "./fakes.js";
 
 describe("Outbox", () => {
@@ -173,5 +179,44 @@ describe("Outbox", () => {
       ["failed", "failed"],
     );
     assert.equal(changes, before + 1);
+  });
+});
+
+describe("stored sends (the page's sessionStorage)", () => {
+  const hour = FAILED_TTL_MS;
+  const stored = [
+    { client_id: "a", room: "lobby", text: "pending", at: 1 },
+    { client_id: "b", room: "lobby", text: "failed, fresh", failed: true, at: hour },
+    { client_id: "c", room: "lobby", text: "failed, old", failed: true, at: 0 },
+    { client_id: "d", room: "other", text: "elsewhere", at: 5 },
+    { client_id: "e", room: "other", text: "old elsewhere", failed: true, at: 0 },
+    { room: "lobby", text: "no client_id" },
+    null,
+    "junk",
+  ];
+
+  test("restorableSends: this room's well-formed ones, failed ones for an hour", () => {
+    assert.deepEqual(
+      restorableSends(stored, "lobby", hour + 1).map((s) => s.client_id),
+      ["a", "b"],
+    );
+    assert.deepEqual(restorableSends({ not: "a list" }, "lobby", 0), []);
+  });
+
+  test("storedSends keeps other rooms' live ones and writes this room's entries", () => {
+    const clock = new FakeClock();
+    const outbox = new Outbox({
+      send: () => false,
+      newClientId: () => "new",
+      timers: clock,
+      now: () => 7,
+    });
+    outbox.add("lobby", "typed");
+    outbox.add("lobby", "refused", { clientId: "x", failed: true });
+    assert.deepEqual(storedSends(stored, "lobby", outbox.entries(), hour + 1), [
+      { client_id: "d", room: "other", text: "elsewhere", at: 5 },
+      { client_id: "new", room: "lobby", text: "typed", at: 7 },
+      { client_id: "x", room: "lobby", text: "refused", at: 7, failed: true },
+    ]);
   });
 });

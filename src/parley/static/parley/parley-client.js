@@ -98,6 +98,28 @@ async function fetchRange(gap, fetchPage) {
 }
 
 // src/outbox.ts
+var FAILED_TTL_MS = 60 * 60 * 1e3;
+function isStoredSend(value) {
+  if (value === null || typeof value !== "object") return false;
+  const send = value;
+  return typeof send.client_id === "string" && typeof send.text === "string";
+}
+function expired(send, now) {
+  return Boolean(send.failed) && !(now - Number(send.at) < FAILED_TTL_MS);
+}
+function restorableSends(stored, room, now) {
+  if (!Array.isArray(stored)) return [];
+  return stored.filter(isStoredSend).filter((send) => send.room === room && !expired(send, now)).map((send) => ({ ...send, at: Number(send.at) || now }));
+}
+function storedSends(stored, room, entries, now) {
+  const others = Array.isArray(stored) ? stored.filter(isStoredSend).filter((send) => send.room !== room && !expired(send, now)) : [];
+  const mine = entries.map((entry) => {
+    const send = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.state === "failed") send.failed = true;
+    return send;
+  });
+  return others.concat(mine);
+}
 var Outbox = class {
   items = /* @__PURE__ */ new Map();
   waits = /* @__PURE__ */ new Map();
@@ -648,6 +670,7 @@ export {
   BACKOFF_MAX_MS,
   CloseCode,
   Emitter,
+  FAILED_TTL_MS,
   Outbox,
   PING_INTERVAL_MS,
   PROMPT_JITTER_MS,
@@ -660,5 +683,7 @@ export {
   decideClose,
   endsSession,
   fetchRange,
-  parseServerFrame
+  parseServerFrame,
+  restorableSends,
+  storedSends
 };

@@ -22,13 +22,18 @@
 // User text only ever reaches the page through textContent.
 "use strict";
 
-import { Outbox, RoomStream, fetchRange } from "./parley-client.js";
+import {
+  Outbox,
+  RoomStream,
+  fetchRange,
+  restorableSends,
+  storedSends,
+} from "./parley-client.js";
 import { button, format, httpClient, readConfig, safePath, startLive } from "./live.js";
 
-// Unsent messages, across reloads of this tab: [{client_id, room, text,
-// failed?, at}]. Failed ones are kept a while, not forever.
+// Unsent messages, across reloads of this tab: parley-client's StoredSend
+// list (failed ones are kept an hour, FAILED_TTL_MS).
 const OUTBOX_KEY = "parley:outbox";
-const FAILED_TTL_MS = 60 * 60 * 1000;
 const SUBSCRIBE_REF = "subscribe";
 // Refs of edit and delete frames: the prefix and the message's id.
 const EDIT_REF = "edit-";
@@ -54,17 +59,13 @@ function isMessage(frame) {
   return frame.type === "message";
 }
 
+// The outbox as this tab keeps it across reloads (parsed, of any shape).
 function readStored() {
   try {
-    const all = JSON.parse(sessionStorage.getItem(OUTBOX_KEY) || "[]");
-    return Array.isArray(all) ? all.filter((e) => e && typeof e === "object") : [];
+    return JSON.parse(sessionStorage.getItem(OUTBOX_KEY) || "[]");
   } catch {
     return [];
   }
-}
-
-function expired(entry, now) {
-  return entry.failed && !(now - entry.at < FAILED_TTL_MS);
 }
 
 class RoomView {
@@ -376,18 +377,7 @@ class RoomView {
   // --- the outbox's lines: messages typed here and not yet acknowledged ---
 
   saveOutbox() {
-    const now = Date.now();
-    const room = this.config.room;
-    const mine = this.outbox.entries().map((entry) => ({
-      client_id: entry.clientId,
-      room,
-      text: entry.text,
-      failed: entry.state === "failed" || undefined,
-      at: entry.at,
-    }));
-    const all = readStored()
-      .filter((e) => e.room !== room && !expired(e, now))
-      .concat(mine);
+    const all = storedSends(readStored(), this.config.room, this.outbox.entries(), Date.now());
     try {
       if (all.length) sessionStorage.setItem(OUTBOX_KEY, JSON.stringify(all));
       else sessionStorage.removeItem(OUTBOX_KEY);
@@ -459,17 +449,10 @@ class RoomView {
   }
 
   restoreOutbox() {
-    const now = Date.now();
-    for (const e of readStored()) {
-      if (e.room !== this.config.room || expired(e, now)) continue;
-      if (typeof e.client_id !== "string" || typeof e.text !== "string") continue;
-      if (this.outbox.get(e.client_id)) continue;
-      const entry = this.outbox.add(e.room, e.text, {
-        clientId: e.client_id,
-        at: Number(e.at) || now,
-        failed: Boolean(e.failed),
-      });
-      this.addLine(entry);
+    for (const send of restorableSends(readStored(), this.config.room, Date.now())) {
+      if (this.outbox.get(send.client_id)) continue;
+      const options = { clientId: send.client_id, at: send.at, failed: Boolean(send.failed) };
+      this.addLine(this.outbox.add(send.room, send.text, options));
     }
     this.saveOutbox(); // drops what expired
   }
