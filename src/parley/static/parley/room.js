@@ -1,5 +1,6 @@
 // The room page's view: history over HTTP, live messages over the page's
-// socket (socket.js, opened by live.js with the bell and the room badges).
+// socket (socket.js, opened by live.js with the bell and the room badges),
+// shown in the list of messages (messages.js).
 // The protocol's rules live in parley-client (clients/js): RoomStream
 // decides which message to show, hold or repair; the Outbox keeps what was
 // sent and not acknowledged; the socket re-subscribes with `after` and
@@ -30,17 +31,12 @@ import {
   storedSends,
 } from "./parley-client.js";
 import { button, format, httpClient, readConfig, safePath, startLive } from "./live.js";
+import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 
 // Unsent messages, across reloads of this tab: parley-client's StoredSend
 // list (failed ones are kept an hour, FAILED_TTL_MS).
 const OUTBOX_KEY = "parley:outbox";
 const SUBSCRIBE_REF = "subscribe";
-// Refs of edit and delete frames: the prefix and the message's id.
-const EDIT_REF = "edit-";
-const DELETE_REF = "delete-";
-// A list scrolled to within this many pixels of its bottom is "at the
-// bottom": new messages keep it there, and what it shows counts as read.
-const NEAR_BOTTOM_PX = 80;
 // Scrolled to within this many pixels of its top: load older messages.
 const NEAR_TOP_PX = 60;
 
@@ -48,11 +44,6 @@ function newClientId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function formatTime(ts) {
-  const date = new Date(ts);
-  return isNaN(date) ? "" : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 function isMessage(frame) {
@@ -81,11 +72,12 @@ class RoomView {
     this.typingLine = document.getElementById("typing");
     this.http = httpClient(page.loginUrl);
 
-    this.shown = new Map(); // seq -> <li> of a stored message
-    this.lines = new Map(); // client_id -> <li> of an unsent message
+    this.messages = new MessageList(this.list, config, {
+      send: (frame) => this.send(frame),
+      focus: () => this.input.focus(),
+      onStored: (clientId) => this.settleLocal(clientId),
+    });
     this.typers = new Map(); // username -> timer that hides their indicator
-    this.maxShownSeq = null;
-    this.oldestSeq = null;
     this.hasOlder = true;
     this.historyLoaded = false;
     this.latestLoading = null;
@@ -174,207 +166,12 @@ class RoomView {
     return this.socket !== null && this.socket.send(frame);
   }
 
-  // --- messages ---
-
-  messageItem(author, text, ts) {
-    const li = document.createElement("li");
-    li.className = "message";
-    const who = document.createElement("span");
-    who.className = "author";
-    who.textContent = author ?? this.S.deletedUser;
-    const when = document.createElement("time");
-    when.className = "ts";
-    if (ts) {
-      when.dateTime = ts;
-      when.textContent = formatTime(ts);
-    }
-    const body = document.createElement("span");
-    body.className = "text";
-    body.textContent = text;
-    li.append(who, when, body);
-    return li;
-  }
-
-  nearBottom() {
-    const list = this.list;
-    return list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX;
-  }
-
-  // Lines of this tab's own unsent messages stay below every stored one.
-  firstLocal() {
-    return this.list.querySelector(":scope > .local");
-  }
-
-  // Insert a stored message in seq order. A seq already shown is skipped,
-  // unless it is shown only from its ack: then the stored text replaces it.
-  // The local line of the same client_id goes away.
-  showMessage(m, fromAck = false) {
-    if (m.room !== this.config.room) return;
-    const stick = this.nearBottom();
-    this.settleLocal(m.client_id);
-    const old = this.shown.get(m.seq);
-    if (old && (fromAck || !old.dataset.fromAck)) return;
-    const li = this.messageItem(m.author, m.text, m.ts);
-    li.dataset.seq = m.seq;
-    if (fromAck) li.dataset.fromAck = "1";
-    this.decorate(li, m);
-    if (old) {
-      old.replaceWith(li);
-    } else {
-      let before = null;
-      if (this.maxShownSeq === null || m.seq > this.maxShownSeq) {
-        before = this.firstLocal();
-        this.maxShownSeq = m.seq;
-      } else {
-        for (const [seq, other] of this.shown) {
-          if (seq > m.seq && (before === null || seq < Number(before.dataset.seq))) before = other;
-        }
-      }
-      this.list.insertBefore(li, before);
-    }
-    this.shown.set(m.seq, li);
-    if (this.oldestSeq === null || m.seq < this.oldestSeq) this.oldestSeq = m.seq;
-    if (stick) this.list.scrollTop = this.list.scrollHeight;
-  }
+  // --- the outbox: messages typed here and not yet acknowledged ---
 
   // A stored message that is one of ours: its local line is done.
   settleLocal(clientId) {
-    if (!this.outbox.settle(clientId)) return;
-    this.lines.get(clientId)?.remove();
-    this.lines.delete(clientId);
+    if (this.outbox.settle(clientId)) this.messages.removeLocal(clientId);
   }
-
-  // --- edit and delete ---
-
-  // A stored message's state (edited, deleted) and the actions the user has
-  // on it: edit their own, delete their own or any in a room they own.
-  decorate(li, m) {
-    const { S, config } = this;
-    li.dataset.id = m.id;
-    if (m.author != null) li.dataset.author = m.author;
-    if (m.deleted) return this.showDeleted(li);
-    if (m.edited_ts) this.markEdited(li, m.edited_ts);
-    const mine = m.author === config.user;
-    if (!mine && !config.isOwner) return;
-    const actions = document.createElement("span");
-    actions.className = "message-actions";
-    if (mine) actions.append(button(S.edit, "link edit", () => this.startEdit(li)));
-    actions.append(button(S.delete, "link delete", () => this.confirmDelete(li)));
-    li.append(actions);
-  }
-
-  markEdited(li, editedTs) {
-    let marker = li.querySelector(".edited");
-    if (!marker) {
-      marker = document.createElement("span");
-      marker.className = "edited";
-      marker.textContent = this.S.edited;
-      li.querySelector(".ts").after(marker);
-    }
-    marker.title = formatTime(editedTs);
-  }
-
-  showDeleted(li) {
-    li.classList.add("deleted");
-    li.querySelectorAll(".message-actions, .editor, .edited, .confirm").forEach((el) => {
-      el.remove();
-    });
-    const text = li.querySelector(".text");
-    text.hidden = false;
-    text.textContent = this.S.messageDeleted;
-  }
-
-  actionError(li, message) {
-    li.querySelector(".action-error")?.remove();
-    if (!message) return;
-    const why = document.createElement("span");
-    why.className = "action-error";
-    why.textContent = message;
-    li.append(why);
-  }
-
-  startEdit(li) {
-    const { S, config } = this;
-    if (li.querySelector(".editor") || li.classList.contains("deleted")) return;
-    const text = li.querySelector(".text");
-    const editor = document.createElement("form");
-    editor.className = "editor";
-    const box = document.createElement("textarea");
-    box.value = text.textContent;
-    box.maxLength = config.maxChars;
-    box.rows = 2;
-    box.setAttribute("aria-label", S.editLabel);
-    const save = document.createElement("button");
-    save.type = "submit";
-    save.textContent = S.save;
-    const close = () => {
-      editor.remove();
-      text.hidden = false;
-      this.actionError(li, null);
-      this.input.focus();
-    };
-    editor.append(box, save, button(S.cancel, "link cancel", close));
-    editor.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const value = box.value.trim();
-      if (!value || value === text.textContent) return close();
-      const frame = { type: "edit", id: Number(li.dataset.id), text: value };
-      const sent = this.send({ ...frame, ref: EDIT_REF + li.dataset.id });
-      this.actionError(li, sent ? null : S.notConnected);
-    });
-    box.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        editor.requestSubmit();
-      } else if (event.key === "Escape") {
-        close();
-      }
-    });
-    text.hidden = true;
-    text.after(editor);
-    box.focus();
-  }
-
-  confirmDelete(li) {
-    const S = this.S;
-    if (li.querySelector(".confirm")) return;
-    const confirm = document.createElement("span");
-    confirm.className = "confirm";
-    const question = document.createElement("span");
-    question.textContent = S.deleteQuestion;
-    const yes = button(S.delete, "link confirm-delete", () => {
-      const frame = { type: "delete", id: Number(li.dataset.id) };
-      const sent = this.send({ ...frame, ref: DELETE_REF + li.dataset.id });
-      this.actionError(li, sent ? null : S.notConnected);
-    });
-    confirm.append(
-      question,
-      yes,
-      button(S.cancel, "link cancel", () => confirm.remove()),
-    );
-    li.append(confirm);
-    yes.focus();
-  }
-
-  onEdited(frame) {
-    const li = this.shown.get(frame.seq);
-    if (!li || li.classList.contains("deleted")) return;
-    const text = li.querySelector(".text");
-    text.textContent = frame.text;
-    this.markEdited(li, frame.edited_ts);
-    if (li.querySelector(".editor")) {
-      li.querySelector(".editor").remove();
-      text.hidden = false;
-      this.actionError(li, null);
-    }
-  }
-
-  onDeleted(frame) {
-    const li = this.shown.get(frame.seq);
-    if (li) this.showDeleted(li);
-  }
-
-  // --- the outbox's lines: messages typed here and not yet acknowledged ---
 
   saveOutbox() {
     const all = storedSends(readStored(), this.config.room, this.outbox.entries(), Date.now());
@@ -386,65 +183,26 @@ class RoomView {
     }
   }
 
-  addLine(entry) {
-    const li = this.messageItem(this.config.user, entry.text, null);
-    li.classList.add("local");
-    li.dataset.clientId = entry.clientId;
-    this.lines.set(entry.clientId, li);
-    this.list.append(li);
-    if (entry.state === "failed") this.setFailed(li, entry.reason);
-    else this.setPending(li);
-    return li;
-  }
-
-  setPending(li) {
-    li.classList.remove("failed");
-    li.classList.add("pending");
-    li.querySelector(".ts").textContent = this.S.pending;
-    li.querySelectorAll(".reason, .actions").forEach((el) => el.remove());
-  }
-
-  setFailed(li, reason) {
-    const S = this.S;
-    li.classList.remove("pending");
-    li.classList.add("failed");
-    li.querySelector(".ts").textContent = S.failed;
-    li.querySelectorAll(".reason, .actions").forEach((el) => el.remove());
-    if (reason) {
-      const why = document.createElement("span");
-      why.className = "reason";
-      why.textContent = reason;
-      li.append(why);
-    }
-    const actions = document.createElement("span");
-    actions.className = "actions";
-    // The line's client_id at the time of the click (a retry may change it).
-    if (!this.roomGone) {
-      actions.append(button(S.retry, "link retry", () => this.retry(li.dataset.clientId)));
-    }
-    actions.append(button(S.discard, "link discard", () => this.discard(li.dataset.clientId)));
-    li.append(actions);
+  // What a failed line offers: retry (unless the room is gone), discard.
+  lineActions() {
+    return {
+      retry: this.roomGone ? null : (clientId) => this.retry(clientId),
+      discard: (clientId) => this.discard(clientId),
+    };
   }
 
   // Retry keeps the client_id, so a send that did reach the store is not
   // stored twice (the outbox replaces only a refused one).
   retry(clientId) {
-    const li = this.lines.get(clientId);
-    if (!li || this.roomGone) return;
+    if (this.roomGone) return;
     const entry = this.outbox.retry(clientId);
-    if (!entry) return;
-    this.lines.delete(clientId);
-    this.lines.set(entry.clientId, li);
-    li.dataset.clientId = entry.clientId;
-    this.setPending(li);
-    this.list.append(li); // now the newest
+    if (entry) this.messages.renewLocal(clientId, entry);
     this.input.focus();
   }
 
   discard(clientId) {
     this.outbox.discard(clientId);
-    this.lines.get(clientId)?.remove();
-    this.lines.delete(clientId);
+    this.messages.removeLocal(clientId);
     this.input.focus();
   }
 
@@ -452,7 +210,7 @@ class RoomView {
     for (const send of restorableSends(readStored(), this.config.room, Date.now())) {
       if (this.outbox.get(send.client_id)) continue;
       const options = { clientId: send.client_id, at: send.at, failed: Boolean(send.failed) };
-      this.addLine(this.outbox.add(send.room, send.text, options));
+      this.messages.addLocal(this.outbox.add(send.room, send.text, options), this.lineActions());
     }
     this.saveOutbox(); // drops what expired
   }
@@ -461,8 +219,8 @@ class RoomView {
     const text = this.input.value.trim();
     if (!text || this.roomGone) return;
     // Kept in sessionStorage before it is sent: a reload cannot lose it.
-    this.addLine(this.outbox.add(this.config.room, text));
-    this.list.scrollTop = this.list.scrollHeight;
+    this.messages.addLocal(this.outbox.add(this.config.room, text), this.lineActions());
+    this.messages.scrollToBottom();
     this.input.value = "";
   }
 
@@ -489,14 +247,14 @@ class RoomView {
         page.messages
           .slice()
           .reverse()
-          .forEach((m) => this.showMessage(m));
+          .forEach((m) => this.messages.showMessage(m));
         const newest = page.messages.length ? page.messages[0].seq : 0;
         if (this.stream === null) this.stream = new RoomStream(newest);
         else if (!this.stream.holding) this.apply(this.stream.replayed(newest));
         this.historyLoaded = true;
         this.hasOlder = page.next_before !== null;
-        if (!this.hasOlder) this.markStart();
-        this.list.scrollTop = this.list.scrollHeight;
+        if (!this.hasOlder) this.messages.markStart();
+        this.messages.scrollToBottom();
         await this.fillViewport();
       } finally {
         this.latestLoading = null;
@@ -508,34 +266,28 @@ class RoomView {
   // Scrolling up loads older pages; until the list can scroll, load them now.
   async fillViewport() {
     while (this.hasOlder && this.list.scrollHeight <= this.list.clientHeight) {
-      const before = this.oldestSeq;
+      const before = this.messages.oldestSeq;
       await this.loadOlder();
-      if (this.oldestSeq === before) break;
+      if (this.messages.oldestSeq === before) break;
     }
   }
 
   async loadOlder() {
-    if (!this.hasOlder || this.loadingOlder || this.oldestSeq === null) return;
+    const oldest = this.messages.oldestSeq;
+    if (!this.hasOlder || this.loadingOlder || oldest === null) return;
     this.loadingOlder = true;
     const height = this.list.scrollHeight;
     try {
-      const page = await this.fetchPage(this.oldestSeq);
-      page.messages.forEach((m) => this.showMessage(m));
+      const page = await this.fetchPage(oldest);
+      page.messages.forEach((m) => this.messages.showMessage(m));
       this.hasOlder = page.next_before !== null;
-      if (!this.hasOlder) this.markStart();
+      if (!this.hasOlder) this.messages.markStart();
       this.list.scrollTop += this.list.scrollHeight - height;
     } finally {
       this.loadingOlder = false;
     }
   }
 
-  markStart() {
-    if (this.list.querySelector(".start")) return;
-    const li = document.createElement("li");
-    li.className = "start";
-    li.textContent = this.S.start;
-    this.list.prepend(li);
-  }
 
   // --- what the stream decides ---
 
@@ -544,12 +296,12 @@ class RoomView {
   apply(step) {
     for (const frame of step.forward) {
       if (frame.type === "message") {
-        this.showMessage(frame);
+        this.messages.showMessage(frame);
         if (frame.author) this.stopTyping(frame.author);
       } else if (frame.type === "edited") {
-        this.onEdited(frame);
+        this.messages.onEdited(frame);
       } else if (frame.type === "deleted") {
-        this.onDeleted(frame);
+        this.messages.onDeleted(frame);
       }
     }
     if (step.repair) this.socket.resubscribe(this.config.room);
@@ -575,7 +327,7 @@ class RoomView {
       const gap = { after: stream.lastSeq, before: frame.last_seq + 1 };
       fetchRange(gap, (before) => this.fetchPage(before, this.config.pageMax))
         .then((messages) => {
-          messages.forEach((m) => this.showMessage(m));
+          messages.forEach((m) => this.messages.showMessage(m));
           if (subscription === this.subscriptions) this.apply(stream.replayed(frame.last_seq));
         })
         .catch((error) => {
@@ -613,11 +365,12 @@ class RoomView {
         if (!entry) return;
         // Stored: out of the outbox, never sent again. Shown in its place
         // now; its message frame, when it comes, takes that place (same seq).
-        if (this.hasOlder && this.oldestSeq !== null && frame.seq < this.oldestSeq) {
+        const oldest = this.messages.oldestSeq;
+        if (this.hasOlder && oldest !== null && frame.seq < oldest) {
           this.settleLocal(frame.client_id); // not loaded yet: shows on scrolling up
         } else {
           const m = { ...frame, room: this.config.room, author: this.config.user };
-          this.showMessage({ ...m, text: entry.text }, true);
+          this.messages.showMessage({ ...m, text: entry.text }, true);
         }
         break;
       }
@@ -640,7 +393,9 @@ class RoomView {
         this.socket.stop();
         this.setStatus(this.S.roomGone, "gone");
         this.outbox.failAll();
-        for (const li of this.lines.values()) this.setFailed(li, null);
+        for (const entry of this.outbox.entries()) {
+          this.messages.setFailed(entry.clientId, null, this.lineActions());
+        }
         this.input.disabled = true;
         this.form.querySelector("button[type=submit]").disabled = true;
       } else if (frame.code !== "rate_limited") {
@@ -653,16 +408,16 @@ class RoomView {
     }
     for (const prefix of [EDIT_REF, DELETE_REF]) {
       if (typeof frame.ref === "string" && frame.ref.startsWith(prefix)) {
-        const id = frame.ref.slice(prefix.length);
-        const li = this.list.querySelector(`li[data-id="${CSS.escape(id)}"]`);
-        if (li) this.actionError(li, frame.message);
+        this.messages.refused(frame.ref.slice(prefix.length), frame.message);
         return;
       }
     }
     const entry = this.outbox.error(frame);
     if (entry) {
       // A refused send is failed; a rate-limited one goes again by itself.
-      if (entry.state === "failed") this.setFailed(this.lines.get(entry.clientId), entry.reason);
+      if (entry.state === "failed") {
+        this.messages.setFailed(entry.clientId, entry.reason, this.lineActions());
+      }
     } else if (!String(frame.ref ?? "").startsWith("badge-")) {
       console.warn("parley:", frame.code, frame.message);
     }
@@ -677,7 +432,7 @@ class RoomView {
     const stream = this.stream;
     if (this.socket === null || !this.socket.isSubscribed(this.config.room)) return;
     if (stream === null || stream.lastSeq <= this.readSeq) return;
-    if (document.visibilityState !== "visible" || !this.nearBottom()) return;
+    if (document.visibilityState !== "visible" || !this.messages.nearBottom()) return;
     const seq = stream.lastSeq;
     if (this.send({ type: "read", room: this.config.room, seq })) this.readSeq = seq;
   }
@@ -717,13 +472,13 @@ class RoomView {
 
   async openDirect(li, user) {
     const config = this.config;
-    this.actionError(li, null);
+    this.messages.actionError(li, null);
     try {
       const url = config.directUrl.replace("__user__", encodeURIComponent(user));
       const room = await this.http.api(url, { method: "POST" });
       location.assign(safePath(room.url) ?? config.roomUrl.replace("__room__", room.slug));
     } catch (error) {
-      this.actionError(li, error.message);
+      this.messages.actionError(li, error.message);
     }
   }
 
