@@ -4,8 +4,9 @@
 //
 //   node scripts/build.mjs           write the bundle
 //   node scripts/build.mjs --check   fail if the committed bundle differs
-//                                    from a fresh build
-import { readFile } from "node:fs/promises";
+//                                    from a fresh build, or a page script
+//                                    beside it does not parse as a module
+import { readFile, readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import * as esbuild from "esbuild";
@@ -45,6 +46,19 @@ if (process.argv.includes("--check")) {
     process.exit(1);
   }
   console.log("parley-client.js matches clients/js/src");
+  // The views are plain ES modules with no build step: a syntax error in
+  // one would only show in a browser, so parse each here.
+  const pages = path.dirname(target);
+  for (const name of (await readdir(pages)).filter((n) => n.endsWith(".js"))) {
+    const code = await readFile(path.join(pages, name), "utf8");
+    try {
+      await esbuild.transform(code, { loader: "js", format: "esm", sourcefile: name });
+    } catch (error) {
+      console.error(`${name} is not a valid ES module:`, error.message);
+      process.exit(1);
+    }
+  }
+  console.log("the page scripts parse as ES modules");
 } else {
   await build(true);
   console.log(`wrote ${path.relative(process.cwd(), target)}`);
