@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 # `make test` runs on SQLite only, and says so; CI (CI=true) requires them.
 HAVE_POSTGRES := $(wildcard /usr/lib/postgresql/*/bin/initdb)
 
-.PHONY: run test test-postgres lint typecheck format messages clean
+.PHONY: run test test-postgres lint typecheck format messages clean js js-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test lint typecheck
+test: $(VENV)/.installed-test lint typecheck js
 	$(BIN)/pytest $(PYTEST_ARGS)
 ifeq ($(HAVE_POSTGRES)$(CI),)
 	@echo "PostgreSQL is not installed: the suite ran on SQLite only"
@@ -37,8 +37,26 @@ else
 	$(MAKE) --no-print-directory test-postgres
 endif
 
-# The whole suite on a throwaway PostgreSQL cluster (tests/support/engines.py); every
-# server process the tests start gets a database on it.
+# clients/js (parley-client, TypeScript; see its README): `npm ci` when
+# package-lock.json is newer than the last install, then type-check, check
+# that the committed bundle static/parley/parley-client.js is what the
+# sources build, and run the unit tests (node --test). `make run` and
+# `pip install` need no Node: the bundle is committed; `make js-build`
+# rebuilds it after a change to clients/js/src.
+JS := clients/js
+
+$(JS)/node_modules/.installed: $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	touch $@
+
+js: $(JS)/node_modules/.installed
+	cd $(JS) && npm run --silent check && npm test --silent
+
+js-build: $(JS)/node_modules/.installed
+	cd $(JS) && npm run --silent build
+
+# The whole suite on a throwaway PostgreSQL cluster (tests/support/engines.py);
+# every server process the tests start gets a database on it.
 test-postgres: $(VENV)/.installed-test
 	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -62,7 +80,7 @@ messages: $(VENV)/.installed
 		../../$(BIN)/parley makemessages -l ru && ../../$(BIN)/parley compilemessages
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache $(JS)/node_modules $(JS)/build
 
 # `make bench` measures Parley against the Channels tutorial chat and a plain
 # websockets server (bench/, about 5 minutes, needs redis-server) and

@@ -1,46 +1,36 @@
-// What every page of a signed-in user has live: one socket (socket.js), the
-// bell with its notifications, and the unread badges of the user's rooms.
-// The room page (room.js) adds its own part to the same socket; other pages
-// start it through main.js.
+// What every page of a signed-in user has live: one socket (socket.js over
+// parley-client), the bell with its notifications, and the unread badges of
+// the user's rooms. The room page (room.js) adds its own part to the same
+// socket; other pages start it through main.js. Nothing here runs or reads
+// the page's configuration on import: `startLive(page)` does.
 //
-// Unread badges of rooms other than the one shown: the page subscribes to
-// each of them without `after`. `subscribed` then carries the exact unread
-// count, each later `message` from someone else adds one, and the user frame
-// `read` (from any tab of this user) sets the exact count again. Counting
-// from frames costs no HTTP request per message and is corrected by the
-// server at every (re)subscribe and read. (Polling the API on events
-// instead would miss the event that matters: no frame tells this socket
-// about a message in a room it does not follow.) Following a room also
-// shows the user online there, which is true: they have Parley open and
-// hear that room.
+// Unread badges of rooms other than the one shown: the page follows each of
+// them without `after`, and parley-client's UnreadCount keeps the count from
+// `subscribed`, `message`, `deleted` and the user frame `read` (see
+// clients/js/src/unread.ts for why counting frames is right). Following a
+// room also shows the user online there, which is true: they have Parley
+// open and hear that room.
 //
 // A socket follows at most PARLEY_MAX_ROOMS_PER_SOCKET rooms: a room refused
 // with `too_many_rooms` shows no badge (a count that nobody updates would
 // mislead) until the next connect tries again. One refused with
-// `rate_limited` is asked for again after its `retry_after`.
+// `rate_limited` is asked for again after its `retry_after` (by the socket).
 //
 // User text only ever reaches the page through textContent; links come only
 // from same-origin paths (safePath).
 "use strict";
 
-import { Connection } from "./socket.js";
+import { UnreadCount } from "./parley-client.js";
+import { openSocket } from "./socket.js";
 
 /** The JSON of a `json_script` element. */
 export function readConfig(id) {
   return JSON.parse(document.getElementById(id).textContent);
 }
 
-const page = readConfig("parley-page");
-export const S = page.strings;
-
 /** Fill `%(name)s` placeholders of a translated string. */
 export function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
-}
-
-/** Go to the sign-in page, coming back here afterwards. */
-export function signIn() {
-  location.assign(page.loginUrl + "?next=" + encodeURIComponent(location.pathname));
 }
 
 /** An HTTP API error: `status`, and the body's `code` and `message`. */
@@ -53,29 +43,35 @@ export class ApiError extends Error {
 }
 
 /**
- * Call the JSON API with the session cookie (and the CSRF token when the
- * call changes something). A 401 goes to the sign-in page.
- *
- * @returns {Promise<any>} the parsed body (null if none)
- * @throws {ApiError} for any other non-2xx answer
+ * The page's HTTP side, for the sign-in page at `loginUrl`:
+ * `signIn()` goes there, coming back here afterwards; `api(url, {method,
+ * body})` calls the JSON API with the session cookie (and the CSRF token
+ * when the call changes something), goes to sign in on a 401, and returns
+ * the parsed body (null if none) or throws an ApiError.
  */
-export async function api(url, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json" };
-  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(url, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 401) {
-    signIn();
-    throw new ApiError(401, "not_authenticated");
+export function httpClient(loginUrl) {
+  function signIn() {
+    location.assign(loginUrl + "?next=" + encodeURIComponent(location.pathname));
   }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data?.code, data?.message);
-  return data;
+  async function api(url, { method = "GET", body } = {}) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 401) {
+      signIn();
+      throw new ApiError(401, "not_authenticated");
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, data?.code, data?.message);
+    return data;
+  }
+  return { api, signIn };
 }
 
 // Django's CSRF token, from the form every signed-in page has (the header's
@@ -115,14 +111,23 @@ export function button(label, className, onClick) {
 // --- the rooms list and its unread badges ---
 
 class RoomBadges {
-  constructor(connection, currentRoom) {
-    this.connection = connection;
+  constructor(socket, page, currentRoom) {
+    this.socket = socket;
+    this.page = page;
     this.current = currentRoom;
-    // slug -> {li, badge, readSeq, seenSeq, unread, counted, heard}
-    this.rooms = new Map();
+    this.rooms = new Map(); // slug -> {li, badge, count: UnreadCount, heard}
     this.refs = new Map(); // subscribe ref -> slug
-    this.nextRef = 0;
     for (const li of document.querySelectorAll("ul.live-rooms li[data-room]")) this.track(li);
+    // Rooms are heard again on every (re)connect (the socket re-subscribes
+    // them all); `subscribed` resets their counts.
+    socket.on("open", () => {
+      for (const [slug, room] of this.rooms) {
+        if (room.heard || slug === this.current) continue;
+        room.heard = true;
+        this.render(slug);
+      }
+    });
+    socket.on("frame", (frame) => this.frame(frame));
   }
 
   track(li) {
@@ -131,47 +136,32 @@ class RoomBadges {
     const state = {
       li,
       badge,
-      readSeq: 0,
-      seenSeq: 0,
-      unread: 0,
-      counted: new Set(),
+      count: new UnreadCount(this.page.user, Number(badge?.dataset.unread) || 0),
       heard: true, // false: the server refused to follow it (too many rooms)
     };
     this.rooms.set(slug, state);
-    this.render(slug, Number(badge?.dataset.unread) || 0);
+    this.render(slug);
+    if (slug !== this.current) {
+      const ref = "badge-" + this.refs.size;
+      this.refs.set(ref, slug);
+      this.socket.follow(slug, { ref: () => ref });
+    }
     return state;
   }
 
-  render(slug, unread) {
+  render(slug) {
     const room = this.rooms.get(slug);
     if (!room) return;
-    room.unread = Math.max(0, unread);
-    room.badge.textContent = room.unread ? String(room.unread) : "";
-    room.badge.dataset.unread = room.unread;
-    room.badge.hidden = room.unread === 0 || !room.heard;
-    room.li.classList.toggle("unread", room.unread > 0 && room.heard);
-  }
-
-  // Rooms are heard on every (re)connect; `subscribed` resets their counts.
-  open() {
-    this.refs.clear();
-    for (const slug of this.rooms.keys()) this.listen(slug);
-  }
-
-  listen(slug) {
-    if (slug === this.current) return;
-    const room = this.rooms.get(slug);
-    if (room && !room.heard) {
-      room.heard = true;
-      this.render(slug, room.unread);
-    }
-    const ref = "badge-" + this.nextRef++;
-    this.refs.set(ref, slug);
-    this.connection.send({ type: "subscribe", room: slug, ref });
+    const unread = room.count.unread;
+    room.badge.textContent = unread ? String(unread) : "";
+    room.badge.dataset.unread = unread;
+    room.badge.hidden = unread === 0 || !room.heard;
+    room.li.classList.toggle("unread", unread > 0 && room.heard);
   }
 
   // A room the user was added to (invited, or a direct conversation).
   joined(frame) {
+    const page = this.page;
     const list = document.getElementById(frame.kind === "direct" ? "direct-rooms" : "my-rooms");
     if (!list || this.rooms.has(frame.room)) return;
     const li = document.createElement("li");
@@ -182,40 +172,30 @@ class RoomBadges {
     link.textContent = frame.title;
     const badge = document.createElement("span");
     badge.className = "badge";
-    badge.setAttribute("aria-label", S.unread);
+    badge.setAttribute("aria-label", page.strings.unread);
     li.append(link, " ", badge);
     if (frame.kind === "private") {
       const kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = S.kinds[frame.kind] ?? frame.kind;
+      kind.textContent = page.strings.kinds[frame.kind] ?? frame.kind;
       li.append(" ", kind);
     }
     list.querySelector(".empty")?.remove();
     list.prepend(li);
     this.track(li);
-    this.listen(frame.room);
-  }
-
-  // The server refused a badge's subscribe.
-  refused(frame) {
-    const slug = this.refs.get(frame.ref);
-    this.refs.delete(frame.ref);
-    const room = this.rooms.get(slug);
-    if (!room) return;
-    if (frame.code === "rate_limited" && Number(frame.retry_after) >= 0) {
-      setTimeout(() => {
-        if (this.connection.isOpen) this.listen(slug);
-      }, frame.retry_after * 1000);
-    } else if (frame.code === "too_many_rooms") {
-      room.heard = false;
-      this.render(slug, room.unread);
-    }
   }
 
   frame(frame) {
     if (frame.type === "joined") return this.joined(frame);
     if (frame.type === "error") {
-      if (this.refs.has(frame.ref)) this.refused(frame);
+      // rate_limited is asked again by the socket; too_many_rooms waits
+      // for the next connect.
+      const slug = this.refs.get(frame.ref);
+      const room = this.rooms.get(slug);
+      if (room && frame.code === "too_many_rooms") {
+        room.heard = false;
+        this.render(slug);
+      }
       return;
     }
     const room = this.rooms.get(frame.room);
@@ -223,36 +203,32 @@ class RoomBadges {
     switch (frame.type) {
       case "read":
         // Any tab of this user read up to seq: the server's count is exact.
-        room.readSeq = Math.max(room.readSeq, frame.seq);
-        for (const seq of room.counted) if (seq <= room.readSeq) room.counted.delete(seq);
-        this.render(frame.room, frame.unread);
+        room.count.read(frame);
         break;
       case "subscribed":
         if (frame.room === this.current) return;
-        room.readSeq = frame.read_seq ?? room.readSeq;
-        room.seenSeq = frame.last_seq;
-        room.counted.clear();
-        this.render(frame.room, frame.unread ?? room.unread);
+        room.count.subscribed(frame);
         break;
       case "message":
-        if (frame.room === this.current || frame.seq <= room.seenSeq) return;
-        room.seenSeq = frame.seq;
-        if (frame.author !== page.user && !frame.deleted && frame.seq > room.readSeq) {
-          room.counted.add(frame.seq);
-          this.render(frame.room, room.unread + 1);
-        }
+        if (frame.room === this.current) return;
+        room.count.message(frame);
         break;
       case "deleted":
-        if (room.counted.delete(frame.seq)) this.render(frame.room, room.unread - 1);
+        room.count.deleted(frame);
         break;
+      default:
+        return;
     }
+    this.render(frame.room);
   }
 }
 
 // --- the bell: notifications ---
 
 class Bell {
-  constructor() {
+  constructor(page, api) {
+    this.page = page;
+    this.api = api;
     this.button = document.getElementById("bell");
     this.count = document.getElementById("bell-count");
     this.panel = document.getElementById("notifications");
@@ -278,7 +254,7 @@ class Bell {
   // The newest page; ones that arrived live meanwhile stay on top, and
   // those newer than the page add to the server's unread count.
   async load() {
-    const data = await api(page.notificationsUrl);
+    const data = await this.api(this.page.notificationsUrl);
     const newest = Math.max(0, ...data.notifications.map((n) => n.id));
     let newer = 0;
     for (const [id, item] of this.items) if (id > newest && !item.read) newer += 1;
@@ -297,7 +273,7 @@ class Bell {
     this.count.textContent = this.unread ? String(this.unread) : "";
     this.count.hidden = this.unread === 0;
     this.button.dataset.unread = this.unread;
-    this.button.setAttribute("aria-label", format(S.bellLabel, { count: this.unread }));
+    this.button.setAttribute("aria-label", format(this.page.strings.bellLabel, { count: this.unread }));
   }
 
   showEmpty() {
@@ -306,7 +282,7 @@ class Bell {
     if (!this.items.size && !empty) {
       const li = document.createElement("li");
       li.className = "empty";
-      li.textContent = S.noNotifications;
+      li.textContent = this.page.strings.noNotifications;
       this.list.append(li);
     }
   }
@@ -354,7 +330,7 @@ class Bell {
       li.classList.add("read");
     } else {
       li.append(
-        button(S.markRead, "link mark-read", () => this.markRead(n.id).catch(console.error)),
+        button(this.page.strings.markRead, "link mark-read", () => this.markRead(n.id).catch(console.error)),
       );
     }
     if (live) this.list.prepend(li);
@@ -375,14 +351,14 @@ class Bell {
   async markRead(id) {
     const item = this.items.get(id);
     if (!item || item.read) return;
-    const data = await api(page.notificationReadUrl.replace("__id__", String(id)), {
+    const data = await this.api(this.page.notificationReadUrl.replace("__id__", String(id)), {
       method: "POST",
     });
     if (this.setRead(id)) this.setUnread(data?.unread ?? this.unread - 1);
   }
 
   async markAll() {
-    const data = await api(page.notificationsReadAllUrl, { method: "POST" });
+    const data = await this.api(this.page.notificationsReadAllUrl, { method: "POST" });
     for (const id of this.items.keys()) this.setRead(id);
     this.setUnread(data?.unread ?? 0);
   }
@@ -394,29 +370,36 @@ class Bell {
 }
 
 /**
- * Open the page's socket with its bell and badges, plus `part` (the room
- * page's own handler, or null).
+ * Open the page's socket with its bell and badges.
  *
- * @param {{open?: Function, frame?: Function} | null} part
- * @param {{room?: string, onStatus?: Function, probe?: Function}} options
- *   room: the room shown (its badge is not counted); onStatus: shows the
- *   connection's state; probe: checks the sign-in when handshakes fail
- * @returns {Connection} started
+ * @param {object} page the page's configuration (the `parley-page`
+ *   json_script: user, socketPath, loginUrl, URLs, strings)
+ * @param {object} options
+ * @param {string | null} options.room the room shown (its badge is not
+ *   counted)
+ * @param {(socket) => void} options.attach the room page's own part: called
+ *   with the socket before the badges follow their rooms, so the room's
+ *   subscribe goes first on every connect
+ * @param {(text: string, state: string) => void} options.onStatus shows the
+ *   connection's state
+ * @param {() => void} options.probe checks the sign-in when handshakes fail
+ * @returns {{socket, api, signIn}} the socket, started
  */
-export function startLive(part, { room = null, onStatus = () => {}, probe } = {}) {
-  const connection = new Connection({
+export function startLive(page, { room = null, attach, onStatus = () => {}, probe } = {}) {
+  const { api, signIn } = httpClient(page.loginUrl);
+  const socket = openSocket({
     path: page.socketPath,
-    strings: S,
+    strings: page.strings,
     onStatus,
     probe: probe ?? (() => api(page.notificationsUrl).catch(() => {})),
     // Signed out in another tab, or the password changed elsewhere: this
     // page can do nothing more, so it goes to sign in and comes back here.
     signedOut: signIn,
   });
-  if (part) connection.add(part);
-  connection.add(new RoomBadges(connection, room));
-  connection.add(new Bell());
-  connection.start();
-  return connection;
+  attach?.(socket);
+  new RoomBadges(socket, page, room);
+  const bell = new Bell(page, api);
+  socket.on("frame", (frame) => bell.frame(frame));
+  socket.start();
+  return { socket, api, signIn };
 }
-

@@ -2,6 +2,6 @@
 // of the user's rooms (live.js).
 "use strict";
 
-import { startLive } from "./live.js";
+import { readConfig, startLive } from "./live.js";
 
-startLive(null);
+startLive(readConfig("parley-page"));

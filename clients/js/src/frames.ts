@@ -1,0 +1,257 @@
+/**
+ * The frames of Parley's socket `/ws/`, as `docs/protocol.md` ("The socket")
+ * names them. Every frame is one JSON object with a `type`; these names are
+ * fixed. Servers may add fields and frame types: clients ignore what they do
+ * not know, so every server frame here is open to extra fields.
+ *
+ * @packageDocumentation
+ */
+
+/** A room's slug, e.g. `"lobby"` or `"лобби-room"`. */
+export type RoomSlug = string;
+
+/** An ISO 8601 time in UTC with milliseconds: `2026-11-21T07:35:46.123Z`. */
+export type Timestamp = string;
+
+// --- client → server ---------------------------------------------------
+
+/** Any client frame may carry a `ref` (at most 64 characters); an `error`
+ * or direct answer to it echoes it. */
+interface Referenced {
+  ref?: string;
+}
+
+/** Follow a room; with `after`, first replay every message with
+ * `seq > after`. */
+export interface SubscribeFrame extends Referenced {
+  type: "subscribe";
+  room: RoomSlug;
+  after?: number | null;
+}
+export interface UnsubscribeFrame extends Referenced {
+  type: "unsubscribe";
+  room: RoomSlug;
+}
+/** Post a message; `client_id` (1–64 characters) is its idempotency key. */
+export interface SendFrame extends Referenced {
+  type: "send";
+  room: RoomSlug;
+  text: string;
+  client_id: string;
+}
+export interface EditFrame extends Referenced {
+  type: "edit";
+  id: number;
+  text: string;
+}
+export interface DeleteFrame extends Referenced {
+  type: "delete";
+  id: number;
+}
+export interface TypingFrame extends Referenced {
+  type: "typing";
+  room: RoomSlug;
+}
+/** Store the read position; it never moves back. */
+export interface ReadFrame extends Referenced {
+  type: "read";
+  room: RoomSlug;
+  seq: number;
+}
+export interface PingFrame extends Referenced {
+  type: "ping";
+}
+
+/** Every frame a client may send. */
+export type ClientFrame =
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | SendFrame
+  | EditFrame
+  | DeleteFrame
+  | TypingFrame
+  | ReadFrame
+  | PingFrame;
+
+// --- server → client ---------------------------------------------------
+
+export type RoomKind = "public" | "private" | "direct";
+
+/** The answer to `subscribe`. `resync: true`: more was missed than the
+ * server replays; page `(after, last_seq]` over HTTP. */
+export interface SubscribedFrame {
+  type: "subscribed";
+  room: RoomSlug;
+  title?: string;
+  kind?: RoomKind;
+  last_seq: number;
+  online?: string[];
+  read_seq?: number;
+  unread?: number;
+  resync?: boolean;
+  ref?: string;
+}
+export interface UnsubscribedFrame {
+  type: "unsubscribed";
+  room: RoomSlug;
+  reason?: string;
+  ref?: string;
+}
+/** A stored message (also the shape of one in the history API). */
+export interface MessageFrame {
+  type: "message";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  /** The author's username; null for a deleted account. */
+  author: string | null;
+  text: string;
+  ts: Timestamp;
+  client_id?: string | null;
+  edited_ts?: Timestamp | null;
+  deleted?: boolean;
+}
+/** The receipt of a `send`: the message is stored as `seq`. */
+export interface AckFrame {
+  type: "ack";
+  client_id: string;
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  ts: Timestamp;
+}
+export interface EditedFrame {
+  type: "edited";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  text: string;
+  edited_ts: Timestamp;
+  ref?: string;
+}
+export interface DeletedFrame {
+  type: "deleted";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  ref?: string;
+}
+export interface PresenceFrame {
+  type: "presence";
+  room: RoomSlug;
+  user: string;
+  online: boolean;
+}
+export interface TypingNoticeFrame {
+  type: "typing";
+  room: RoomSlug;
+  user: string;
+  /** How long to show it, in seconds. */
+  expires_in: number;
+}
+/** A user frame: the user's read position in `room` moved to `seq`. */
+export interface ReadNoticeFrame {
+  type: "read";
+  room: RoomSlug;
+  seq: number;
+  unread: number;
+}
+/** A user frame: a notification for the user. */
+export interface NotificationFrame {
+  type: "notification";
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  url: string;
+  data: Record<string, unknown>;
+  ts: Timestamp;
+}
+/** A user frame: the user was added to a room. */
+export interface JoinedFrame {
+  type: "joined";
+  room: RoomSlug;
+  title: string;
+  kind: RoomKind;
+}
+/** A refused frame; `retry_after` (seconds) comes with `rate_limited`. */
+export interface ErrorFrame {
+  type: "error";
+  code: ErrorCode | (string & {});
+  message: string;
+  ref?: string;
+  retry_after?: number;
+}
+export interface PongFrame {
+  type: "pong";
+  ref?: string;
+}
+
+/** Every frame the server sends that this client knows. */
+export type ServerFrame =
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | MessageFrame
+  | AckFrame
+  | EditedFrame
+  | DeletedFrame
+  | PresenceFrame
+  | TypingNoticeFrame
+  | ReadNoticeFrame
+  | NotificationFrame
+  | JoinedFrame
+  | ErrorFrame
+  | PongFrame;
+
+/** Frames about one room (they carry `room`). */
+export type RoomFrame = Extract<ServerFrame, { room: RoomSlug }>;
+
+/** The error codes of `docs/protocol.md` ("Errors"). */
+export type ErrorCode =
+  | "invalid_json"
+  | "frame_too_large"
+  | "unknown_type"
+  | "invalid_frame"
+  | "invalid_room"
+  | "room_not_found"
+  | "invalid_text"
+  | "text_too_long"
+  | "client_id_reused"
+  | "not_subscribed"
+  | "not_found"
+  | "forbidden"
+  | "message_deleted"
+  | "rate_limited"
+  | "too_many_rooms"
+  | "too_many_sockets"
+  | "internal_error";
+
+/** A stored message as the history API gives it: a `message` frame
+ * without its `type`. */
+export type StoredMessage = Omit<MessageFrame, "type">;
+
+/** A page of `GET /api/rooms/{slug}/messages`: newest first;
+ * `next_before` is null at the start of the room. */
+export interface HistoryPage {
+  messages: StoredMessage[];
+  next_before: number | null;
+}
+
+/**
+ * Parse one text frame from the server.
+ *
+ * @returns the frame, or null when it is not a JSON object with a string
+ *   `type` (such a frame is ignored, as the protocol asks of unknown ones).
+ */
+export function parseServerFrame(data: unknown): ServerFrame | null {
+  if (typeof data !== "string") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  if (typeof (value as { type?: unknown }).type !== "string") return null;
+  return value as ServerFrame;
+}
