@@ -1,14 +1,13 @@
 /**
  * What a client does when its socket closes: the close codes of
  * `docs/protocol.md` ("Close codes", "Resuming: what a client does", rule 5)
- * and the reconnect backoff. These are the rules the page's socket.js kept
- * before this package; `parley.client` (Python) stops on the same 4001 and
- * resumes promptly after the same 4000 and 1001.
+ * and the reconnect backoff. The Python twin is `parley.wire.reconnect`
+ * (used by `parley.client`), with the same numbers.
  *
  * @packageDocumentation
  */
 
-/** The close codes Parley's server uses (`parley.realtime.protocol.CloseCode`). */
+/** The close codes Parley's server uses (`parley.wire.frames.CloseCode`). */
 export const CloseCode = {
   NORMAL: 1000,
   /** The server is going away (restart, deploy): resume promptly. */
