@@ -99,6 +99,9 @@ def store(
 ) -> Posted:
     """Store a message at the room's next ``seq``, at most once per client_id.
 
+    The write alone, with no check, budget or event: a send is ``send`` or
+    ``asend``, which call this; fixtures and imports call it directly.
+
     The room row's ``last_seq`` is incremented and the message inserted in one
     transaction: the UPDATE locks the row (PostgreSQL) or the database
     (SQLite), so concurrent senders get consecutive numbers, and a failed
