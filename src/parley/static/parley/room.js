@@ -30,8 +30,9 @@ import {
   restorableSends,
   storedSends,
 } from "./parley-client.js";
-import { button, format, httpClient, readConfig, safePath, startLive } from "./live.js";
+import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
+import { OnlineList, setupInvite, TypingLine } from "./people.js";
 
 // Unsent messages, across reloads of this tab: parley-client's StoredSend
 // list (failed ones are kept an hour, FAILED_TTL_MS).
@@ -68,16 +69,18 @@ class RoomView {
     this.form = document.getElementById("composer");
     this.input = document.getElementById("message-input");
     this.status = document.getElementById("connection");
-    this.onlineList = document.getElementById("online");
-    this.typingLine = document.getElementById("typing");
     this.http = httpClient(page.loginUrl);
+    this.online = new OnlineList(document.getElementById("online"), config, {
+      http: this.http,
+      actionError: (li, message) => this.messages.actionError(li, message),
+    });
+    this.typers = new TypingLine(document.getElementById("typing"), config);
 
     this.messages = new MessageList(this.list, config, {
       send: (frame) => this.send(frame),
       focus: () => this.input.focus(),
       onStored: (clientId) => this.settleLocal(clientId),
     });
-    this.typers = new Map(); // username -> timer that hides their indicator
     this.hasOlder = true;
     this.historyLoaded = false;
     this.latestLoading = null;
@@ -122,7 +125,7 @@ class RoomView {
     });
     document.addEventListener("visibilitychange", () => this.markRead());
     window.addEventListener("focus", () => this.markRead());
-    this.setupInvite();
+    setupInvite(this.http, this.config);
 
     this.restoreOutbox();
     input.focus();
@@ -297,7 +300,7 @@ class RoomView {
     for (const frame of step.forward) {
       if (frame.type === "message") {
         this.messages.showMessage(frame);
-        if (frame.author) this.stopTyping(frame.author);
+        if (frame.author) this.typers.stop(frame.author);
       } else if (frame.type === "edited") {
         this.messages.onEdited(frame);
       } else if (frame.type === "deleted") {
@@ -342,7 +345,7 @@ class RoomView {
       stream.discardHeld(isMessage);
       this.apply(stream.replayed(stream.lastSeq));
     }
-    if (Array.isArray(frame.online)) this.setOnline(frame.online);
+    if (Array.isArray(frame.online)) this.online.set(frame.online);
     this.readSeq = frame.read_seq ?? this.readSeq;
     if (!this.historyLoaded) this.loadLatest().catch(console.error);
     this.markRead();
@@ -375,11 +378,11 @@ class RoomView {
         break;
       }
       case "presence":
-        if (frame.online) this.addOnline(frame.user);
-        else this.findOnline(frame.user)?.remove();
+        if (frame.online) this.online.add(frame.user);
+        else this.online.remove(frame.user);
         break;
       case "typing":
-        this.showTyping(frame.user, Number(frame.expires_in) || this.config.typingTtlSecs);
+        this.typers.show(frame.user, Number(frame.expires_in) || this.config.typingTtlSecs);
         break;
       // pong, read, and frame types this page does not use, need nothing.
     }
@@ -437,78 +440,6 @@ class RoomView {
     if (this.send({ type: "read", room: this.config.room, seq })) this.readSeq = seq;
   }
 
-  // --- who is online, who is typing ---
-
-  setOnline(users) {
-    this.onlineList.replaceChildren();
-    for (const user of users) this.addOnline(user);
-  }
-
-  addOnline(user) {
-    const { S, config } = this;
-    if (this.findOnline(user)) return;
-    const li = document.createElement("li");
-    li.dataset.user = user;
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = user;
-    li.append(name);
-    // Guests (names with "#", see parley.services.guests) have no direct
-    // conversations, and neither has a guest viewing the page.
-    if (user !== config.user && config.canDirect && !user.includes("#")) {
-      li.append(
-        " ",
-        button(S.messageUser, "link message-user", () => this.openDirect(li, user)),
-      );
-    }
-    // In name order, as `subscribed.online` is.
-    const after = [...this.onlineList.children].find((other) => other.dataset.user > user);
-    this.onlineList.insertBefore(li, after ?? null);
-  }
-
-  findOnline(user) {
-    return [...this.onlineList.children].find((li) => li.dataset.user === user);
-  }
-
-  async openDirect(li, user) {
-    const config = this.config;
-    this.messages.actionError(li, null);
-    try {
-      const url = config.directUrl.replace("__user__", encodeURIComponent(user));
-      const room = await this.http.api(url, { method: "POST" });
-      location.assign(safePath(room.url) ?? config.roomUrl.replace("__room__", room.slug));
-    } catch (error) {
-      this.messages.actionError(li, error.message);
-    }
-  }
-
-  showTyping(user, seconds) {
-    if (user === this.config.user) return; // the server echoes ours to us too
-    clearTimeout(this.typers.get(user));
-    this.typers.set(
-      user,
-      setTimeout(() => this.stopTyping(user), seconds * 1000),
-    );
-    this.renderTyping();
-  }
-
-  stopTyping(user) {
-    if (!this.typers.has(user)) return;
-    clearTimeout(this.typers.get(user));
-    this.typers.delete(user);
-    this.renderTyping();
-  }
-
-  renderTyping() {
-    const S = this.S;
-    const [first, second] = this.typers.keys();
-    let text = "";
-    if (this.typers.size === 1) text = format(S.typingOne, { user: first });
-    else if (this.typers.size === 2) text = format(S.typingTwo, { first, second });
-    else if (this.typers.size > 2) text = format(S.typingMany, { first, second });
-    this.typingLine.textContent = text;
-  }
-
   // While the user types, others hear it at most once per throttle interval
   // (the server drops extra frames too).
   typing() {
@@ -517,29 +448,6 @@ class RoomView {
       return;
     }
     if (this.send({ type: "typing", room: this.config.room })) this.typingSentAt = now;
-  }
-
-  // --- invite (the owner of a private room) ---
-
-  setupInvite() {
-    const inviteForm = document.getElementById("invite");
-    if (!inviteForm) return;
-    const who = inviteForm.querySelector("input[name=username]");
-    const result = document.getElementById("invite-result");
-    inviteForm.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const username = who.value.trim();
-      if (!username) return;
-      try {
-        await this.http.api(this.config.membersUrl, { method: "POST", body: { username } });
-        result.textContent = format(this.S.invited, { user: username });
-        result.dataset.state = "ok";
-        who.value = "";
-      } catch (error) {
-        result.textContent = error.message;
-        result.dataset.state = "error";
-      }
-    });
   }
 }
 
