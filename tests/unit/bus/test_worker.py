@@ -15,6 +15,10 @@ from parley.bus import tasks, worker
 from parley.bus.tasks import TASK_EVENT, TASKS_CHANNEL
 from parley.bus.worker import ChannelReceiver, TaskConsumer, task_receiver, work
 
+# Tasks run on the database thread (parley.db), which checks its connections
+# around each call.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 ran: list[dict] = []
 stops: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
 
