@@ -1,7 +1,7 @@
 """What the hostile-input tests share: Hypothesis strategies for client
 frames, and reading a live server's log for failures.
 
-``tests/unit/realtime/test_protocol.py`` throws the frames at the parser,
+``tests/unit/wire/test_frames.py`` throws the frames at the parser,
 ``tests/contract/test_fuzz_socket.py`` at a live consumer; it,
 ``tests/contract/test_authz_matrix.py`` and
 ``tests/contract/test_schemathesis.py`` assert that nothing they sent made

@@ -216,32 +216,6 @@ async def test_an_unexpected_failure_is_an_internal_error_and_the_socket_lives(
     await ws.disconnect()
 
 
-async def test_tutorial_socket_round_trip(user):
-    ws = await open_socket(user, "/ws/chat/Лобби/")
-    await ws.send_json_to({"message": "hello"})
-    frame = await ws.receive_json_from()
-    assert (frame["message"], frame["author"], frame["room"], frame["seq"]) == (
-        "hello",
-        "carol",
-        "лобби",
-        1,
-    )
-    await ws.send_json_to({"message": ""})
-    assert (await ws.receive_json_from())["code"] == "invalid_frame"
-    await ws.disconnect()
-
-
-async def test_tutorial_socket_to_a_private_room_of_others_is_refused(
-    user, django_user_model
-):
-    owner = await sync_to_async(django_user_model.objects.create_user)("erin")
-    await sync_to_async(rooms.create_room)(user=owner, title="vault", kind="private")
-    communicator = WebsocketCommunicator(application, "/ws/chat/vault/")
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert not connected
-
-
 async def test_a_lost_last_event_is_delivered_by_the_subscription_check(user, settings):
     settings.PARLEY_SUBSCRIPTION_CHECK_SECS = 0.1
     room = await join(user=user, name="tail")

@@ -7,11 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import import_string
-
-from parley.bus.config import channel_layers_from_url
-from parley.conf import parley_settings
 
 
 def load_settings(tmp_path, **env: str) -> dict:
@@ -72,74 +67,6 @@ def test_the_environment_overrides_every_default(tmp_path):
     assert values["db"] == "django.db.backends.postgresql"
     assert values["layer"] == "channels_redis.core.RedisChannelLayer"
     assert not (tmp_path / "secret_key").exists()
-
-
-@pytest.mark.parametrize(
-    ("url", "backend", "address"),
-    [
-        ("memory://", "channels.layers.InMemoryChannelLayer", None),
-        (
-            "redis://:pw@127.0.0.1:6380/2",
-            "channels_redis.core.RedisChannelLayer",
-            ("hosts", ["redis://:pw@127.0.0.1:6380/2"]),
-        ),
-        (
-            "rediss://cache:6380/0",
-            "channels_redis.core.RedisChannelLayer",
-            ("hosts", ["rediss://cache:6380/0"]),
-        ),
-        (
-            "redis+pubsub://:pw@127.0.0.1:6380/2",
-            "channels_redis.pubsub.RedisPubSubChannelLayer",
-            ("hosts", ["redis://:pw@127.0.0.1:6380/2"]),
-        ),
-        (
-            "rediss+pubsub://cache:6380/0",
-            "channels_redis.pubsub.RedisPubSubChannelLayer",
-            ("hosts", ["rediss://cache:6380/0"]),
-        ),
-        (
-            "amqp://guest:guest@rabbit:5672/%2F",
-            "parley.bus.rabbitmq.RabbitmqChannelLayer",
-            ("host", "amqp://guest:guest@rabbit:5672/%2F"),
-        ),
-        (
-            "amqps://u:p@rabbit/parley",
-            "parley.bus.rabbitmq.RabbitmqChannelLayer",
-            ("host", "amqps://u:p@rabbit/parley"),
-        ),
-    ],
-)
-async def test_each_channel_layer_url_builds_its_layer(url, backend, address):
-    """The URL picks the backend, and the backend accepts the config."""
-    layer = channel_layers_from_url(url, capacity=7)["default"]
-    assert layer["BACKEND"] == backend
-    if address:
-        assert layer["CONFIG"][address[0]] == address[1]
-    instance = import_string(backend)(**layer["CONFIG"])
-    capacities = {
-        getattr(instance, name)
-        for name in ("capacity", "local_capacity", "remote_capacity")
-        if hasattr(instance, name)
-    }
-    # The pub/sub layer queues nothing in Redis and has no bound.
-    assert capacities == (set() if "pubsub" in url else {7})
-
-
-@pytest.mark.parametrize(
-    "url", ["kafka://somewhere", "127.0.0.1:6379", "", "redis+stream://h/0"]
-)
-def test_other_channel_layer_urls_are_refused_with_the_choices(url):
-    with pytest.raises(ImproperlyConfigured, match="expected memory://, redis://"):
-        channel_layers_from_url(url)
-
-
-def test_parley_settings_are_read_when_used(settings):
-    assert parley_settings.MAX_MESSAGE_CHARS == 4000
-    settings.PARLEY_MAX_MESSAGE_CHARS = 10
-    assert parley_settings.MAX_MESSAGE_CHARS == 10
-    with pytest.raises(AttributeError):
-        parley_settings.NO_SUCH_SETTING  # noqa: B018
 
 
 def test_parley_limits_come_from_the_environment_too(tmp_path):

@@ -18,9 +18,9 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from parley.bus import layers
 from parley.bus.publish import publish_sync
 
-ONE_LOOP = "tests.unit.realtime.test_layers.OneLoopLayer"
-SLOW = "tests.unit.realtime.test_layers.SlowLayer"
-HUNG = "tests.unit.realtime.test_layers.HungLayer"
+ONE_LOOP = "tests.unit.bus.test_layers.OneLoopLayer"
+SLOW = "tests.unit.bus.test_layers.SlowLayer"
+HUNG = "tests.unit.bus.test_layers.HungLayer"
 
 
 class OneLoopLayer(InMemoryChannelLayer):

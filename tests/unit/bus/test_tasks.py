@@ -14,7 +14,7 @@ from parley.db import database_sync_to_async
 from parley.models import Notification
 from parley.services import messages, rooms
 
-HUNG = "tests.unit.services.test_tasks.HungSendLayer"
+HUNG = "tests.unit.bus.test_tasks.HungSendLayer"
 
 
 class HungSendLayer(InMemoryChannelLayer):
