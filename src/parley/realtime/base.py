@@ -94,15 +94,13 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         """
         # Kept small: an idle socket should cost little memory.
         self.scope = scope
-        self.runtime = Runtime.of(scope)
         self.channel_layer = None
         self.base_send = send
         self.outbox = Outbox(
             send,
             max_frames=parley_settings.OUTBOX_MAX_FRAMES,
             send_timeout_secs=parley_settings.SEND_TIMEOUT_SECS,
-            on_stuck=self.stuck,
-            name=self,
+            owner=self,
         )
         try:
             while True:
@@ -127,6 +125,12 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    @property
+    def runtime(self) -> Runtime:
+        """This socket's ``Runtime``: its scope's, else its loop's (looked up
+        when needed, not kept: an idle socket should cost little memory)."""
+        return Runtime.of(self.scope)
 
     # Writing ---------------------------------------------------------------
 

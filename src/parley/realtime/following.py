@@ -2,7 +2,7 @@
 
 ``FollowingRooms`` is the part of ``ChatConsumer`` (``parley.realtime.
 consumers``) that subscribes, unsubscribes, and turns the hub's room events
-into frames: each followed room has a ``RoomStream`` (``parley.wire.stream``)
+into frames: each followed room is a ``RoomStream`` (``parley.wire.stream``)
 that decides what to forward, what to hold while the store is read, and
 which gap to repair from it.
 
@@ -15,7 +15,6 @@ way. Handlers that move a subscription hold ``self.lock``.
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -36,25 +35,28 @@ logger = logging.getLogger(__name__)
 Event = dict[str, Any]
 
 
-@dataclass(slots=True)
-class Subscription:
-    """One room a socket follows.
+class Subscription(RoomStream[Event]):
+    """One room a socket follows: the room's ``RoomStream`` (it holds room
+    events while the socket reads the store: a subscribe's replay, a gap's
+    repair) and the throttles of its ``typing`` and ``read`` frames. One
+    object per followed room, not two: an idle socket should cost little.
 
     Attributes:
         room: the room, as read when subscribing.
-        stream: its ``seq`` state; holds room events while the socket reads
-            the store (a subscribe's replay, a gap's repair).
         typing_at: ``ratelimit.clock()`` of the last ``typing`` passed on.
         read_at: ``ratelimit.clock()`` of the last ``read`` stored.
         read_held: the newest ``read`` seq waiting for the end of the
             throttle period to be stored; None when none waits.
     """
 
-    room: Room
-    stream: RoomStream[Event] = field(default_factory=lambda: RoomStream(holding=True))
-    typing_at: float = float("-inf")
-    read_at: float = float("-inf")
-    read_held: int | None = None
+    __slots__ = ("read_at", "read_held", "room", "typing_at")
+
+    def __init__(self, room: Room) -> None:
+        super().__init__(holding=True)
+        self.room = room
+        self.typing_at = float("-inf")
+        self.read_at = float("-inf")
+        self.read_held: int | None = None
 
 
 def snapshot(*, user: Any, room: Room, after: int | None) -> tuple:
@@ -159,8 +161,7 @@ class FollowingRooms(FrameConsumer):
                 # that cannot receive live events must not look healthy.
                 raise LayerFailed from error
         else:
-            subscription.stream.hold()
-        stream = subscription.stream
+            subscription.hold()
         try:
             replay, read, title = await self.snapshot(room, frame.after)
         except BaseException:
@@ -168,7 +169,7 @@ class FollowingRooms(FrameConsumer):
                 self.forget(room.id)
                 self.hub.unfollow(room.id, self)
             else:
-                self.apply(subscription, stream.replayed(stream.last_seq))
+                self.apply(subscription, subscription.replayed(subscription.last_seq))
             raise
         if replay.resync:
             metrics.resync_sent()
@@ -187,8 +188,8 @@ class FollowingRooms(FrameConsumer):
         for message in replay.messages:
             self.send_frame(ServerFrameType.MESSAGE, **shapes.message(message))
         # `online` above is newer than the presence events held meanwhile.
-        stream.discard_held(lambda event: "presence" in event)
-        self.apply(subscription, stream.replayed(replay.last_seq))
+        subscription.discard_held(lambda event: "presence" in event)
+        self.apply(subscription, subscription.replayed(replay.last_seq))
 
     def forget(self, room_id: int) -> None:
         subscription = self.subscriptions.pop(room_id, None)
@@ -209,15 +210,13 @@ class FollowingRooms(FrameConsumer):
         """Forward a room event; ``message`` frames in ``seq`` order, once."""
         subscription = self.subscriptions.get(event["room_id"])
         if subscription is not None:
-            self.apply(
-                subscription, subscription.stream.receive(event.get("seq"), event)
-            )
+            self.apply(subscription, subscription.receive(event.get("seq"), event))
 
     def catch_up(self, room_id: int, last_seq: int) -> None:
         subscription = self.subscriptions.get(room_id)
         if subscription is None:
             return
-        step = subscription.stream.head(last_seq)
+        step = subscription.head(last_seq)
         if step.repair is not None:
             metrics.layer_dropped(step.repair.size)
             logger.warning(
@@ -254,11 +253,10 @@ class FollowingRooms(FrameConsumer):
         async with self.lock:
             if self.subscriptions.get(room.id) is not subscription:
                 return
-            stream = subscription.stream
-            # From what was sent by now: a subscribe that ran meanwhile may
+                # From what was sent by now: a subscribe that ran meanwhile may
             # have sent part of the gap already.
-            remaining = Gap(stream.last_seq, gap.before)
-            upto = stream.last_seq
+            remaining = Gap(subscription.last_seq, gap.before)
+            upto = subscription.last_seq
             try:
                 if remaining.size > parley_settings.REPLAY_LIMIT:
                     metrics.resync_sent()
@@ -276,4 +274,4 @@ class FollowingRooms(FrameConsumer):
                 upto = max(upto, gap.before - 1)
             except Exception:
                 logger.warning("gap repair failed for %s; the check retries", self)
-            self.apply(subscription, stream.replayed(upto))
+            self.apply(subscription, subscription.replayed(upto))

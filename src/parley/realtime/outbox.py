@@ -5,18 +5,25 @@ Every frame a socket sends, replies and events alike, goes through its
 to a thousand sockets without waiting for any of them, and a client that
 does not read holds up nobody but itself. Such a client is dropped to bound
 the server's memory: past ``max_frames`` unwritten frames, or once a frame
-waits ``send_timeout_secs`` for it, ``on_stuck`` is called (the consumer
-closes with 4000, and the client resumes: nothing is lost).
+waits ``send_timeout_secs`` for it, its owner's ``stuck()`` is called (the
+consumer closes with 4000, and the client resumes: nothing is lost).
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from parley.ops import metrics
 
 logger = logging.getLogger(__name__)
+
+
+class Owner(Protocol):
+    """The socket an ``Outbox`` writes for."""
+
+    def stuck(self) -> None:
+        """The client is too slow: close the socket (it resumes)."""
 
 
 class Outbox:
@@ -28,17 +35,17 @@ class Outbox:
             (``PARLEY_OUTBOX_MAX_FRAMES``).
         send_timeout_secs: how long one frame may wait for the client, in
             seconds (``PARLEY_SEND_TIMEOUT_SECS``).
-        on_stuck: called once, with no argument, when the client is too
-            slow; it must not block.
-        name: how log lines name the socket.
+        owner: the socket: ``owner.stuck()`` is called once when its
+            client is too slow (it must not block), and log lines name it by
+            ``str(owner)``. An object rather than a callback: a bound method
+            per socket would cost every idle socket its size.
     """
 
     __slots__ = (
         "closed",
         "frames",
         "max_frames",
-        "name",
-        "on_stuck",
+        "owner",
         "send",
         "send_timeout",
         "unwritten",
@@ -51,15 +58,14 @@ class Outbox:
         *,
         max_frames: int,
         send_timeout_secs: float,
-        on_stuck: Callable[[], None],
-        name: Any = "socket",
+        owner: Owner,
     ) -> None:
         self.send = send
         self.max_frames = max_frames
         self.send_timeout = send_timeout_secs
-        self.on_stuck = on_stuck
-        self.name = name
-        self.frames: list[str] = []
+        self.owner = owner
+        # None while nothing waits: most sockets are idle most of the time.
+        self.frames: list[str] | None = None
         self.unwritten = 0
         self.writer: asyncio.Task | None = None
         self.closed = False
@@ -68,21 +74,24 @@ class Outbox:
         """Queue one frame (JSON text) to be written; never waits.
 
         A frame put after ``close`` is dropped. Past ``max_frames`` unwritten
-        the client is too slow: ``on_stuck`` is called and the frame dropped.
+        the client is too slow: ``owner.stuck()`` is called and the frame dropped.
         """
         if self.closed:
             return
         if self.unwritten >= self.max_frames:
             logger.warning(
                 "slow consumer %s closed: %d frames unwritten",
-                self.name,
+                self.owner,
                 self.unwritten,
             )
             metrics.slow_consumer_closed()
             self.closed = True
-            self.on_stuck()
+            self.owner.stuck()
             return
-        self.frames.append(frame)
+        if self.frames is None:
+            self.frames = [frame]
+        else:
+            self.frames.append(frame)
         self.unwritten += 1
         if self.writer is None:
             self.writer = asyncio.ensure_future(self._write())
@@ -101,7 +110,7 @@ class Outbox:
         try:
             async with asyncio.timeout_at(loop.time() + 2 * limit) as deadline:
                 while self.frames:
-                    batch, self.frames = self.frames, []
+                    batch, self.frames = self.frames, None
                     for frame in batch:
                         await self.send({"type": "websocket.send", "text": frame})
                         written += 1
@@ -112,13 +121,13 @@ class Outbox:
         except TimeoutError:
             logger.warning(
                 "slow consumer %s closed: a frame waited over %s s",
-                self.name,
+                self.owner,
                 self.send_timeout,
             )
             metrics.slow_consumer_closed()
             self.writer = None
             self.closed = True
-            self.on_stuck()
+            self.owner.stuck()
         except (OSError, RuntimeError):
             # The socket is gone: the client left mid-send (OSError), or the
             # server failed it on a client's protocol error the consumer has
@@ -147,7 +156,7 @@ class Outbox:
 
     def drop(self) -> None:
         """Forget the frames not yet written."""
-        self.frames = []
+        self.frames = None
         self.unwritten = 0
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ and the layer loop for sync callers of a loop-bound layer
 import asyncio
 import logging
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from parley.conf import parley_settings
@@ -112,6 +112,14 @@ class RuntimeMiddleware:
     (``RUNTIME_SCOPE_KEY``) of every WebSocket connection, unless one is
     there already.
 
+    It sets the key on the scope it is given instead of passing a copy on:
+    inside ``websocket_application`` it runs innermost, where the scope is
+    the private copy the sign-in layer above made for this connection, and
+    an idle socket would otherwise keep one more copy of its scope (about
+    half a kilobyte, ``python -m bench heap``). For the same reason it
+    returns the inner application's coroutine rather than awaiting it: no
+    frame of its own stays alive for the socket's life.
+
     Args:
         inner: the ASGI application to call.
     """
@@ -119,7 +127,9 @@ class RuntimeMiddleware:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    def __call__(
+        self, scope: dict[str, Any], receive: Any, send: Any
+    ) -> Awaitable[Any]:
         if RUNTIME_SCOPE_KEY not in scope:
-            scope = {**scope, RUNTIME_SCOPE_KEY: Runtime.current()}
-        return await self.inner(scope, receive, send)
+            scope[RUNTIME_SCOPE_KEY] = Runtime.current()
+        return self.inner(scope, receive, send)

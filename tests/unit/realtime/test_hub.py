@@ -3,6 +3,7 @@
 joined once, events handed to the right sockets, the store read once."""
 
 import asyncio
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -134,18 +135,20 @@ async def test_a_room_followed_again_before_the_check_stays_joined(hub):
     assert len(second.room_events) == 1
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_concurrent_identical_ranges_share_one_read(hub, monkeypatch):
     """Sockets that missed the same events share one query and one
     encoding; another range is read on its own."""
     reads: list[tuple[int, int, int]] = []
-    release = asyncio.Event()
+    release = threading.Event()
 
-    async def frames_between(*, room_id, after, before):
+    def frames_between(*, room_id, after, before):
+        """Runs on the database thread, as the real one does."""
         reads.append((room_id, after, before))
-        await release.wait()
+        release.wait(timeout=10)
         return [(seq, f"frame {seq}") for seq in range(after + 1, before)]
 
-    monkeypatch.setattr(hub_module, "aframes_between", frames_between)
+    monkeypatch.setattr(hub_module, "frames_between", frames_between)
     same = [asyncio.ensure_future(hub.fetch(7, 2, 5)) for _ in range(4)]
     other = asyncio.ensure_future(hub.fetch(7, 3, 5))
     await asyncio.sleep(0)

@@ -29,20 +29,21 @@ class FakeSend:
 
 
 class Stuck:
-    """``on_stuck``: counts its calls and lets a test wait for the first."""
+    """The outbox's owner: counts ``stuck()`` calls and lets a test wait for
+    the first."""
 
     def __init__(self):
         self.calls = 0
         self.called = asyncio.Event()
 
-    def __call__(self) -> None:
+    def stuck(self) -> None:
         self.calls += 1
         self.called.set()
 
 
 def outbox(send, *, max_frames: int = 100, timeout: float = 60.0):
     stuck = Stuck()
-    box = Outbox(send, max_frames=max_frames, send_timeout_secs=timeout, on_stuck=stuck)
+    box = Outbox(send, max_frames=max_frames, send_timeout_secs=timeout, owner=stuck)
     return box, stuck
 
 
@@ -73,7 +74,7 @@ async def test_flush_gives_up_after_its_time_and_leaves_the_writer_running():
 
 async def test_past_max_frames_the_client_is_stuck_once_and_later_frames_drop(caplog):
     """A client that does not read holds up only itself: its queue stops
-    at ``max_frames`` and ``on_stuck`` is called once."""
+    at ``max_frames`` and ``owner.stuck()`` is called once."""
     send = FakeSend(hold=True)
     box, stuck = outbox(send, max_frames=3)
     for n in range(3):
@@ -110,7 +111,7 @@ async def test_a_socket_gone_mid_send_drops_the_queue_quietly(error, caplog):
         for n in range(3):
             box.put(f"f{n}")
         assert await box.flush(5.0) is True
-    assert (box.frames, box.unwritten, stuck.calls) == ([], 0, 0)
+    assert (box.frames, box.unwritten, stuck.calls) == (None, 0, 0)
     assert caplog.records == []
 
 
