@@ -34,3 +34,14 @@ def bob(make_user):
 @pytest.fixture
 def carol(make_user):
     return make_user("carol")
+
+
+# Two people with a password, for sign-in and password-change cases.
+@pytest.fixture
+def ann(django_user_model):
+    return django_user_model.objects.create_user("ann", password="first pass")
+
+
+@pytest.fixture
+def ben(django_user_model):
+    return django_user_model.objects.create_user("ben", password="first pass")

@@ -9,7 +9,6 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from parley import ratelimit
 from parley.realtime.base import FrameConsumer
 from parley.realtime.hub import Hub
 from parley.realtime.runtime import RUNTIME_SCOPE_KEY, Runtime
@@ -41,21 +40,6 @@ class EchoConsumer(FrameConsumer):
         if raw == "boom":
             raise RuntimeError("secret detail")
         self.queue(encode_frame(ServerFrameType.PONG, ref=raw))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``ratelimit.clock`` standing still unless a test moves ``clock.now``."""
-
-    class Clock:
-        now = 1000.0
-
-        def __call__(self) -> float:
-            return self.now
-
-    fake = Clock()
-    monkeypatch.setattr(ratelimit, "clock", fake)
-    return fake
 
 
 async def open_echo(user) -> tuple[WebsocketCommunicator, Hub]:

@@ -9,7 +9,6 @@ import asyncio
 import pytest
 from asgiref.sync import sync_to_async
 
-from parley import ratelimit
 from parley.models import Message
 from parley.services import reads, rooms
 from tests.unit.realtime.test_consumers import open_socket, subscribe
@@ -18,21 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("fresh_layer"),
 ]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``ratelimit.clock`` under the test's hand: ``clock.now`` seconds."""
-
-    class Clock:
-        now = 1000.0
-
-        def __call__(self) -> float:
-            return self.now
-
-    fake = Clock()
-    monkeypatch.setattr(ratelimit, "clock", fake)
-    return fake
 
 
 async def next_of(ws, frame_type: str) -> dict:

@@ -22,16 +22,6 @@ from tests.unit.services.test_sessions import sign_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ann(django_user_model):
-    return django_user_model.objects.create_user("ann", password="first pass")
-
-
-@pytest.fixture
-def ben(django_user_model):
-    return django_user_model.objects.create_user("ben", password="first pass")
-
-
 def test_a_sockets_credential_comes_from_its_scope(ann):
     key = sign_in(ann)
     session = SimpleNamespace(session_key=key)

@@ -28,16 +28,6 @@ def sign_in(user) -> str:
     return client.cookies["sessionid"].value
 
 
-@pytest.fixture
-def ann(django_user_model):
-    return django_user_model.objects.create_user("ann", password="first pass")
-
-
-@pytest.fixture
-def ben(django_user_model):
-    return django_user_model.objects.create_user("ben", password="first pass")
-
-
 def test_a_live_session_and_a_live_token_sign_in(ann):
     token, _ = tokens.create_token(user=ann, name="bot")
     alive = {
