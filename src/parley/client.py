@@ -190,13 +190,7 @@ class ParleyClient:
                 await self._runner
         if self._socket is not None:
             await self._socket.close()
-        waiting: list[_Pending[Ack] | _Pending[int]] = [
-            *self._pending.values(),
-            *self._subscribing.values(),
-        ]
-        for pending in waiting:
-            if not pending.future.done():
-                pending.future.set_exception(ConnectionError("client closed"))
+        self._fail_waiting(ConnectionError("client closed"))
         await self._http.aclose()
 
     async def subscribe(self, room: str, after: int | None = None) -> int:
@@ -304,12 +298,10 @@ class ParleyClient:
         await self._resume()
 
     async def _resume(self) -> None:
+        # A stream holding since a gap drops what it held when the answer,
+        # `subscribed`, comes (_on_subscribed): the replay brings it again.
         for room, stream in self._streams.items():
             after = None if stream is None else stream.last_seq
-            if stream is not None and stream.holding:
-                # The replay asked for below brings what was held.
-                stream.discard_held(lambda _message: True)
-                stream.replayed(stream.last_seq)
             frame = {"type": "subscribe", "room": room, "after": after}
             if (subscribing := self._subscribing.get(room)) is not None:
                 frame["ref"] = subscribing.frame["ref"]
@@ -352,6 +344,10 @@ class ParleyClient:
         ``send`` or ``subscribe`` raise ``error``."""
         self._ended = error
         self._inbox.put_nowait(error)
+        self._fail_waiting(error)
+
+    def _fail_waiting(self, error: Exception) -> None:
+        """Raise ``error`` in every ``send`` and ``subscribe`` still waiting."""
         waiting: list[_Pending[Ack] | _Pending[int]] = [
             *self._pending.values(),
             *self._subscribing.values(),
