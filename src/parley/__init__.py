@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from parley.models import Notification
 
-__version__ = "0.1.0"
+from parley.version import __version__ as __version__
 
 
 def notify(

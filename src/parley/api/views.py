@@ -11,7 +11,6 @@ spend from the user's message budgets, shared with the sockets
 
 import functools
 from collections.abc import Callable, Hashable
-from importlib import metadata
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
@@ -46,6 +45,7 @@ from parley.models import Membership, Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
+from parley.version import __version__
 from parley.wire import shapes
 from parley.wire.errors import ErrorCode, ParleyError
 
@@ -136,7 +136,7 @@ def request_budget(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 api = NinjaAPI(
     title="Parley API",
-    version=metadata.version("parley"),
+    version=__version__,
     description="Rooms, messages, read state, direct conversations and "
     "notifications of Parley. Sign in with the session "
     "cookie (state-changing calls need the CSRF token in `X-CSRFToken`) or an "
