@@ -25,9 +25,6 @@ class EchoConsumer(FrameConsumer):
             return
         await self.accept()
 
-    def leave(self) -> None:
-        """Nothing to leave: the echo socket follows no room or user."""
-
     async def receive_frame(self, raw: str | bytes) -> None:
         if isinstance(raw, str):
             self.queue(raw)

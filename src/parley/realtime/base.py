@@ -56,10 +56,10 @@ class LayerFailed(Exception):
 class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     """A signed-in socket of JSON frames that answers every failure in kind.
 
-    Subclasses implement ``receive_frame`` and ``leave``. A ``ParleyError``
-    ``receive_frame`` raises is sent as that error's frame; any other
-    exception is logged and sent as ``internal_error``, with no detail. The
-    socket stays open either way. ``self.ref`` is the current frame's
+    Subclasses implement ``receive_frame`` (and ``unfollow_rooms`` if they
+    follow rooms). A ``ParleyError`` ``receive_frame`` raises is sent as
+    that error's frame; any other exception is logged and sent as
+    ``internal_error``, with no detail. The socket stays open either way. ``self.ref`` is the current frame's
     ``ref``, which its error echoes.
 
     Outgoing frames go through ``self.outbox``; a client too slow for it is
@@ -166,9 +166,20 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
 
     # Ending ------------------------------------------------------------------
 
-    @abc.abstractmethod
     def leave(self) -> None:
-        """Stop every delivery to this socket (idempotent)."""
+        """Stop every delivery to this socket and stop counting it in the
+        hub (idempotent; nothing for a socket that never opened)."""
+        if self.hub is None:
+            return
+        hub, self.hub = self.hub, None
+        self.unfollow_rooms(hub)
+        hub.detach(self)
+        hub.discard_socket(self)
+        metrics.socket_closed()
+
+    def unfollow_rooms(self, hub: Hub) -> None:
+        """Stop the deliveries of the rooms this socket follows (``leave``);
+        a socket that follows rooms says which."""
 
     async def end(self, code: CloseCode | None, *, flush: bool = False) -> None:
         """Leave the hub, then close with ``code``, each within a bound.

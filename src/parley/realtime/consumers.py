@@ -46,15 +46,6 @@ class ChatConsumer(FollowingRooms):
         if await self.open_socket():
             await self.hub.attach(self)
 
-    def leave(self) -> None:
-        if self.hub is None:
-            return
-        self.stop_following()
-        hub, self.hub = self.hub, None
-        hub.detach(self)
-        hub.discard_socket(self)
-        metrics.socket_closed()
-
     async def receive_frame(self, raw: str | bytes) -> None:
         try:
             frame = frames.parse_frame(raw, self.limits)

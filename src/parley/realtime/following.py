@@ -24,6 +24,7 @@ from parley.db import database_sync_to_async
 from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import FrameConsumer, LayerFailed
+from parley.realtime.hub import Hub
 from parley.services import messages, reads, rooms
 from parley.wire import frames, shapes
 from parley.wire.errors import ErrorCode, ParleyError
@@ -95,10 +96,9 @@ class FollowingRooms(FrameConsumer):
         self.by_slug = {}
         self.lock = asyncio.Lock()
 
-    def stop_following(self) -> None:
-        """Stop every room's delivery (``leave``); ``self.hub`` is set."""
+    def unfollow_rooms(self, hub: Hub) -> None:
         for room_id in self.subscriptions:
-            self.hub.unfollow(room_id, self)
+            hub.unfollow(room_id, self)
         self.subscriptions, self.by_slug = {}, {}
 
     def followed(self, slug: str) -> Subscription:

@@ -11,8 +11,8 @@ found or created by name in any script.
 from typing import Any
 
 from parley.db import database_sync_to_async
-from parley.ops import metrics
 from parley.realtime.base import FrameConsumer, current_limits
+from parley.realtime.hub import Hub
 from parley.services import messages, rooms
 from parley.wire import frames
 from parley.wire.errors import ParleyError
@@ -41,14 +41,8 @@ class TutorialChatConsumer(FrameConsumer):
             await self.hub.attach(self)
             await self.hub.follow(self.room.id, self.room.slug, self)
 
-    def leave(self) -> None:
-        if self.hub is None:
-            return
-        hub, self.hub = self.hub, None
+    def unfollow_rooms(self, hub: Hub) -> None:
         hub.unfollow(self.room.id, self)
-        hub.detach(self)
-        hub.discard_socket(self)
-        metrics.socket_closed()
 
     def user_event(self, event: dict[str, Any]) -> None:
         """The tutorial's socket has no user frames (notifications...)."""
