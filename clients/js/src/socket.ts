@@ -18,7 +18,7 @@
  * @packageDocumentation
  */
 
-import { attemptAfterOpen, decideClose, endsSession } from "./close.js";
+import { attemptAfterOpen, decideClose } from "./close.js";
 import { Emitter } from "./events.js";
 import {
   parseServerFrame,
@@ -276,11 +276,6 @@ export class ParleySocket extends Emitter<SocketEvents> {
     };
     ws.onclose = (event) => {
       if (!current()) return; // one we dropped on purpose
-      if (endsSession(event.code)) {
-        this.stop();
-        this.emit("sessionEnded", []);
-        return;
-      }
       const refused = this.openedAt === null;
       this.forget();
       this.scheduleReconnect(event.code);
@@ -333,12 +328,16 @@ export class ParleySocket extends Emitter<SocketEvents> {
   private scheduleReconnect(code: number | null): void {
     this.cancelReconnect();
     if (this.stopped) return;
+    const decision = decideClose(code, this.attempt, this.options.random);
+    if (decision.action === "stop") {
+      this.stop();
+      this.emit("sessionEnded", []);
+      return;
+    }
     if (!this.options.isOnline()) {
       this.setState("offline"); // online() reconnects
       return;
     }
-    const decision = decideClose(code, this.attempt, this.options.random);
-    if (decision.action === "stop") return; // handled by the caller
     this.attempt = decision.attempt;
     this.setState("closed");
     this.reconnectTimer = this.options.timers.setTimeout(() => {

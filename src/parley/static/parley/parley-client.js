@@ -442,11 +442,6 @@ var ParleySocket = class extends Emitter {
     };
     ws.onclose = (event) => {
       if (!current()) return;
-      if (endsSession(event.code)) {
-        this.stop();
-        this.emit("sessionEnded", []);
-        return;
-      }
       const refused = this.openedAt === null;
       this.forget();
       this.scheduleReconnect(event.code);
@@ -492,12 +487,16 @@ var ParleySocket = class extends Emitter {
   scheduleReconnect(code) {
     this.cancelReconnect();
     if (this.stopped) return;
+    const decision = decideClose(code, this.attempt, this.options.random);
+    if (decision.action === "stop") {
+      this.stop();
+      this.emit("sessionEnded", []);
+      return;
+    }
     if (!this.options.isOnline()) {
       this.setState("offline");
       return;
     }
-    const decision = decideClose(code, this.attempt, this.options.random);
-    if (decision.action === "stop") return;
     this.attempt = decision.attempt;
     this.setState("closed");
     this.reconnectTimer = this.options.timers.setTimeout(() => {
