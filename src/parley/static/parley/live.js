@@ -385,8 +385,11 @@ class Bell {
  * @param {() => void} options.probe checks the sign-in when handshakes fail
  * @returns {{socket, api, signIn}} the socket, started
  */
-export function startLive(page, { room = null, attach, onStatus = () => {}, probe } = {}) {
-  const { api, signIn } = httpClient(page.loginUrl);
+export function startLive(
+  page,
+  { room = null, attach, onStatus = () => {}, probe, http = httpClient(page.loginUrl) } = {},
+) {
+  const { api, signIn } = http;
   const socket = openSocket({
     path: page.socketPath,
     strings: page.strings,

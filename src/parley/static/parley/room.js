@@ -33,6 +33,7 @@ import {
 import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
+import { browserTimers } from "./socket.js";
 
 // Unsent messages, across reloads of this tab: parley-client's StoredSend
 // list (failed ones are kept an hour, FAILED_TTL_MS).
@@ -40,6 +41,8 @@ const OUTBOX_KEY = "parley:outbox";
 const SUBSCRIBE_REF = "subscribe";
 // Scrolled to within this many pixels of its top: load older messages.
 const NEAR_TOP_PX = 60;
+// How long a run of forwarded messages waits for its one `read`, in ms.
+const READ_DELAY_MS = 300;
 
 function newClientId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -90,16 +93,12 @@ class RoomView {
     this.subscriptions = 0; // `subscribed` frames so far (a resync checks it)
     this.readSeq = 0; // the read position the server holds (or was sent)
     this.typingSentAt = -Infinity;
+    this.readTimer = null; // a pending markRead (markReadSoon)
     this.roomGone = false;
     this.outbox = new Outbox({
-      send: (frame) => this.socket !== null && this.socket.send(frame),
+      send: (frame) => this.send(frame),
       newClientId,
-      timers: {
-        setTimeout: (callback, ms) => window.setTimeout(callback, ms),
-        clearTimeout: (handle) => window.clearTimeout(handle),
-        setInterval: (callback, ms) => window.setInterval(callback, ms),
-        clearInterval: (handle) => window.clearInterval(handle),
-      },
+      timers: browserTimers,
       now: () => Date.now(),
       onChange: () => this.saveOutbox(),
     });
@@ -138,6 +137,7 @@ class RoomView {
     const room = this.config.room;
     ({ socket: this.socket } = startLive(this.page, {
       room,
+      http: this.http,
       attach: (socket) => {
         socket.follow(room, {
           after: () => this.stream?.lastSeq ?? null,
@@ -233,13 +233,7 @@ class RoomView {
     const url = new URL(this.config.historyUrl, location.href);
     url.searchParams.set("limit", limit);
     if (before != null) url.searchParams.set("before", before);
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (response.status === 401 || response.status === 403) {
-      this.http.signIn();
-      throw new Error("signed out");
-    }
-    if (!response.ok) throw new Error("history: HTTP " + response.status);
-    return response.json();
+    return this.http.api(url.toString());
   }
 
   // Newest page first, then live: subscribe with after = the newest seq.
@@ -308,7 +302,17 @@ class RoomView {
       }
     }
     if (step.repair) this.socket.resubscribe(this.config.room);
-    if (step.forward.length) this.markRead();
+    if (step.forward.length) this.markReadSoon();
+  }
+
+  // A replay or a busy room forwards many messages in a row: one `read`
+  // for them all, not one frame each (every frame spends the socket's
+  // budget, and the server stores at most one position per 2 s anyway).
+  markReadSoon() {
+    this.readTimer ??= setTimeout(() => {
+      this.readTimer = null;
+      this.markRead();
+    }, READ_DELAY_MS);
   }
 
   // A room event through the stream (none comes before `subscribed`, which
@@ -447,13 +451,15 @@ class RoomView {
     if (!this.input.value.trim() || now - this.typingSentAt < this.config.typingThrottleMs) {
       return;
     }
+    // Before `subscribed` the server would answer `not_subscribed`.
+    if (this.socket === null || !this.socket.isSubscribed(this.config.room)) return;
     if (this.send({ type: "typing", room: this.config.room })) this.typingSentAt = now;
   }
 }
 
 /** Start the room page from its configuration (the `parley-page` and
  * `parley-config` json_script elements). */
-export function initRoom() {
+function initRoom() {
   const view = new RoomView(readConfig("parley-page"), readConfig("parley-config"));
   view.start();
   return view;

@@ -16,6 +16,15 @@ function statusText(strings, state, everOpened) {
   return strings.reconnecting;
 }
 
+/** The browser's timers for parley-client, looked up at each call: a
+ * test's fake clock may replace them. */
+export const browserTimers = {
+  setTimeout: (callback, ms) => window.setTimeout(callback, ms),
+  clearTimeout: (handle) => window.clearTimeout(handle),
+  setInterval: (callback, ms) => window.setInterval(callback, ms),
+  clearInterval: (handle) => window.clearInterval(handle),
+};
+
 /**
  * Open the page's socket.
  *
@@ -35,13 +44,7 @@ export function openSocket({ path, strings, onStatus, probe, signedOut }) {
   const socket = new ParleySocket({
     url: scheme + location.host + path,
     WebSocket: window.WebSocket,
-    // Looked up at each call: a test's fake clock may replace them.
-    timers: {
-      setTimeout: (callback, ms) => window.setTimeout(callback, ms),
-      clearTimeout: (handle) => window.clearTimeout(handle),
-      setInterval: (callback, ms) => window.setInterval(callback, ms),
-      clearInterval: (handle) => window.clearInterval(handle),
-    },
+    timers: browserTimers,
     now: () => Date.now(),
     random: () => Math.random(),
     isOnline: () => navigator.onLine,
