@@ -59,8 +59,8 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     Subclasses implement ``receive_frame`` (and ``unfollow_rooms`` if they
     follow rooms). A ``ParleyError`` ``receive_frame`` raises is sent as
     that error's frame; any other exception is logged and sent as
-    ``internal_error``, with no detail. The socket stays open either way. ``self.ref`` is the current frame's
-    ``ref``, which its error echoes.
+    ``internal_error``, with no detail. The socket stays open either way.
+    ``self.ref`` is the current frame's ``ref``, which its error echoes.
 
     Outgoing frames go through ``self.outbox``; a client too slow for it is
     closed with 4000 (resume). A channel layer that fails under a handler
