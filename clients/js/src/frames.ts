@@ -105,6 +105,8 @@ export interface MessageFrame {
   room: RoomSlug;
   /** The author's username; null for a deleted account. */
   author: string | null;
+  /** The author's user id; null for a deleted account. */
+  author_id?: number | null;
   text: string;
   ts: Timestamp;
   client_id?: string | null;

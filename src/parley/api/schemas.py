@@ -118,6 +118,9 @@ class MessageOut(Schema):
     seq: int
     room: str
     author: str | None
+    author_id: int | None = Field(
+        None, description="the author's user id; null for a deleted account"
+    )
     text: str
     ts: str = Field(description="ISO 8601, UTC, milliseconds")
     client_id: str | None = None

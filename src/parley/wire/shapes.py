@@ -29,7 +29,8 @@ def message(message: Any) -> dict[str, Any]:
 
     Returns:
         ``{"id", "seq", "room" (slug), "author" (username, or None for a
-        deleted account), "text", "ts" (see ``timestamp``), "client_id"
+        deleted account), "author_id" (the user's primary key, or None for
+        a deleted account; read from the foreign key, no query), "text", "ts" (see ``timestamp``), "client_id"
         (omitted when empty), "edited_ts" (when edited), "deleted": True
         (when deleted; its text is then "")}``.
     """
@@ -38,6 +39,7 @@ def message(message: Any) -> dict[str, Any]:
         "seq": message.seq,
         "room": message.room.slug,
         "author": message.author.get_username() if message.author else None,
+        "author_id": message.author_id,
         "text": message.text,
         "ts": timestamp(message.created_at),
     }

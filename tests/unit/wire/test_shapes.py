@@ -24,6 +24,7 @@ def a_message(**fields):
         "seq": 3,
         "room": SimpleNamespace(slug="лобби"),
         "author": Author(),
+        "author_id": 5,
         "text": "hello",
         "created_at": CREATED,
         "client_id": "",
@@ -65,6 +66,7 @@ def test_a_message_has_its_public_fields_only():
         "seq": 3,
         "room": "лобби",
         "author": "ann",
+        "author_id": 5,
         "text": "hello",
         "ts": "2026-11-21T07:35:46.123Z",
     }
@@ -86,7 +88,9 @@ def test_a_deleted_message_is_marked_and_its_text_blanked():
 
 
 def test_a_deleted_account_is_a_null_author():
-    assert shapes.message(a_message(author=None))["author"] is None
+    shape = shapes.message(a_message(author=None, author_id=None))
+    assert shape["author"] is None
+    assert shape["author_id"] is None
 
 
 def test_edited_and_deleted_frames_carry_their_fields():
