@@ -29,13 +29,45 @@ from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
-from parley.wire.errors import NotFound, ParleyError
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
 # called with them and the script replaces them (they survive URL quoting).
 ROOM_PLACEHOLDER = "__room__"
 USER_PLACEHOLDER = "__user__"
 ID_PLACEHOLDER = 999999999
+
+
+def error_reasons() -> dict[str, Any]:
+    """What the pages show for each error code a server answer may carry
+    (``parley.wire.errors.ErrorCode``), translated: a page shows these, not
+    the server's English ``message``, in the page's language."""
+    reasons = {
+        ErrorCode.INVALID_JSON: _("The server could not read this request."),
+        ErrorCode.FRAME_TOO_LARGE: _("This is too large to send."),
+        ErrorCode.UNKNOWN_TYPE: _("The server does not know this request."),
+        ErrorCode.INVALID_FRAME: _("The server could not read this request."),
+        ErrorCode.INVALID_ROOM: _("This room name is not valid."),
+        ErrorCode.ROOM_NOT_FOUND: _("This room is gone, or no longer yours to read."),
+        ErrorCode.ROOM_EXISTS: _("A room with this name exists already."),
+        ErrorCode.INVALID_TEXT: _("This message text is not valid."),
+        ErrorCode.TEXT_TOO_LONG: _("The message is too long."),
+        ErrorCode.CLIENT_ID_REUSED: _("This message clashed with another; retry it."),
+        ErrorCode.NOT_AUTHENTICATED: _("You are signed out; sign in again."),
+        ErrorCode.FORBIDDEN: _("You may not do this here."),
+        ErrorCode.NOT_FOUND: _("It is not there any more."),
+        ErrorCode.INVALID_REQUEST: _("The server could not read this request."),
+        ErrorCode.NOT_SUBSCRIBED: _("Not connected to this room yet; try again."),
+        ErrorCode.MESSAGE_DELETED: _("This message was deleted."),
+        ErrorCode.GUEST_FORBIDDEN: _("Guests may not do this; sign up to do it."),
+        ErrorCode.GUESTS_DISABLED: _("Guest access is turned off."),
+        ErrorCode.INVALID_NAME: _("This name is not valid."),
+        ErrorCode.RATE_LIMITED: _("Too fast; waiting a moment."),
+        ErrorCode.TOO_MANY_ROOMS: _("Too many rooms open at once."),
+        ErrorCode.TOO_MANY_SOCKETS: _("Too many tabs open at once."),
+        ErrorCode.INTERNAL_ERROR: _("Something went wrong on the server; try again."),
+    }
+    return {str(code): text for code, text in reasons.items()}
 
 
 class JoinRoomForm(forms.Form):
@@ -85,6 +117,7 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
             "markRead": _("Mark read"),
             "unread": _("unread messages"),
             "kinds": dict(Room.Kind.choices),
+            "notifyDirect": _("%(user)s wrote to you"),
         },
     }
 
@@ -327,7 +360,12 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
     config = {
         "room": current.slug,
         "title": title,
+        "kind": current.kind,
         "user": user.get_username(),
+        "userId": user.pk,
+        # Where the user had read to on arriving: the "new messages" line
+        # goes above the first message after it.
+        "readSeq": reads.read_seqs(user=user, room_ids=[current.pk]).get(current.pk, 0),
         "isOwner": is_owner,
         "canDirect": not guests.is_guest(user),
         "historyUrl": reverse("parley-api:room_history", args=[current.slug]),
@@ -362,6 +400,17 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "typingTwo": _("%(first)s and %(second)s are typing…"),
             "typingMany": _("%(first)s, %(second)s and others are typing…"),
             "invited": _("%(user)s was invited."),
+            "errors": error_reasons(),
+            "today": _("Today"),
+            "yesterday": _("Yesterday"),
+            "sent": _("sent"),
+            "waiting": _("Waiting %(seconds)s s…"),
+            "newMessages": _("New messages"),
+            "jumpLatest": _("Jump to latest"),
+            "jumpLatestCount": _("Jump to latest: %(count)s new"),
+            "actions": _("Message actions"),
+            "messages": _("Messages"),
+            "announce": _("%(user)s: %(text)s"),
         },
     }
     return page(

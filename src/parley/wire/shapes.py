@@ -30,9 +30,10 @@ def message(message: Any) -> dict[str, Any]:
     Returns:
         ``{"id", "seq", "room" (slug), "author" (username, or None for a
         deleted account), "author_id" (the user's primary key, or None for
-        a deleted account; read from the foreign key, no query), "text", "ts" (see ``timestamp``), "client_id"
-        (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then "")}``.
+        a deleted account; read from the foreign key, no query), "text",
+        "ts" (see ``timestamp``), "client_id" (omitted when empty),
+        "edited_ts" (when edited), "deleted": True (when deleted; its text
+        is then "")}``.
     """
     data: dict[str, Any] = {
         "id": message.id,

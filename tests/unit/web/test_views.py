@@ -4,8 +4,11 @@ from urllib.parse import unquote
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from parley.services import rooms
+from parley.web import views
+from parley.wire.errors import ErrorCode
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +91,28 @@ def test_other_peoples_private_rooms_are_404(signed_in, django_user_model):
     )
     assert signed_in.get("/chat/den/").status_code == 404
     assert signed_in.get("/chat/!!!/").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_error_code_has_a_reason_in_each_language(language):
+    """The pages translate an error's code; every code has a sentence, and
+    the Russian ones are Russian (not the English fallback)."""
+    with translation.override(language):
+        reasons = {code: str(text) for code, text in views.error_reasons().items()}
+    assert set(reasons) == {str(code) for code in ErrorCode}
+    assert all(reasons.values())
+    if language == "ru":
+        with translation.override("en"):
+            english = {code: str(text) for code, text in views.error_reasons().items()}
+        assert all(reasons[code] != english[code] for code in reasons)
+
+
+def test_room_page_carries_the_read_position_on_arrival(signed_in, django_user_model):
+    """The page knows where the user had read to, for the "new messages" line."""
+    heidi = django_user_model.objects.get(username="heidi")
+    room = rooms.create_room(user=heidi, title="reading")
+    signed_in.get(f"/chat/{room.slug}/")
+    config = signed_in.get(f"/chat/{room.slug}/").context["config"]
+    assert config["readSeq"] == 0
+    assert config["userId"] == heidi.pk
+    assert config["kind"] == room.kind

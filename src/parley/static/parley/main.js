@@ -1,7 +1,12 @@
 // Pages other than a room: the page's socket with the bell and the badges
-// of the user's rooms (live.js).
+// of the user's rooms (live.js), and desktop notifications of direct
+// messages and mentions while the tab is hidden (notify.js).
 "use strict";
 
 import { readConfig, startLive } from "./live.js";
+import { DesktopAlerts } from "./notify.js";
 
-startLive(readConfig("parley-page"));
+const page = readConfig("parley-page");
+const { socket } = startLive(page);
+const alerts = new DesktopAlerts(page, null, null);
+socket.on("frame", (frame) => alerts.frame(frame));

@@ -19,8 +19,13 @@
 // - edits and deletions apply live (`edited`, `deleted`) and history shows
 //   the latest state;
 // - the read position is stored (`read`) only for what the user can have
-//   seen: the tab is visible and the list scrolled to its bottom.
-// User text only ever reaches the page through textContent.
+//   seen: the tab is visible and the list scrolled to its bottom; what is
+//   not read yet counts in the tab's title and on "jump to latest";
+// - a send refused with `rate_limited` waits out `retry_after` (its line
+//   counts down) and goes again by itself;
+// - an error shows the page's sentence for its code (strings.errors), in
+//   the page's language, not the server's English message.
+// User text only ever reaches the page through text nodes.
 "use strict";
 
 import {
@@ -30,8 +35,9 @@ import {
   restorableSends,
   storedSends,
 } from "./parley-client.js";
-import { httpClient, readConfig, startLive } from "./live.js";
+import { format, httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
+import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { browserTimers } from "./socket.js";
 
@@ -43,6 +49,9 @@ const SUBSCRIBE_REF = "subscribe";
 const NEAR_TOP_PX = 60;
 // How long a run of forwarded messages waits for its one `read`, in ms.
 const READ_DELAY_MS = 300;
+// How often (ms) day separators check the date: "Today" turns into
+// "Yesterday" at midnight on a page left open.
+const RELABEL_MS = 60 * 1000;
 
 function newClientId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -72,6 +81,10 @@ class RoomView {
     this.form = document.getElementById("composer");
     this.input = document.getElementById("message-input");
     this.status = document.getElementById("connection");
+    this.jump = document.getElementById("jump-latest");
+    this.announcer = document.getElementById("message-announcer");
+    this.title = document.title; // without the unread count
+    this.entered = false; // scrolled to the first unread message once
     this.http = httpClient(page.loginUrl);
     this.online = new OnlineList(document.getElementById("online"), config, {
       http: this.http,
@@ -91,7 +104,7 @@ class RoomView {
     this.socket = null; // the page's socket, once history is loaded
     this.stream = null; // RoomStream, once the newest seq is known
     this.subscriptions = 0; // `subscribed` frames so far (a resync checks it)
-    this.readSeq = 0; // the read position the server holds (or was sent)
+    this.readSeq = Number(config.readSeq) || 0; // the position the server holds (or was sent)
     this.typingSentAt = -Infinity;
     this.readTimer = null; // a pending markRead (markReadSoon)
     this.roomGone = false;
@@ -115,16 +128,34 @@ class RoomView {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
+      } else if (event.key === "ArrowUp" && input.value === "" && !event.isComposing) {
+        // As in Slack and Telegram: Up in an empty box edits your last one.
+        if (this.messages.editLast()) event.preventDefault();
       }
     });
-    input.addEventListener("input", () => this.typing());
+    input.addEventListener("input", () => {
+      this.grow();
+      this.typing();
+    });
     list.addEventListener("scroll", () => {
       if (list.scrollTop < NEAR_TOP_PX) this.loadOlder().catch(console.error);
       this.markRead();
+      this.showUnread();
     });
-    document.addEventListener("visibilitychange", () => this.markRead());
+    this.jump.addEventListener("click", () => {
+      this.messages.scrollToBottom();
+      this.markRead();
+      this.showUnread();
+      input.focus();
+    });
+    document.addEventListener("visibilitychange", () => {
+      this.markRead();
+      this.messages.relabelDays();
+    });
     window.addEventListener("focus", () => this.markRead());
+    setInterval(() => this.messages.relabelDays(), RELABEL_MS);
     setupInvite(this.http, this.config);
+    setupPermissionControl(document.getElementById("desktop-notifications"));
 
     this.restoreOutbox();
     input.focus();
@@ -151,6 +182,8 @@ class RoomView {
           // Frames of other rooms are the badges' (live.js); user frames too.
           else if ("room" in frame && frame.room === room) this.onFrame(frame);
         });
+        const alerts = new DesktopAlerts(this.page, room, this.config.kind);
+        socket.on("frame", (frame) => alerts.frame(frame));
       },
       onStatus: (text, state) => {
         if (state !== "open") this.outbox.disconnected();
@@ -225,6 +258,38 @@ class RoomView {
     this.messages.addLocal(this.outbox.add(this.config.room, text), this.lineActions());
     this.messages.scrollToBottom();
     this.input.value = "";
+    this.grow();
+  }
+
+  // The message box grows with its lines, up to its CSS max-height (the
+  // CSP allows styles set through the CSSOM, not style attributes).
+  grow() {
+    const input = this.input;
+    input.style.height = "auto";
+    input.style.height = input.scrollHeight + "px";
+  }
+
+  // What is unread below: in the tab's title, "(3) Room · Parley", and on
+  // the "jump to latest" button, shown while the list is scrolled up.
+  showUnread() {
+    const count = this.messages.countAfter(this.readSeq);
+    const title = count ? `(${count}) ${this.title}` : this.title;
+    if (document.title !== title) document.title = title;
+    const away = !this.messages.nearBottom();
+    this.jump.hidden = !away;
+    this.jump.textContent = count ? format(this.S.jumpLatestCount, { count }) : this.S.jumpLatest;
+  }
+
+  // A live message of someone else, read out by screen readers.
+  announce(frame) {
+    if (frame.author === this.config.user || frame.deleted) return;
+    const user = frame.author_name ?? frame.author ?? this.S.deletedUser;
+    this.announcer.textContent = format(this.S.announce, { user, text: frame.text });
+  }
+
+  /** The page's sentence for an error frame's code, in its language. */
+  reason(frame) {
+    return this.S.errors[frame.code] ?? frame.message ?? frame.code;
   }
 
   // --- history over HTTP ---
@@ -253,6 +318,12 @@ class RoomView {
         if (!this.hasOlder) this.messages.markStart();
         this.messages.scrollToBottom();
         await this.fillViewport();
+        if (!this.entered) {
+          // On arrival: the first unread message, under its "new messages" line.
+          this.entered = true;
+          this.messages.scrollToEntry();
+        }
+        this.showUnread();
       } finally {
         this.latestLoading = null;
       }
@@ -294,6 +365,7 @@ class RoomView {
     for (const frame of step.forward) {
       if (frame.type === "message") {
         this.messages.showMessage(frame);
+        this.announce(frame);
         if (frame.author) this.typers.stop(frame.author);
       } else if (frame.type === "edited") {
         this.messages.onEdited(frame);
@@ -302,7 +374,10 @@ class RoomView {
       }
     }
     if (step.repair) this.socket.resubscribe(this.config.room);
-    if (step.forward.length) this.markReadSoon();
+    if (step.forward.length) {
+      this.markReadSoon();
+      this.showUnread();
+    }
   }
 
   // A replay or a busy room forwards many messages in a row: one `read`
@@ -351,6 +426,7 @@ class RoomView {
     }
     if (Array.isArray(frame.online)) this.online.set(frame.online);
     this.readSeq = frame.read_seq ?? this.readSeq;
+    this.showUnread();
     if (!this.historyLoaded) this.loadLatest().catch(console.error);
     this.markRead();
   }
@@ -376,7 +452,12 @@ class RoomView {
         if (this.hasOlder && oldest !== null && frame.seq < oldest) {
           this.settleLocal(frame.client_id); // not loaded yet: shows on scrolling up
         } else {
-          const m = { ...frame, room: this.config.room, author: this.config.user };
+          const m = {
+            ...frame,
+            room: this.config.room,
+            author: this.config.user,
+            author_id: this.config.userId,
+          };
           this.messages.showMessage({ ...m, text: entry.text }, true);
         }
         break;
@@ -388,7 +469,13 @@ class RoomView {
       case "typing":
         this.typers.show(frame.user, Number(frame.expires_in) || this.config.typingTtlSecs);
         break;
-      // pong, read, and frame types this page does not use, need nothing.
+      case "read":
+        // This user read further in another tab.
+        this.readSeq = Math.max(this.readSeq, Number(frame.seq) || 0);
+        this.messages.readUpTo(this.readSeq);
+        this.showUnread();
+        break;
+      // pong, and frame types this page does not use, need nothing.
     }
   }
 
@@ -415,15 +502,18 @@ class RoomView {
     }
     for (const prefix of [EDIT_REF, DELETE_REF]) {
       if (typeof frame.ref === "string" && frame.ref.startsWith(prefix)) {
-        this.messages.refused(frame.ref.slice(prefix.length), frame.message);
+        this.messages.refused(frame.ref.slice(prefix.length), this.reason(frame));
         return;
       }
     }
     const entry = this.outbox.error(frame);
     if (entry) {
-      // A refused send is failed; a rate-limited one goes again by itself.
+      // A refused send is failed; a rate-limited one goes again by itself
+      // after its wait, which its line counts down.
       if (entry.state === "failed") {
-        this.messages.setFailed(entry.clientId, entry.reason, this.lineActions());
+        this.messages.setFailed(entry.clientId, this.reason(frame), this.lineActions());
+      } else if (frame.code === "rate_limited") {
+        this.messages.setWaiting(entry.clientId, Number(frame.retry_after) || 0);
       }
     } else if (!String(frame.ref ?? "").startsWith("badge-")) {
       console.warn("parley:", frame.code, frame.message);
@@ -441,7 +531,11 @@ class RoomView {
     if (stream === null || stream.lastSeq <= this.readSeq) return;
     if (document.visibilityState !== "visible" || !this.messages.nearBottom()) return;
     const seq = stream.lastSeq;
-    if (this.send({ type: "read", room: this.config.room, seq })) this.readSeq = seq;
+    if (this.send({ type: "read", room: this.config.room, seq })) {
+      this.readSeq = seq;
+      this.messages.readUpTo(seq);
+      this.showUnread();
+    }
   }
 
   // While the user types, others hear it at most once per throttle interval
