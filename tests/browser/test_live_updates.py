@@ -466,6 +466,10 @@ async def test_only_what_is_scrolled_into_view_counts_as_read(
     reader = await home.context.new_page()
     tap = await SocketTap().install(reader)
     await open_room(reader, room)
+    # It opens at the first unread message: nothing is read yet.
+    await expect(reader.locator("#messages .new-divider")).to_be_in_viewport()
+    await expect(badge).to_have_text("40")
+    await reader.get_by_role("button", name="Jump to latest: 40 new").click()
     await expect(badge).to_be_hidden()  # shown down to the newest: all read
     assert [f["seq"] for f in tap.frames("read")] == [40]
     await reader.locator("#messages").evaluate("list => { list.scrollTop = 0; }")
