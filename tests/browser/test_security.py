@@ -90,9 +90,10 @@ async def test_the_pages_keep_the_servers_policy_without_a_violation(
 async def test_script_urls_and_markup_in_messages_stay_text(
     browser: Browser, server: ParleyServer
 ):
-    """Nothing in a message becomes a link, an image or a handler: what was
-    typed is shown, literally, live and after a reload, and no dialog
-    opens."""
+    """Nothing in a message becomes an image, a handler or a script link:
+    what was typed is shown, literally, live and after a reload, and no
+    dialog opens. Only the http(s) URL is a link (to exactly its text, for a
+    new tab, with rel "noopener noreferrer nofollow")."""
     room = unique("links")
     payloads = [
         "javascript:alert(1)",
@@ -117,8 +118,13 @@ async def test_script_urls_and_markup_in_messages_stay_text(
             .evaluate_all("els => els.map(el => el.textContent)")
         )
         assert shown == payloads
-        for element in ("a", "img", "b"):
+        for element in ("img", "b"):
             await expect(page.locator(f"#messages .text {element}")).to_have_count(0)
+        link = page.locator("#messages .text a")
+        await expect(link).to_have_count(1)
+        await expect(link).to_have_attribute("href", "https://example.com/?q=")
+        await expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+        await expect(link).to_have_attribute("target", "_blank")
     await stored(bob).locator(".text").first.click()
     assert dialogs == [[], []]
 
