@@ -10,7 +10,15 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.browser import exactly, open_room, record_dialogs, say, stored, texts
+from tests.support.browser import (
+    SocketTap,
+    exactly,
+    open_room,
+    record_dialogs,
+    say,
+    stored,
+    texts,
+)
 from tests.support.servers import ParleyServer, User, parley_command, unique
 
 pytestmark = pytest.mark.browser
@@ -453,3 +461,28 @@ async def test_the_list_is_a_named_list_with_a_live_region(
     announcer = page.locator("#message-announcer")
     await expect(announcer).to_have_attribute("aria-live", "polite")
     await expect(announcer).to_have_text(f"{bob.username}: hello there")
+
+
+@pytest.mark.parametrize(
+    ("locale", "failed", "reason"),
+    [
+        ("en-US", "not sent", "This message text is not valid."),
+        ("ru-RU", "не отправлено", "Недопустимый текст сообщения."),
+    ],
+)
+async def test_a_refused_send_says_why_in_the_pages_language(
+    browser: Browser, server: ParleyServer, locale, failed, reason
+):
+    """The reason of a refused send is the page's sentence for the error's
+    code, in the page's language, not the server's English message."""
+    _alice, page = await person(browser, server, "alice", locale=locale)
+    tap = await SocketTap().install(page)
+    await open_room(page, unique("refused"))
+    # The server gets a blank text and refuses it with `invalid_text`.
+    tap.to_server = lambda frame: (
+        {**frame, "text": " "} if frame["type"] == "send" else frame
+    )
+    await say(page, "hello")
+    line = page.locator("#messages .message.failed")
+    await expect(line.locator(".ts")).to_have_text(failed)
+    await expect(line.locator(".reason")).to_have_text(reason)
