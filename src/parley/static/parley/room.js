@@ -35,10 +35,12 @@ import {
   restorableSends,
   storedSends,
 } from "./parley-client.js";
-import { format, httpClient, readConfig, startLive } from "./live.js";
+import { setupComposer } from "./composer.js";
+import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
+import { ReadingAids } from "./reading.js";
 import { browserTimers } from "./socket.js";
 
 // Unsent messages, across reloads of this tab: parley-client's StoredSend
@@ -81,9 +83,6 @@ class RoomView {
     this.form = document.getElementById("composer");
     this.input = document.getElementById("message-input");
     this.status = document.getElementById("connection");
-    this.jump = document.getElementById("jump-latest");
-    this.announcer = document.getElementById("message-announcer");
-    this.title = document.title; // without the unread count
     this.entered = false; // scrolled to the first unread message once
     this.http = httpClient(page.loginUrl);
     this.online = new OnlineList(document.getElementById("online"), config, {
@@ -96,6 +95,12 @@ class RoomView {
       send: (frame) => this.send(frame),
       focus: () => this.input.focus(),
       onStored: (clientId) => this.settleLocal(clientId),
+    });
+    this.reading = new ReadingAids(this.S, config.user, () => {
+      this.messages.scrollToBottom();
+      this.markRead();
+      this.showUnread();
+      this.input.focus();
     });
     this.hasOlder = true;
     this.historyLoaded = false;
@@ -119,34 +124,15 @@ class RoomView {
 
   start() {
     const { form, input, list } = this;
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.submit();
-      input.focus();
-    });
-    input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this.submit();
-      } else if (event.key === "ArrowUp" && input.value === "" && !event.isComposing) {
-        // As in Slack and Telegram: Up in an empty box edits your last one.
-        if (this.messages.editLast()) event.preventDefault();
-      }
-    });
-    input.addEventListener("input", () => {
-      this.grow();
-      this.typing();
+    this.composer = setupComposer(form, input, {
+      submit: () => this.submit(),
+      editLast: () => this.messages.editLast(),
+      typing: () => this.typing(),
     });
     list.addEventListener("scroll", () => {
       if (list.scrollTop < NEAR_TOP_PX) this.loadOlder().catch(console.error);
       this.markRead();
       this.showUnread();
-    });
-    this.jump.addEventListener("click", () => {
-      this.messages.scrollToBottom();
-      this.markRead();
-      this.showUnread();
-      input.focus();
     });
     document.addEventListener("visibilitychange", () => {
       this.markRead();
@@ -258,33 +244,13 @@ class RoomView {
     this.messages.addLocal(this.outbox.add(this.config.room, text), this.lineActions());
     this.messages.scrollToBottom();
     this.input.value = "";
-    this.grow();
+    this.composer.grow();
   }
 
-  // The message box grows with its lines, up to its CSS max-height (the
-  // CSP allows styles set through the CSSOM, not style attributes).
-  grow() {
-    const input = this.input;
-    input.style.height = "auto";
-    input.style.height = input.scrollHeight + "px";
-  }
-
-  // What is unread below: in the tab's title, "(3) Room · Parley", and on
-  // the "jump to latest" button, shown while the list is scrolled up.
+  // What is unread below the messages in view: the title and "jump to
+  // latest" say it.
   showUnread() {
-    const count = this.messages.countAfter(this.readSeq);
-    const title = count ? `(${count}) ${this.title}` : this.title;
-    if (document.title !== title) document.title = title;
-    const away = !this.messages.nearBottom();
-    this.jump.hidden = !away;
-    this.jump.textContent = count ? format(this.S.jumpLatestCount, { count }) : this.S.jumpLatest;
-  }
-
-  // A live message of someone else, read out by screen readers.
-  announce(frame) {
-    if (frame.author === this.config.user || frame.deleted) return;
-    const user = frame.author_name ?? frame.author ?? this.S.deletedUser;
-    this.announcer.textContent = format(this.S.announce, { user, text: frame.text });
+    this.reading.show(this.messages.countAfter(this.readSeq), !this.messages.nearBottom());
   }
 
   /** The page's sentence for an error frame's code, in its language. */
@@ -365,7 +331,7 @@ class RoomView {
     for (const frame of step.forward) {
       if (frame.type === "message") {
         this.messages.showMessage(frame);
-        this.announce(frame);
+        this.reading.announce(frame);
         if (frame.author) this.typers.stop(frame.author);
       } else if (frame.type === "edited") {
         this.messages.onEdited(frame);
