@@ -486,3 +486,31 @@ async def test_a_refused_send_says_why_in_the_pages_language(
     line = page.locator("#messages .message.failed")
     await expect(line.locator(".ts")).to_have_text(failed)
     await expect(line.locator(".reason")).to_have_text(reason)
+
+
+async def test_message_actions_show_on_hover_or_focus_and_only_where_allowed(
+    browser: Browser, server: ParleyServer
+):
+    """Edit and delete stay out of sight until the message is hovered or an
+    action has the keyboard focus; others' messages offer nothing to a
+    member who does not own the room."""
+    room = unique("actions")
+    _owner, owner_page = await person(browser, server, "owner")
+    _member, page = await person(browser, server, "member")
+    await open_room(owner_page, room)  # creates it: the owner's
+    await say(owner_page, "the owner's")
+    await open_room(page, room)
+    await say(page, "mine")
+    await expect(stored(page)).to_have_count(2)
+    theirs, mine = stored(page).nth(0), stored(page).nth(1)
+    await expect(theirs.get_by_role("button")).to_have_count(0)
+    actions = mine.locator(".message-actions")
+    await page.mouse.move(0, 0)
+    await expect(actions).to_have_css("opacity", "0")
+    await mine.get_by_role("button", name="Edit").focus()
+    await expect(actions).to_have_css("opacity", "1")
+    # The owner may delete the member's message, not edit it.
+    await expect(stored(owner_page)).to_have_count(2)
+    member_message = stored(owner_page).nth(1)
+    await expect(member_message.get_by_role("button", name="Edit")).to_have_count(0)
+    await expect(member_message.get_by_role("button", name="Delete")).to_have_count(1)

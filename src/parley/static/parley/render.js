@@ -47,7 +47,9 @@ export function dayLabel(date, strings, now = new Date()) {
   if (dayKey(date) === dayKey(yesterday)) return strings.yesterday;
   const options = { weekday: "long", day: "numeric", month: "long" };
   if (date.getFullYear() !== now.getFullYear()) options.year = "numeric";
-  return new Intl.DateTimeFormat(pageLanguage(), options).format(date);
+  const label = new Intl.DateTimeFormat(pageLanguage(), options).format(date);
+  // Russian weekdays are lower case; a separator reads as a heading.
+  return label.charAt(0).toLocaleUpperCase() + label.slice(1);
 }
 
 /** A message's time of day, "14:05" or "2:05 PM" by the page's language. */
