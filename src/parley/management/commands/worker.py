@@ -20,6 +20,7 @@ from parley.bus.tasks import TASKS_CHANNEL
 from parley.bus.worker import work
 from parley.conf import parley_settings
 from parley.db import close_connections
+from parley.management import sweeper
 
 logger = logging.getLogger("parley.bus.worker")
 
@@ -60,9 +61,12 @@ class Command(BaseCommand):
                 "PARLEY_DEFER_TASKS is off: the servers run tasks inline and send "
                 "none to workers."
             )
+        # Push retries and e-mails that came due (parley.management.sweeper).
+        deliveries = sweeper.start()
         try:
             ran = asyncio.run(self._work())
         finally:
+            deliveries.stop()
             # The tasks' connection lives on the database thread; close it
             # rather than leave it to the interpreter's exit.
             close_connections()
