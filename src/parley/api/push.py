@@ -8,7 +8,7 @@
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from parley.api.schemas import NO_NUL, Body, Error, RateLimitedError
@@ -16,7 +16,15 @@ from parley.services import preferences, push
 from parley.services.preferences import KindSetting, Preferences
 
 router = Router(tags=["notifications"])
-ERRORS = {401: Error, 403: Error, 404: Error, 422: Error, 429: RateLimitedError}
+# 400: a body that is not JSON, or a request the service refuses.
+ERRORS = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    422: Error,
+    429: RateLimitedError,
+}
 # Enough for the longest key a browser sends; the service checks the sizes.
 Key = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 
@@ -88,9 +96,7 @@ def push_key(request: HttpRequest):
     return PushKeyOut(public_key=push.public_key())
 
 
-@router.post(
-    "/push/subscriptions", response={201: SubscriptionOut, 400: Error, **ERRORS}
-)
+@router.post("/push/subscriptions", response={201: SubscriptionOut, **ERRORS})
 def subscribe(request: HttpRequest, body: SubscriptionIn):
     """Store this browser's push subscription (again: its keys are
     updated). 400 ``endpoint_not_allowed`` unless the endpoint is https on
@@ -100,7 +106,7 @@ def subscribe(request: HttpRequest, body: SubscriptionIn):
         user=request.user,
         subscription={"endpoint": body.endpoint, "keys": body.keys.model_dump()},
     )
-    return 201, SubscriptionOut(endpoint=stored.endpoint)
+    return Status(201, SubscriptionOut(endpoint=stored.endpoint))
 
 
 @router.delete("/push/subscriptions", response={204: None, **ERRORS})
@@ -116,9 +122,7 @@ def notification_settings(request: HttpRequest):
     return settings_out(preferences.preferences(user=request.user))
 
 
-@router.put(
-    "/me/notification-settings", response={200: SettingsOut, 400: Error, **ERRORS}
-)
+@router.put("/me/notification-settings", response={200: SettingsOut, **ERRORS})
 def update_notification_settings(request: HttpRequest, body: SettingsIn):
     """Store the user's choices for the kinds named (others keep theirs)
     and, when given, replace the muted rooms (404 ``room_not_found`` for a
