@@ -205,9 +205,7 @@ def test_preferences_and_mute_are_obeyed(alice, bob, bob_away, service):
     preferences.update_preferences(user=bob, kinds=[KindSetting("direct", push=False)])
     message = direct(alice, bob)
     assert list(Delivery.objects.values_list("channel", flat=True)) == ["email"]
-    preferences.update_preferences(
-        user=bob, kinds=[], muted_rooms=[message.room.slug]
-    )
+    preferences.update_preferences(user=bob, kinds=[], muted_rooms=[message.room.slug])
     direct(alice, bob, "muted")
     assert Delivery.objects.count() == 1
 
@@ -225,9 +223,7 @@ def test_a_notification_is_pushed_and_emailed_when_unread(
     assert "Order #42 is shipped" in sent.body and "/o/42/" in sent.body
 
 
-def test_a_mention_in_a_direct_message_is_delivered_once(
-    alice, bob, bob_away, service
-):
+def test_a_mention_in_a_direct_message_is_delivered_once(alice, bob, bob_away, service):
     message = direct(alice, bob, "@bob look")
     assert set(Delivery.objects.values_list("ref", flat=True)) == {
         f"message:{message.id}"
