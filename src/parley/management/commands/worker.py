@@ -1,5 +1,6 @@
 """``parley worker``: run deferred tasks (``PARLEY_DEFER_TASKS``) until
-SIGTERM or SIGINT; see ``parley.bus.worker``.
+SIGTERM or SIGINT; see ``parley.bus.worker``. Beside them, a sweeper thread
+sends the pushes and e-mails that came due (``parley.management.sweeper``).
 
 Refused, with the reason, on a channel layer that cannot carry tasks from
 the servers to workers: ``memory://`` (each process has its own) and
