@@ -211,8 +211,10 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_RETRY_SECS": 10.0,
     "DELIVERY_EXPIRY_SECS": 86400.0,
     # How often each server process (tasks inline) or `parley worker`
-    # (tasks deferred) looks for deliveries that came due, in seconds.
-    "DELIVERY_SWEEP_SECS": 5.0,
+    # (tasks deferred) sends the deliveries that came due, in seconds: a
+    # push waits up to this long. A sweep with nothing due is one indexed
+    # query.
+    "DELIVERY_SWEEP_SECS": 1.0,
 }
 
 

@@ -5,7 +5,7 @@ What is delivered: a direct message (kind ``direct``), a mention
 not turn that kind's channel off (``parley.services.preferences``) and did
 not mute the room.
 
-- **Push** goes out at once (``parley.services.push``), unless the user is
+- **Push** goes out at the next sweep (``parley.services.push``), unless the user is
   active now: they sent a frame on any socket, in any process, within
   ``PARLEY_ACTIVE_SECS`` (``touch``, stored in the database, the one store
   every process and worker share).
@@ -27,15 +27,17 @@ waiting ``PARLEY_DELIVERY_EXPIRY_SECS`` after it was planned is dropped as
 (``parley.ops.metrics``).
 
 Planning runs as a deferred task (``parley.bus.tasks``: inline, or in
-``parley worker``); ``sweep`` sends what came due and runs every
-``PARLEY_DELIVERY_SWEEP_SECS`` in each server process (tasks inline) or in
-each worker (tasks deferred).
+``parley worker``) and only writes rows: it never waits on a push service
+or an SMTP server, so neither a socket's database thread nor the caller of
+``parley.notify`` is ever held by one. ``sweep`` sends what came due (a
+push at once, an e-mail after its delay, a retry after its backoff); it
+runs every ``PARLEY_DELIVERY_SWEEP_SECS`` in a thread of each server
+process (tasks inline) or of each worker (tasks deferred).
 """
 
 import logging
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -169,20 +171,17 @@ def _plan(user_id: int, channel: str, ref: str, due_at: datetime) -> int | None:
 
 
 def _plan_for(user_id: int, kind: str, ref: str) -> None:
-    """Plan push and e-mail of ``ref`` for one user by their preferences;
-    send the push now."""
+    """Plan push (due now) and e-mail (due after the delay) of ``ref`` for
+    one user, by their preferences."""
     now = timezone.now()
-    push_id = None
     if (
         preferences.wants(user_id, kind, "push")
         and PushSubscription.objects.filter(user_id=user_id).exists()
     ):
-        push_id = _plan(user_id, Delivery.Channel.PUSH, ref, now)
+        _plan(user_id, Delivery.Channel.PUSH, ref, now)
     if preferences.wants(user_id, kind, "email") and email.address_of(user_id):
         delay = timedelta(seconds=parley_settings.EMAIL_DELAY_SECS)
         _plan(user_id, Delivery.Channel.EMAIL, ref, now + delay)
-    if push_id is not None:
-        send_push(push_id)
 
 
 def plan_direct(message_id: int) -> None:
@@ -336,10 +335,9 @@ def send_email(user_id: int) -> None:
                 delivery.attempts += 1
                 delivery.save(update_fields=["status", "attempts"])
                 claimed.append((delivery, item))
-        user = get_user_model()._default_manager.filter(pk=user_id).first()
     if not claimed:
         return
-    address = email.address_of(user_id) if user is not None else ""
+    address = email.address_of(user_id)
     outcome: Outcome = (
         email.send_missed(user_id, address, [item for _d, item in claimed])
         if address

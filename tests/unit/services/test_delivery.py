@@ -40,8 +40,12 @@ def bob_away(bob, service):
 
 
 def direct(alice, bob, text: str = "hello"):
+    """Send a direct message, then sweep once, as the sweeper thread would:
+    the push goes out."""
     room, _created = rooms.open_direct(user=alice, username=bob.username)
-    return messages.send(author=alice, room=room, text=text).message
+    message = messages.send(author=alice, room=room, text=text).message
+    delivery.sweep()
+    return message
 
 
 def come_due(**filters) -> None:
@@ -215,6 +219,7 @@ def test_a_notification_is_pushed_and_emailed_when_unread(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         parley.notify(bob, kind="order", title="Order #42 is shipped", url="/o/42/")
+    delivery.sweep()
     payload = bob_away.decrypt(service.wait_for("bob")[0].body)
     assert (payload["title"], payload["kind"]) == ("Order #42 is shipped", "order")
     come_due()
