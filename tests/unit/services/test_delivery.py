@@ -234,3 +234,14 @@ def test_a_mention_in_a_direct_message_is_delivered_once(alice, bob, bob_away, s
         f"message:{message.id}"
     }
     assert Delivery.objects.filter(user=bob).count() == 2
+
+
+def test_a_push_service_that_does_not_answer_in_time_is_retried(
+    alice, bob, bob_away, service, settings
+):
+    """PARLEY_PUSH_TIMEOUT_SECS bounds the wait; then the push is retried."""
+    settings.PARLEY_PUSH_TIMEOUT_SECS = 0.2
+    service.hang_secs = 1.0
+    direct(alice, bob)
+    row = Delivery.objects.get(user=bob, channel="push")
+    assert (row.status, row.error, row.attempts) == ("pending", "retry", 1)

@@ -108,3 +108,50 @@ def test_parley_flags_from_the_environment_are_read_as_words(tmp_path, word, val
         check=True,
     )
     assert result.stdout.strip() == str(value)
+
+
+def push_and_email(tmp_path, **env: str) -> dict:
+    """The VAPID and e-mail settings of a fresh import."""
+    code = (
+        "import json, parley.site.settings as s; print(json.dumps({"
+        "'vapid': s.PARLEY_VAPID_PRIVATE_KEY, 'backend': getattr(s, 'EMAIL_BACKEND', None),"
+        "'host': getattr(s, 'EMAIL_HOST', None), 'port': getattr(s, 'EMAIL_PORT', None), 'tls': getattr(s, 'EMAIL_USE_TLS', None),"
+        "'user': getattr(s, 'EMAIL_HOST_USER', None), 'timeout': s.EMAIL_TIMEOUT}))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"EMAIL_URL", "PARLEY_VAPID_PRIVATE_KEY", "EMAIL_TIMEOUT"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "PARLEY_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_vapid_key_is_generated_once_unless_given(tmp_path):
+    first = push_and_email(tmp_path)
+    key_file = tmp_path / "vapid_private_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first["vapid"] == key_file.read_text().strip() and len(first["vapid"]) == 43
+    assert push_and_email(tmp_path)["vapid"] == first["vapid"]
+    given = push_and_email(tmp_path, PARLEY_VAPID_PRIVATE_KEY="A" * 42 + "E")
+    assert given["vapid"] == "A" * 42 + "E"
+
+
+def test_email_url_is_parsed(tmp_path):
+    settings = push_and_email(
+        tmp_path, EMAIL_URL="smtp://bot:secret@mail.example.com:587/?tls=True"
+    )
+    assert settings == settings | {
+        "backend": "django.core.mail.backends.smtp.EmailBackend",
+        "host": "mail.example.com",
+        "port": 587,
+        "tls": True,
+        "user": "bot",
+        "timeout": 10.0,
+    }
