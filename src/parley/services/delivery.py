@@ -36,7 +36,9 @@ process (tasks inline) or of each worker (tasks deferred).
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -278,6 +280,17 @@ def _finish(delivery: Delivery, outcome: Outcome) -> None:
         delivery.save(update_fields=["status", "due_at", "error"])
 
 
+def _attempt(send: Callable[..., Outcome], *args: Any) -> Outcome:
+    """``send(*args)``; an unexpected error (a key the push library cannot
+    use, a broken template) is logged and counts as ``failed``, so the
+    claimed delivery is closed rather than left ``sending``."""
+    try:
+        return send(*args)
+    except Exception:
+        logger.exception("a delivery failed unexpectedly")
+        return "failed"
+
+
 def send_push(delivery_id: int) -> None:
     """Claim push delivery ``delivery_id`` if it is due and still worth
     sending, then send it (see the module). Does nothing for a delivery
@@ -304,7 +317,7 @@ def send_push(delivery_id: int) -> None:
         delivery.status = Delivery.Status.SENDING
         delivery.attempts += 1
         delivery.save(update_fields=["status", "attempts"])
-    _finish(delivery, push.deliver(delivery.user_id, item))
+    _finish(delivery, _attempt(push.deliver, delivery.user_id, item))
 
 
 def send_email(user_id: int) -> None:
@@ -338,10 +351,9 @@ def send_email(user_id: int) -> None:
     if not claimed:
         return
     address = email.address_of(user_id)
+    items = [item for _d, item in claimed]
     outcome: Outcome = (
-        email.send_missed(user_id, address, [item for _d, item in claimed])
-        if address
-        else "none"
+        _attempt(email.send_missed, user_id, address, items) if address else "none"
     )
     for delivery, _item in claimed:
         _finish(delivery, outcome)

@@ -245,3 +245,14 @@ def test_a_push_service_that_does_not_answer_in_time_is_retried(
     direct(alice, bob)
     row = Delivery.objects.get(user=bob, channel="push")
     assert (row.status, row.error, row.attempts) == ("pending", "retry", 1)
+
+
+def test_an_unexpected_error_closes_the_delivery_as_failed(
+    alice, bob, bob_away, service, settings
+):
+    """A subject the VAPID library refuses: logged, counted failed, never
+    left 'sending'."""
+    settings.PARLEY_VAPID_SUBJECT = "not a mailto or https URL"
+    direct(alice, bob)
+    assert Delivery.objects.get(user=bob, channel="push").status == "failed"
+    assert service.pushes("bob") == []
