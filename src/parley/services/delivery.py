@@ -368,9 +368,13 @@ def sweep() -> int:
     """
     now = timezone.now()
     age = timedelta(seconds=parley_settings.DELIVERY_EXPIRY_SECS)
-    Delivery.objects.filter(
+    old = Delivery.objects.filter(
         status=Delivery.Status.PENDING, created_at__lt=now - age
-    ).update(status=Delivery.Status.EXPIRED, done_at=now)
+    )
+    # Read first: an UPDATE takes SQLite's write lock even when it matches
+    # nothing, and a sweep usually finds nothing.
+    if old.exists():
+        old.update(status=Delivery.Status.EXPIRED, done_at=now)
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=now)
     pushes = list(
         due.filter(channel=Delivery.Channel.PUSH)
