@@ -18,13 +18,15 @@ shows one notification per conversation (``tag``).
 
 import base64
 import hashlib
+import string
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 from urllib.parse import urlsplit
 
 import orjson
 import requests
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -48,6 +50,7 @@ VAPID_TOKEN_SECS = 12 * 60 * 60
 # RFC 8030 section 5.4: a Topic is at most 32 base64url characters.
 TOPIC_CHARS = 32
 GONE = (404, 410)
+BASE64URL = frozenset(string.ascii_letters + string.digits + "-_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +121,41 @@ def endpoint_allowed(endpoint: str) -> bool:
     return False
 
 
-def _base64url_bytes(value: object, name: str, size: int | None) -> str:
-    """``value`` checked as base64url of ``size`` bytes (any if None)."""
-    if isinstance(value, str) and 0 < len(value) <= KEY_MAX_CHARS:
-        try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        except ValueError:
-            raw = b""
-        if raw and (size is None or len(raw) == size):
-            return value
+def _key(value: object, size: int) -> bytes:
+    """``value`` decoded: base64url (RFC 4648 section 5, no other
+    characters) of exactly ``size`` bytes; b"" otherwise."""
+    if not isinstance(value, str) or not 0 < len(value) <= KEY_MAX_CHARS:
+        return b""
+    if not set(value) <= BASE64URL:
+        return b""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        return b""
+    return raw if len(raw) == size else b""
+
+
+def _checked_keys(keys: dict[str, Any]) -> tuple[str, str]:
+    """The subscription's ``p256dh`` (a point on P-256, RFC 8291 section
+    3.1) and ``auth`` (16 bytes, section 3.2), checked.
+
+    Raises:
+        ParleyError: ``invalid_subscription`` for either that is not.
+    """
+    p256dh = _key(keys.get("p256dh"), 65)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), p256dh)
+    except ValueError:
+        _refuse_key("p256dh")
+    if not _key(keys.get("auth"), 16):
+        _refuse_key("auth")
+    return str(keys["p256dh"]), str(keys["auth"])
+
+
+def _refuse_key(name: str) -> NoReturn:
     raise ParleyError(
         ErrorCode.INVALID_SUBSCRIPTION,
-        _("The subscription's %(name)s key is not valid base64url.") % {"name": name},
+        _("The subscription's %(name)s key is not valid.") % {"name": name},
     )
 
 
@@ -160,8 +186,7 @@ def subscribe(
             ErrorCode.ENDPOINT_NOT_ALLOWED,
             _("Push endpoints must be https URLs of a known push service."),
         )
-    p256dh = _base64url_bytes(keys.get("p256dh"), "p256dh", 65)
-    auth = _base64url_bytes(keys.get("auth"), "auth", 16)
+    p256dh, auth = _checked_keys(keys)
     with transaction.atomic():
         existing = PushSubscription.objects.filter(endpoint=endpoint).first()
         if existing is None:

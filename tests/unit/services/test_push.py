@@ -64,6 +64,15 @@ def test_a_subscription_is_stored_once_per_endpoint(alice, bob):
             ErrorCode.INVALID_SUBSCRIPTION,
         ),
         ({"keys": {"p256dh": "B" + "A" * 86}}, ErrorCode.INVALID_SUBSCRIPTION),
+        # 65 bytes, but not a point on the curve.
+        (
+            {"keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22}},
+            ErrorCode.INVALID_SUBSCRIPTION,
+        ),
+        (
+            {"keys": {"p256dh": "B" + "A" * 85 + "!", "auth": "A" * 22}},
+            ErrorCode.INVALID_SUBSCRIPTION,
+        ),
         ({"keys": "nope"}, ErrorCode.INVALID_SUBSCRIPTION),
         ({"endpoint": 5}, ErrorCode.INVALID_SUBSCRIPTION),
     ],

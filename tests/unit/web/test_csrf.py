@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from parley.api.views import api
 from parley.models import Room
 from parley.services import email, messages, notifications, push, rooms, tokens
+from tests.support.push_service import BrowserKeys
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,8 @@ FOREIGN_ORIGIN = "http://evil.example"
 # the refusals; its own forms are Django's, not given cases here.
 ADMIN_NAMESPACE = "admin"
 API_NAMESPACE = "parley-api"
-# A browser's subscription on an allowed push service (keys of the sizes
-# RFC 8291 gives: a 65-byte point, a 16-byte secret).
-SUBSCRIPTION = {
-    "endpoint": "https://fcm.googleapis.com/fcm/send/ann",
-    "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
-}
+# A browser's subscription on an allowed push service.
+SUBSCRIPTION = BrowserKeys().subscription("https://fcm.googleapis.com/fcm/send/ann")
 # Exempt from CSRF by design: the one-click unsubscribe of an e-mail (RFC
 # 8058) is posted by a mail client, with no cookie; its signed token is the
 # proof (tests/unit/web/test_notifications.py refuses a forged one).
