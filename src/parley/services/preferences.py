@@ -11,6 +11,7 @@ nothing: no mention in the bell, no push, no e-mail.
 from dataclasses import dataclass
 from typing import Literal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -154,7 +155,9 @@ def update_preferences(
 def stop_email(user_id: int, kinds: list[str]) -> None:
     """Turn e-mail off for ``kinds`` of user ``user_id`` (the one-click
     unsubscribe of ``parley.services.email``; RFC 8058). Other channels
-    keep their choice."""
+    keep their choice. A user deleted since changes nothing."""
+    if not get_user_model()._default_manager.filter(pk=user_id).exists():
+        return
     with transaction.atomic():
         for kind in kinds:
             setting, created = NotificationSetting.objects.get_or_create(

@@ -81,3 +81,10 @@ def test_the_address_is_the_active_users(bob):
     bob.is_active = False
     bob.save()
     assert email.address_of(bob.pk) == ""
+
+
+def test_unsubscribing_a_deleted_user_changes_nothing(bob):
+    token = email.unsubscribe_token(bob.pk, ["direct"])
+    bob.delete()
+    assert email.unsubscribe(token) == ["direct"]
+    assert not NotificationSetting.objects.exists()
