@@ -161,6 +161,60 @@ DEFAULTS: dict[str, Any] = {
     # Serve /metrics to any client, not only to the loopback interface. Turn
     # on only where the network keeps the scrape port private.
     "METRICS_PUBLIC": False,
+    # Web Push (RFC 8030/8291/8292, parley.services.push). The VAPID key
+    # pair, base64url: the private key's 32 raw bytes and the public key's
+    # uncompressed point (65 bytes); the standalone server generates them
+    # once into PARLEY_DATA_DIR when unset. Empty: push is off.
+    "VAPID_PRIVATE_KEY": "",
+    "VAPID_PUBLIC_KEY": "",
+    # The VAPID `sub` claim: how a push service reaches the operator, a
+    # mailto: or https: URL (RFC 8292, section 2.1).
+    "VAPID_SUBJECT": "mailto:webmaster@localhost",
+    # Hosts a push subscription's endpoint may name, comma-separated; an
+    # entry starting with "." matches any subdomain. Nothing else is ever
+    # requested from a subscription URL (no server-side request forgery).
+    # Default: the push services of Chrome/Edge (FCM, WNS), Firefox, Safari.
+    "PUSH_ALLOWED_HOSTS": (
+        "fcm.googleapis.com,android.googleapis.com,"
+        "updates.push.services.mozilla.com,.notify.windows.com,"
+        ".push.apple.com"
+    ),
+    # Accept http:// endpoints (still only on allowed hosts): for a loopback
+    # push service in tests, never in production.
+    "PUSH_ALLOW_INSECURE_ENDPOINTS": False,
+    # Push subscriptions one user may hold (one per browser and device);
+    # one more is refused with `too_many_subscriptions`.
+    "PUSH_SUBSCRIPTIONS_PER_USER": 10,
+    # Longest wait for a push service's answer, in seconds; then the push
+    # is retried like a 5xx.
+    "PUSH_TIMEOUT_SECS": 10.0,
+    # How long a push service keeps a push for an offline browser (the
+    # TTL header, RFC 8030 section 5.2), in seconds.
+    "PUSH_TTL_SECS": 86400,
+    # A user who sent a frame on any socket within this many seconds is
+    # "active": they get no push (they see the tab). Each socket records
+    # its activity in the database at most every third of this time.
+    "ACTIVE_SECS": 60.0,
+    # A direct message or mention still unread after this many seconds is
+    # e-mailed; those that come due together go out as one digest.
+    "EMAIL_DELAY_SECS": 300.0,
+    # Most items one e-mail digest lists; the rest go in the next one.
+    "EMAIL_DIGEST_MAX": 20,
+    # Absolute base of the links in e-mails (no request to take it from in
+    # a worker): the conversation and the one-click unsubscribe URL.
+    "SITE_URL": "http://localhost:8000",
+    # Deliveries (push, e-mail; parley.services.delivery): attempts before
+    # one counts as failed; the wait before attempt n+1 is
+    # DELIVERY_RETRY_SECS * 2**(n-1) (exponential backoff); one not sent
+    # within DELIVERY_EXPIRY_SECS of its creation is dropped as expired.
+    "DELIVERY_MAX_ATTEMPTS": 5,
+    "DELIVERY_RETRY_SECS": 10.0,
+    "DELIVERY_EXPIRY_SECS": 86400.0,
+    # How often each server process (tasks inline) or `parley worker`
+    # (tasks deferred) sends the deliveries that came due, in seconds: a
+    # push waits up to this long. A sweep with nothing due is one indexed
+    # query.
+    "DELIVERY_SWEEP_SECS": 1.0,
 }
 
 

@@ -1,4 +1,5 @@
-"""Parley's data: rooms, who belongs to them, their messages, API tokens.
+"""Parley's data: rooms, members, messages, API tokens, notifications and
+how they reach people (push subscriptions, preferences, deliveries).
 
 Only ``parley.services`` writes these models; read them anywhere.
 """
@@ -235,3 +236,162 @@ class Guest(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (the ``PushSubscription`` JSON):
+    where to send (``endpoint``, on an allowed push service) and the keys
+    to encrypt for (RFC 8291: ``p256dh``, the browser's P-256 public key,
+    and ``auth``, its 16-byte secret; both base64url). One per browser and
+    device; a push service answering 404 or 410 has it deleted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="parley_push_subscriptions",
+    )
+    endpoint = models.CharField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=100)
+    auth = models.CharField(_("auth secret"), max_length=50)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"push for {self.user}"
+
+
+class NotificationSetting(models.Model):
+    """One user's choice for one kind of notification ("direct",
+    "mention", or a ``parley.notify`` kind): shown in the app, pushed,
+    e-mailed. A kind without a row has everything on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="parley_notification_settings",
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    push = models.BooleanField(_("push"), default=True)
+    email = models.BooleanField(_("e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="parley_notification_setting_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user}"
+
+
+class RoomMute(models.Model):
+    """A user muted a room: its mentions and messages notify them of
+    nothing (no bell, no push, no e-mail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="parley_room_mutes",
+    )
+    room = models.ForeignKey(
+        Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("muted room")
+        verbose_name_plural = _("muted rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "room"], name="parley_room_mute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} muted by {self.user}"
+
+
+class Activity(models.Model):
+    """When a user last sent a frame on any socket, in any process: a user
+    seen within ``PARLEY_ACTIVE_SECS`` gets no push. In the database
+    because it is the one store every server process and worker share,
+    whatever the channel layer (the default cache is per process)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="parley_activity",
+    )
+    seen_at = models.DateTimeField(_("seen"))
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.user} seen {self.seen_at}"
+
+
+class Delivery(models.Model):
+    """One push or e-mail for one user about one thing: the idempotency
+    record of ``parley.services.delivery``.
+
+    ``ref`` names the thing (``message:<id>`` or ``notification:<id>``);
+    (user, channel, ref) is unique, so a repeated plan sends nothing. A
+    delivery is claimed (``sending``) in a committed transaction before the
+    send, so a process killed mid-send never sends it again: at most once.
+    """
+
+    class Channel(models.TextChoices):
+        PUSH = "push", _("push")
+        EMAIL = "email", _("e-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        SKIPPED = "skipped", _("skipped")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="parley_deliveries",
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    ref = models.CharField(_("about"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    error = models.CharField(_("last error"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="parley_delivery_due")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "channel", "ref"], name="parley_delivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.ref} for {self.user}: {self.status}"

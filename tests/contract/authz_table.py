@@ -32,8 +32,9 @@ is not yours answers exactly like one that does not exist, on both
 transports (``room_not_found``, ``not_found`` for its messages), except
 that its *slug* is taken: a room cannot be created under it (409
 ``room_exists``), and ``subscribe`` creates a public room only under a free
-slug. Nobody reads or marks anyone else's notification; a guest reaches
-public rooms only.
+slug. Nobody reads or marks anyone else's notification, nor removes anyone
+else's push subscription; a guest reaches public rooms only and has no
+notifications, subscriptions or notification settings.
 """
 
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ NA = None
 NO_ROOM_FOUND = "room_not_found"
 NOT_SUBSCRIBED = "not_subscribed"
 # HTTP answers: the status, and the body's `code` for a 4xx.
-OK, CREATED = "200", "201"
+OK, CREATED, NO_CONTENT = "200", "201", "204"
 INVALID_REQUEST = "400 invalid_request"
 INVALID_ROOM = "400 invalid_room"
 NOT_AUTHENTICATED = "401 not_authenticated"
@@ -299,6 +300,32 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
     # Someone else's notification.
     "POST /api/notifications/{notification_id}/read": {
         OWNER: NOT_FOUND, MEMBER: NOT_FOUND, NONMEMBER: NOT_FOUND,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    # The VAPID public key is no secret: anyone signed in may read it.
+    "GET /api/push/key": {
+        OWNER: OK, MEMBER: OK, NONMEMBER: OK, GUEST: OK,
+        ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    "POST /api/push/subscriptions": {
+        OWNER: CREATED, MEMBER: CREATED, NONMEMBER: CREATED,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    "DELETE /api/push/subscriptions (own)": {
+        OWNER: NO_CONTENT, MEMBER: NO_CONTENT, NONMEMBER: NO_CONTENT,
+        GUEST: NA, ANONYMOUS: NA,
+    },
+    # Someone else's subscription.
+    "DELETE /api/push/subscriptions": {
+        OWNER: NOT_FOUND, MEMBER: NOT_FOUND, NONMEMBER: NOT_FOUND,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    "GET /api/me/notification-settings": {
+        OWNER: OK, MEMBER: OK, NONMEMBER: OK,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    "PUT /api/me/notification-settings": {
+        OWNER: OK, MEMBER: OK, NONMEMBER: OK,
         GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
     },
 }

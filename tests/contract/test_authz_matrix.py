@@ -42,7 +42,13 @@ from tests.contract.authz_table import (
     route_of,
 )
 from tests.support.hostile import assert_no_failures
+from tests.support.push_service import BrowserKeys
 from tests.support.servers import ParleyServer, User, unique
+
+# The matrix server's only push service: a name that never resolves
+# (RFC 2606's .invalid), so the pushes that its messages plan reach nobody.
+PUSH_HOST = "push.invalid"
+PUSH_ENDPOINT = f"https://{PUSH_HOST}/matrix-"
 
 # A message id no message has.
 MISSING_MESSAGE_ID = 2**62
@@ -119,7 +125,8 @@ def visitor(server: ParleyServer) -> User:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
     server = ParleyServer(
-        tmp_path_factory.mktemp("matrix"), env={"PARLEY_GUEST_ACCESS": "1"}
+        tmp_path_factory.mktemp("matrix"),
+        env={"PARLEY_GUEST_ACCESS": "1", "PARLEY_PUSH_ALLOWED_HOSTS": PUSH_HOST},
     ).start()
     try:
         users = {
@@ -236,6 +243,16 @@ def run_http(world: World, row: Row) -> str:
             body = {"text": "from the matrix"}
         case _ if method == "PATCH":
             body = {"text": "edited by the matrix"}
+        case "POST /api/push/subscriptions":
+            body = BrowserKeys().subscription(PUSH_ENDPOINT + unique("s"))
+        case "DELETE /api/push/subscriptions" | "DELETE /api/push/subscriptions (own)":
+            holder = role if own else other_role(role)
+            body = BrowserKeys().subscription(PUSH_ENDPOINT + unique("s"))
+            made = world.http[holder].post("/api/push/subscriptions", json=body)
+            assert made.status_code == 201, made.text
+            body = {"endpoint": body["endpoint"]}
+        case "PUT /api/me/notification-settings":
+            body = {"kinds": [{"kind": "order", "email": False}]}
     response = http.request(method, path, json=body)
     answer = http_answer(response)
     if response.status_code != 200:

@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
+from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,
     Error,
@@ -420,3 +421,8 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
         user=request.user, notification_id=notification_id
     )
     return shapes.notification(notification)
+
+
+# Push subscriptions and notification preferences (parley.api.push), with
+# this API's sign-in, budget and errors.
+api.add_router("", push_router)

@@ -13,7 +13,8 @@ inline instead: deferring must not lose it.
 Delivery to a worker is at most once on Redis (a worker killed mid-task
 loses it) and at least once on RabbitMQ (a task is acknowledged once done;
 a worker killed mid-task leaves it to another). Tasks are written to be safe
-to run twice (mention notifications carry an idempotency key).
+to run twice (mention notifications carry an idempotency key; push and
+e-mail deliveries have their own record, ``parley.services.delivery``).
 
 Task names map to dotted paths of sync functions taking keyword arguments
 of JSON types; see ``TASKS``.
@@ -37,6 +38,8 @@ TASKS_CHANNEL = "parley-tasks"
 TASK_EVENT = "parley.task"
 TASKS = {
     "mentions.notify": "parley.services.mentions.notify_mentions",
+    "delivery.direct": "parley.services.delivery.plan_direct",
+    "delivery.notification": "parley.services.delivery.plan_notification",
 }
 
 

@@ -19,6 +19,7 @@ Prometheus on the same host, or a scrape through an SSH tunnel) unless
 """
 
 import ipaddress
+import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import (
@@ -29,10 +30,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
 
 from parley.conf import parley_settings
 from parley.wire.errors import ErrorCode
 from parley.wire.frames import ClientFrameType
+
+logger = logging.getLogger(__name__)
 
 # The label of a frame whose type is missing or unknown: a client cannot
 # grow the label set by inventing types.
@@ -108,6 +112,77 @@ def slow_consumer_closed() -> None:
 def fanout_observed(seconds: float) -> None:
     """Record one event's local fan-out time, in seconds."""
     FANOUT_SECONDS.observe(seconds)
+
+
+class DeliveryCollector:
+    """Push and e-mail deliveries (``parley.services.delivery``), counted
+    from the ``Delivery`` table at each scrape: workers, which serve no
+    ``/metrics``, send most of them. The numbers are the whole
+    deployment's, the same on every process: take one process' (``max``),
+    do not sum them.
+
+    - ``parley_deliveries_sent_total{channel}``
+    - ``parley_deliveries_failed_total{channel}``: refused, or
+      ``PARLEY_DELIVERY_MAX_ATTEMPTS`` temporary failures
+    - ``parley_deliveries_retried_total{channel}``: attempts after a
+      temporary failure (5xx, 429, SMTP 4xx, timeout)
+    - ``parley_deliveries_expired_total{channel}``: dropped, not sent
+      within ``PARLEY_DELIVERY_EXPIRY_SECS``
+    """
+
+    STATUSES = {
+        "sent": "Pushes and e-mails sent.",
+        "failed": "Pushes and e-mails that failed for good.",
+        "expired": "Pushes and e-mails dropped as expired.",
+    }
+
+    def _families(self) -> dict[str, CounterMetricFamily]:
+        families = {
+            status: CounterMetricFamily(
+                f"parley_deliveries_{status}", text, labels=["channel"]
+            )
+            for status, text in self.STATUSES.items()
+        }
+        families["retried"] = CounterMetricFamily(
+            "parley_deliveries_retried",
+            "Delivery attempts after a temporary failure.",
+            labels=["channel"],
+        )
+        return families
+
+    def describe(self) -> list[CounterMetricFamily]:
+        """The metrics' names, without a query (at registration)."""
+        return list(self._families().values())
+
+    def collect(self) -> list[CounterMetricFamily]:
+        """The counts, read now; none when the database cannot answer."""
+        from django.db.models import Count, F, Sum
+
+        from parley.models import Delivery
+
+        families = self._families()
+        try:
+            done = Delivery.objects.filter(status__in=list(self.STATUSES))
+            retried = Delivery.objects.filter(attempts__gt=1)
+            totals = {
+                (row["status"], row["channel"]): row["count"]
+                for row in done.values("channel", "status").annotate(count=Count("id"))
+            }
+            # Every attempt but a delivery's first was a retry.
+            for row in retried.values("channel").annotate(
+                retries=Sum(F("attempts") - 1)
+            ):
+                totals["retried", row["channel"]] = row["retries"]
+        except Exception:
+            logger.warning("counting deliveries failed", exc_info=True)
+            return []
+        for channel in ("push", "email"):
+            for status, family in families.items():
+                family.add_metric([channel], totals.get((status, channel), 0))
+        return list(families.values())
+
+
+REGISTRY.register(DeliveryCollector())
 
 
 def _is_loopback(address: str | None) -> bool:

@@ -15,6 +15,8 @@ it from its process's hub, which it finds in its ``Runtime``
 import abc
 import asyncio
 import logging
+import math
+import time
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -24,11 +26,13 @@ from django.utils.translation import gettext as _
 
 from parley import ratelimit
 from parley.conf import parley_settings
+from parley.db import database_sync_to_async
 from parley.ops import metrics
 from parley.ratelimit import RateLimited, TokenBucket
 from parley.realtime.hub import Hub
 from parley.realtime.outbox import Outbox
 from parley.realtime.runtime import Runtime
+from parley.services import delivery
 from parley.wire.errors import ErrorCode, ParleyError
 from parley.wire.frames import CloseCode, Limits, ServerFrameType, encode_frame
 from parley.wire.frames import error_frame as encode_error
@@ -80,6 +84,8 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     tasks: set[asyncio.Task] | None = None
     hub: Hub | None = None
     frame_budget: TokenBucket | None = None
+    # When this socket last recorded its user as active (time.monotonic()).
+    active_noted = -math.inf
     user_id: int
     username: str
 
@@ -264,6 +270,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         raw = text_data if text_data is not None else bytes_data
         try:
             if await self.spend_frame(raw):
+                self.note_activity()
                 await self.receive_frame(raw)
         except (StopConsumer, LayerFailed):
             raise
@@ -310,6 +317,21 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             await self.end(CloseCode.POLICY_VIOLATION, flush=True)
             return False
         raise RateLimited(wait, ref=self.ref_of(raw))
+
+    def note_activity(self) -> None:
+        """Record the user as active (no push while they are: see
+        ``parley.services.delivery``), at most every third of
+        ``PARLEY_ACTIVE_SECS`` per socket, beside the frame."""
+        now = time.monotonic()
+        if now - self.active_noted >= parley_settings.ACTIVE_SECS / 3:
+            self.active_noted = now
+            self.spawn(self._touch())
+
+    async def _touch(self) -> None:
+        try:
+            await database_sync_to_async(delivery.touch)(self.user_id)
+        except Exception:
+            logger.warning("recording %s as active failed", self, exc_info=True)
 
     def ref_of(self, raw: str | bytes) -> str | None:
         """The ``ref`` of a frame that is not handled, if it has one."""

@@ -8,9 +8,10 @@ both kept and dropped, so "thanks @alice." mentions ``alice`` and, if one
 exists, ``alice.``.
 
 The mentioned user is notified (kind ``mention``) if they may read the
-room, are not the author, are active and are not a guest, at most once per
-message: the notification's idempotency key is ``mention:<message id>``.
-At most ``PARLEY_MAX_MENTIONS_PER_MESSAGE`` distinct names are looked at.
+room, are not the author, are active, are not a guest and did not mute the
+room, at most once per message: the notification's idempotency key is
+``mention:<message id>``. At most ``PARLEY_MAX_MENTIONS_PER_MESSAGE``
+distinct names are looked at.
 """
 
 import logging
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from parley.bus import tasks
 from parley.conf import parley_settings
 from parley.models import Membership, Message, Notification, Room
-from parley.services import notifications
+from parley.services import notifications, preferences
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ def notify_mentions(
             ).values_list("user_id", flat=True)
         )
         people = [p for p in people if p.pk in members]
+    muted = preferences.muted_among(room.id, [p.pk for p in people])
+    people = [p for p in people if p.pk not in muted]
     author = message.author.get_username() if message.author else "?"
     title = _title(author, room)
     return [

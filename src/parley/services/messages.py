@@ -26,7 +26,7 @@ from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
-from parley.services import mentions, rooms
+from parley.services import delivery, mentions, rooms
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -212,6 +212,8 @@ def send(
         message = posted.message
         publish_sync(events.message_event(message.room_id, shapes.message(message)))
         mentions.dispatch_sync(message)
+        if message.room.kind == Room.Kind.DIRECT:
+            delivery.dispatch_direct_sync(message)
     return posted
 
 
@@ -237,6 +239,8 @@ async def asend(
         message = posted.message
         await publish(events.message_event(message.room_id, shapes.message(message)))
         await mentions.dispatch(message)
+        if message.room.kind == Room.Kind.DIRECT:
+            await delivery.dispatch_direct(message)
     return posted
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Notification
+from parley.services import delivery, preferences
 from parley.services.guests import refuse_guests
 from parley.wire import events, shapes
 from parley.wire.errors import ErrorCode, NotFound, ParleyError
@@ -60,7 +61,10 @@ def notify(
     a view, a task). Every open socket of ``user`` gets the user frame
     ``notification {id, kind, title, body, url, data, ts}`` after the
     surrounding transaction commits (at once outside one); a rollback
-    undoes the row and sends nothing.
+    undoes the row and sends nothing. Then push and e-mail are planned
+    (``parley.services.delivery``). A kind whose ``in_app`` the user turned
+    off (``parley.services.preferences``) is stored already read, with no
+    frame.
 
     Args:
         user: whom to notify.
@@ -87,6 +91,7 @@ def notify(
     _check(url, "url", URL_MAX_CHARS, required=False)
     _check(key, "key", KEY_MAX_CHARS, required=False)
     refuse_guests(user, _("Guests get no notifications."))
+    in_app = preferences.wants(user.pk, kind, "in_app")
     try:
         with transaction.atomic():
             notification = Notification.objects.create(  # type: ignore[misc]
@@ -97,12 +102,15 @@ def notify(
                 url=url,
                 data=data or {},
                 key=key,
+                read_at=None if in_app else timezone.now(),
             )
-            frame = shapes.notification(notification)
-            del frame["read"]
-            publish_on_commit(
-                events.user_frame(user.pk, ServerFrameType.NOTIFICATION, **frame)
-            )
+            if in_app:
+                frame = shapes.notification(notification)
+                del frame["read"]
+                publish_on_commit(
+                    events.user_frame(user.pk, ServerFrameType.NOTIFICATION, **frame)
+                )
+            delivery.dispatch_notification(notification.id)
     except IntegrityError:
         earlier = Notification.objects.filter(user=user, key=key).first()  # type: ignore[misc]
         if not key or earlier is None:

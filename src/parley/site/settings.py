@@ -13,6 +13,14 @@ safe outside development:
                      or ``amqp://user:password@host:port/vhost``
                      (``parley.bus.config.channel_layers_from_url``)
 ``SECRET_KEY``       default: generated once, kept in the data folder
+``PARLEY_VAPID_PRIVATE_KEY`` Web Push's key (base64url); default: generated
+                     once, kept in the data folder
+``EMAIL_URL``        where e-mail goes, as dj-email-url reads it
+                     (``smtp://user:pass@host:587/?tls=True``); default:
+                     SMTP on localhost:25
+``DEFAULT_FROM_EMAIL`` the sender of Parley's e-mails
+                     (default ``parley@localhost``)
+``PARLEY_SITE_URL``  the absolute address of the site, for e-mail links
 ``ALLOWED_HOSTS``    comma-separated (default ``127.0.0.1,localhost,[::1]``)
 ``DEBUG``            ``1``/``true``/``yes`` to enable (default off)
 ``LOG_LEVEL``        the root logger's level (default ``INFO``)
@@ -22,11 +30,15 @@ safe outside development:
 ==================== ====================================================
 """
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,21 +57,38 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item]
 
 
-def _secret_key(data_dir: Path) -> str:
-    """The ``SECRET_KEY`` env var, else a key generated once into the data dir.
+def _generated_once(path: Path, make: Callable[[], str]) -> str:
+    """The text of ``path``, written first with ``make()`` if missing.
 
-    The file is created with mode 0600, so a key never ships in the code and
-    sessions survive restarts.
+    The file is created with mode 0600 (and ``O_EXCL``: of two processes
+    starting together, one writes it), so a key never ships in the code and
+    survives restarts.
     """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(make())
+    return path.read_text().strip()
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The ``SECRET_KEY`` env var, else a key generated once into the data dir."""
     if key := os.environ.get("SECRET_KEY"):
         return key
-    path = data_dir / "secret_key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+    return _generated_once(data_dir / "secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def _vapid_private_key() -> str:
+    """A new VAPID private key: a P-256 scalar's 32 bytes, base64url (RFC
+    8292 section 3.2 names the curve)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    raw = key.private_numbers().private_value.to_bytes(32, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 DATA_DIR = Path(os.environ.get("PARLEY_DATA_DIR", "var")).resolve()
@@ -147,6 +176,26 @@ for _name, _default in PARLEY_DEFAULTS.items():
             if isinstance(_default, bool)
             else type(_default)(_value)
         )
+
+# Web Push: without a configured key pair, a private key generated once into
+# the data folder (the public key is derived from it, parley.services.push).
+if not globals().get("PARLEY_VAPID_PRIVATE_KEY"):
+    PARLEY_VAPID_PRIVATE_KEY = _generated_once(
+        DATA_DIR / "vapid_private_key", _vapid_private_key
+    )
+    PARLEY_VAPID_PUBLIC_KEY = ""
+
+# E-mail (missed messages): EMAIL_URL as dj-email-url reads it, e.g.
+# smtp://user:password@host:587/?tls=True, or console:// to print them.
+# Without it, Django's default: SMTP on localhost:25.
+if _email_url := os.environ.get("EMAIL_URL"):
+    globals().update(dj_email_url.parse(_email_url))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parley@localhost")
+# An SMTP server that does not answer holds a sender this long, in seconds;
+# then the e-mail is retried (parley.services.delivery).
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or float(
+    os.environ.get("EMAIL_TIMEOUT", "10")
+)
 
 CHANNEL_LAYERS = channel_layers_from_url(
     os.environ.get("CHANNEL_LAYER_URL", "memory://"),

@@ -34,6 +34,11 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     TOO_MANY_ROOMS = "too_many_rooms"
     TOO_MANY_SOCKETS = "too_many_sockets"
+    INVALID_SUBSCRIPTION = "invalid_subscription"
+    ENDPOINT_NOT_ALLOWED = "endpoint_not_allowed"
+    TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
+    PUSH_UNAVAILABLE = "push_unavailable"
+    INVALID_SIGNATURE = "invalid_signature"
     INTERNAL_ERROR = "internal_error"
 
 

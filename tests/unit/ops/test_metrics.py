@@ -50,3 +50,41 @@ def test_fanout_time_and_counters_reach_the_metrics_page():
         value(after, 'parley_fanout_seconds_bucket{le="0.0025"}')
         == value(before, 'parley_fanout_seconds_bucket{le="0.0025"}') + 1
     )
+
+
+def test_deliveries_are_counted_from_the_table(django_user_model, db):
+    """Sent, failed, retried (attempts after the first) and expired, by
+    channel, whichever process (a worker) did the work."""
+    from django.utils import timezone
+
+    from parley.models import Delivery
+
+    ann = django_user_model.objects.create_user("ann")
+    now = timezone.now()
+    for n, (channel, status, attempts) in enumerate(
+        [
+            ("push", "sent", 1),
+            ("push", "sent", 3),
+            ("push", "failed", 5),
+            ("email", "expired", 0),
+            ("email", "pending", 2),
+        ]
+    ):
+        Delivery.objects.create(
+            user=ann,
+            channel=channel,
+            ref=f"message:{n}",
+            status=status,
+            attempts=attempts,
+            due_at=now,
+        )
+    body = Client().get("/metrics").content.decode()
+    for line in (
+        'parley_deliveries_sent_total{channel="push"} 2.0',
+        'parley_deliveries_failed_total{channel="push"} 1.0',
+        'parley_deliveries_retried_total{channel="push"} 6.0',
+        'parley_deliveries_retried_total{channel="email"} 1.0',
+        'parley_deliveries_expired_total{channel="email"} 1.0',
+        'parley_deliveries_sent_total{channel="email"} 0.0',
+    ):
+        assert line in body, line

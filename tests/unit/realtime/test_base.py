@@ -3,6 +3,7 @@ failures answered as frames, the frame budget, the 1008 for a flood. On a
 small consumer of the test's own, under Channels' WebsocketCommunicator,
 with the rate limiters' clock under the test's hand."""
 
+import asyncio
 import logging
 
 import pytest
@@ -122,3 +123,31 @@ async def test_a_socket_that_goes_on_flooding_is_closed_with_1008(
         "type": "websocket.close",
         "code": CloseCode.POLICY_VIOLATION,
     }
+
+
+async def test_a_frame_records_its_user_active_once_per_third_of_the_window(
+    user, settings
+):
+    """No push while the user is here (parley.services.delivery): the first
+    frame records them active; more frames within PARLEY_ACTIVE_SECS / 3
+    write nothing more."""
+    from asgiref.sync import sync_to_async
+
+    from parley.models import Activity
+
+    settings.PARLEY_ACTIVE_SECS = 600.0
+    ws, hub = await open_echo(user)
+    await ws.send_to(text_data="one")
+    await ws.receive_json_from()
+    seen = sync_to_async(Activity.objects.filter(user=user).first)
+    for _ in range(200):  # the write runs beside the frame: up to 10 s
+        if (first := await seen()) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert first is not None
+    await ws.send_to(text_data="two")
+    await ws.receive_json_from()
+    again = await sync_to_async(Activity.objects.get)(user=user)
+    assert again.seen_at == first.seen_at
+    await ws.disconnect()
+    await hub.close()

@@ -108,3 +108,51 @@ def test_parley_flags_from_the_environment_are_read_as_words(tmp_path, word, val
         check=True,
     )
     assert result.stdout.strip() == str(value)
+
+
+def push_and_email(tmp_path, **env: str) -> dict:
+    """The VAPID and e-mail settings of a fresh import."""
+    names = ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS"]
+    names += ["EMAIL_HOST_USER", "EMAIL_TIMEOUT", "PARLEY_VAPID_PRIVATE_KEY"]
+    code = (
+        "import json, parley.site.settings as s; print(json.dumps("
+        f"{{name: getattr(s, name, None) for name in {names!r}}}))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"EMAIL_URL", "PARLEY_VAPID_PRIVATE_KEY", "EMAIL_TIMEOUT"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "PARLEY_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_vapid_key_is_generated_once_unless_given(tmp_path):
+    first = push_and_email(tmp_path)
+    key_file = tmp_path / "vapid_private_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = first["PARLEY_VAPID_PRIVATE_KEY"]
+    assert key == key_file.read_text().strip() and len(key) == 43
+    assert push_and_email(tmp_path)["PARLEY_VAPID_PRIVATE_KEY"] == key
+    given = push_and_email(tmp_path, PARLEY_VAPID_PRIVATE_KEY="A" * 42 + "E")
+    assert given["PARLEY_VAPID_PRIVATE_KEY"] == "A" * 42 + "E"
+
+
+def test_email_url_is_parsed(tmp_path):
+    settings = push_and_email(
+        tmp_path, EMAIL_URL="smtp://bot:secret@mail.example.com:587/?tls=True"
+    )
+    assert settings == settings | {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+        "EMAIL_HOST_USER": "bot",
+        "EMAIL_TIMEOUT": 10.0,
+    }

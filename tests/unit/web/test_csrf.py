@@ -25,7 +25,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from parley.api.views import api
 from parley.models import Room
-from parley.services import messages, notifications, rooms, tokens
+from parley.services import email, messages, notifications, push, rooms, tokens
+from tests.support.push_service import BrowserKeys
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,12 @@ FOREIGN_ORIGIN = "http://evil.example"
 # the refusals; its own forms are Django's, not given cases here.
 ADMIN_NAMESPACE = "admin"
 API_NAMESPACE = "parley-api"
+# A browser's subscription on an allowed push service.
+SUBSCRIPTION = BrowserKeys().subscription("https://fcm.googleapis.com/fcm/send/ann")
+# Exempt from CSRF by design: the one-click unsubscribe of an e-mail (RFC
+# 8058) is posted by a mail client, with no cookie; its signed token is the
+# proof (tests/unit/web/test_notifications.py refuses a forged one).
+SIGNED_ROUTES = {"parley-unsubscribe"}
 
 
 # The site's routes --------------------------------------------------------
@@ -81,7 +88,9 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
     for path, operations in api.get_openapi_schema()["paths"].items():
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
-                name = operation["operationId"].rsplit("_views_", 1)[1]
+                name = re.sub(
+                    r"^parley_api_(views|push)_", "", operation["operationId"]
+                )
                 found[name] = (method, path)
     return found
 
@@ -117,6 +126,7 @@ def world(django_user_model, settings) -> World:
     message = messages.store(room=private, author=ann, text="mine").message
     notification = notifications.notify(ann, kind="test", title="hello")
     token, plaintext = tokens.create_token(user=ann, name="bot")
+    push.subscribe(user=ann, subscription=SUBSCRIPTION)
     return World(
         ann,
         private,
@@ -134,6 +144,7 @@ def world(django_user_model, settings) -> World:
             "content_type_id": "1",
             "app_label": "auth",
             "url": "nowhere/",
+            "token": email.unsubscribe_token(ann.pk, ["direct"]),
         },
     )
 
@@ -217,6 +228,8 @@ PAGE_CASES: dict[str, Case] = {
 READ_ONLY_ROUTES = {
     "parley-healthz",
     "parley-metrics",
+    "parley-notification-settings",
+    "parley-service-worker",
     "password_change_done",
     f"{API_NAMESPACE}:openapi-json",
     f"{API_NAMESPACE}:openapi-view",
@@ -233,6 +246,13 @@ API_CASES: dict[str, Case] = {
     "delete_message": Case(lambda w: {}, 200),
     "mark_all_notifications_read": Case(lambda w: {}, 200),
     "mark_notification_read": Case(lambda w: {}, 200),
+    "subscribe": Case(
+        lambda w: {**SUBSCRIPTION, "endpoint": SUBSCRIPTION["endpoint"] + "2"}, 201
+    ),
+    "unsubscribe": Case(lambda w: {"endpoint": SUBSCRIPTION["endpoint"]}, 204),
+    "update_notification_settings": Case(
+        lambda w: {"kinds": [{"kind": "mention", "email": False}]}, 200
+    ),
 }
 # Path parameters of the API calls, by operation: which room, message...
 API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -259,7 +279,7 @@ def test_every_route_is_classified():
     page_routes = {
         r.key for r in ROUTES if r.namespace not in (API_NAMESPACE, ADMIN_NAMESPACE)
     }
-    assert page_routes - READ_ONLY_ROUTES == set(PAGE_CASES)
+    assert page_routes - READ_ONLY_ROUTES - SIGNED_ROUTES == set(PAGE_CASES)
     assert set(OPERATIONS) == set(API_CASES)
     assert set(OPERATIONS) <= api_operations
 
@@ -270,7 +290,7 @@ def test_only_api_operations_skip_djangos_csrf_middleware():
     exempt = {
         r.key for r in ROUTES if getattr(r.pattern.callback, "csrf_exempt", False)
     }
-    assert {key.split(":")[0] for key in exempt} <= {API_NAMESPACE}
+    assert {key.split(":")[0] for key in exempt} <= {API_NAMESPACE} | SIGNED_ROUTES
 
 
 # Refusals -------------------------------------------------------------------
@@ -292,7 +312,11 @@ def refusals(client: Client) -> list[tuple[str, dict[str, str]]]:
     ]
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.key}:{r.route}")
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if r.key not in SIGNED_ROUTES],
+    ids=lambda r: f"{r.key}:{r.route}",
+)
 def test_every_route_refuses_unsafe_methods_without_csrf(route, world):
     """POST, PUT, PATCH and DELETE with a session cookie but no valid CSRF
     proof: 403 and no change, on every route. An API path answers 405 to a

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from parley.conf import DEFAULTS
+from parley.services import email
 from parley.web.middleware import ContentSecurityPolicyMiddleware
 from tests.unit.web.test_csrf import ROUTES, concrete_path
 
@@ -34,6 +35,8 @@ EXPECTED_PAGES = {
     "parley-rooms",
     "parley-room",
     "parley-tokens",
+    "parley-notification-settings",
+    "parley-unsubscribe",
     "login",
     "signup",
     "password_change",
@@ -120,6 +123,7 @@ def test_every_html_page_has_the_policy_and_no_inline_code(ann, settings):
         "username": "ann",
         "message_id": 1,
         "notification_id": 1,
+        "token": email.unsubscribe_token(ann.pk, ["direct"]),
     }
     pages = html_pages(client, values)
     assert set(pages) >= EXPECTED_PAGES, EXPECTED_PAGES - set(pages)

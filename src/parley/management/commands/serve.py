@@ -37,6 +37,7 @@ from gunicorn.arbiter import Arbiter
 from uvicorn_worker import UvicornWorker
 
 from parley.conf import parley_settings
+from parley.management import sweeper
 from parley.realtime.runtime import Runtime
 
 SERVERS = ("uvicorn", "daphne", "gunicorn")
@@ -177,6 +178,12 @@ class Command(BaseCommand):
             f"Parley on http://{host}:{port}/ ({server}, {workers} "
             f"worker{'s' if workers > 1 else ''})"
         )
+        # Deliveries that came due (parley.management.sweeper): here when
+        # tasks run inline, in `parley worker` otherwise; in each Gunicorn
+        # worker after its fork, never in the arbiter that forks them.
+        sweeping = not parley_settings.DEFER_TASKS
+        if sweeping and server != "gunicorn":
+            sweeper.start()
         if server == "daphne":
             from daphne.cli import CommandLineInterface
 
@@ -206,6 +213,7 @@ class Command(BaseCommand):
                     # Its default path is one per user: two servers on a
                     # host would take each other's. Signals do the job.
                     "control_socket_disable": True,
+                    **({"post_fork": start_sweeper} if sweeping else {}),
                 },
             ).run()
         elif workers > 1:
@@ -216,6 +224,11 @@ class Command(BaseCommand):
             GracefulServer(
                 uvicorn.Config(target, host=host, port=port, **uvicorn_options())
             ).run()
+
+
+def start_sweeper(arbiter: Arbiter, worker: Any) -> None:
+    """Gunicorn's ``post_fork`` hook: a delivery sweeper in the worker."""
+    sweeper.start()
 
 
 def check_workers(server: str, workers: int) -> None:

@@ -1,5 +1,6 @@
 """``parley worker``: run deferred tasks (``PARLEY_DEFER_TASKS``) until
-SIGTERM or SIGINT; see ``parley.bus.worker``.
+SIGTERM or SIGINT; see ``parley.bus.worker``. Beside them, a sweeper thread
+sends the pushes and e-mails that came due (``parley.management.sweeper``).
 
 Refused, with the reason, on a channel layer that cannot carry tasks from
 the servers to workers: ``memory://`` (each process has its own) and
@@ -20,6 +21,7 @@ from parley.bus.tasks import TASKS_CHANNEL
 from parley.bus.worker import work
 from parley.conf import parley_settings
 from parley.db import close_connections
+from parley.management import sweeper
 
 logger = logging.getLogger("parley.bus.worker")
 
@@ -60,9 +62,12 @@ class Command(BaseCommand):
                 "PARLEY_DEFER_TASKS is off: the servers run tasks inline and send "
                 "none to workers."
             )
+        # Push retries and e-mails that came due (parley.management.sweeper).
+        deliveries = sweeper.start()
         try:
             ran = asyncio.run(self._work())
         finally:
+            deliveries.stop()
             # The tasks' connection lives on the database thread; close it
             # rather than leave it to the interpreter's exit.
             close_connections()
