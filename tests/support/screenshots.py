@@ -43,9 +43,7 @@ def avatar_png(colour: tuple[int, int, int]) -> bytes:
 def populate(server: ParleyServer) -> dict[str, User]:
     """Three people with display names (one with an avatar), a room with a
     conversation, a second room and a direct conversation."""
-    people = {
-        name: User.sign_up(server, name) for name in ("ann", "boris", "chen")
-    }
+    people = {name: User.sign_up(server, name) for name in ("ann", "boris", "chen")}
     names = {"ann": "Ann Lee", "boris": "Борис Петров", "chen": ""}
     for name, user in people.items():
         with user.http() as http:

@@ -181,10 +181,13 @@ def reencode_avatar(data: bytes) -> bytes:
             image = ImageOps.exif_transpose(image).convert("RGBA")
     except ParleyError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ParleyError(
+            ErrorCode.IMAGE_TOO_LARGE,
+            _("This image has too many pixels for an avatar."),
+        ) from None
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         ValueError,
         SyntaxError,  # some of Pillow's decoders report a broken file so
