@@ -91,9 +91,11 @@ def test_max_bytes_pass_and_one_more_is_refused(alice):
     data = picture()
     with override_settings(PARLEY_AVATAR_MAX_BYTES=len(data)):
         profiles.set_avatar(user=alice, data=data)
-    with override_settings(PARLEY_AVATAR_MAX_BYTES=len(data) - 1):
-        with pytest.raises(ParleyError) as refused:
-            profiles.set_avatar(user=alice, data=data)
+    with (
+        override_settings(PARLEY_AVATAR_MAX_BYTES=len(data) - 1),
+        pytest.raises(ParleyError) as refused,
+    ):
+        profiles.set_avatar(user=alice, data=data)
     assert refused.value.code == ErrorCode.IMAGE_TOO_LARGE
 
 

@@ -43,7 +43,7 @@ def test_a_person_shows_the_display_name_else_the_username(alice, bob):
 
 def test_the_sidebar_titles_a_direct_room_with_the_peers_display_name(alice, bob):
     profiles.set_display_name(user=bob, name="Bob B")
-    direct, _created = rooms.open_direct(user=alice, username="bob")
+    rooms.open_direct(user=alice, username="bob")
     listed = shell.my_rooms(alice)
     assert [item["title"] for item in listed["direct"]] == ["Bob B"]
 
