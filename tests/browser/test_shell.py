@@ -13,7 +13,6 @@ import io
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, expect
@@ -229,11 +228,12 @@ async def test_a_display_name_and_avatar_set_on_the_settings_page(
     avatar = page.locator("#user-button img.avatar")
     await expect(avatar).to_have_count(1)
     src = await avatar.get_attribute("src")
-    served = httpx.get(server.base_url + src)
+    served = await page.request.get(src)
     assert served.headers["content-type"] == "image/png"
     assert served.headers["x-content-type-options"] == "nosniff"
-    assert Image.open(io.BytesIO(served.content)).size == (128, 128)
-    assert served.content != right.read_bytes()
+    body = await served.body()
+    assert Image.open(io.BytesIO(body)).size == (128, 128)
+    assert body != right.read_bytes()
 
     # Others see the name in the online list and in the messages' shape.
     room = unique("named")
@@ -293,6 +293,7 @@ async def test_axe_finds_no_serious_violation_on_any_page(
     await page.goto(f"/chat/{room}/")
     await expect(page.locator("#connection")).to_have_attribute("data-state", "open")
     await say(page, "a message to check")
+    await expect(page.locator("#messages [data-seq]")).to_have_count(1)
     found["room"] = await serious_violations(page)
     await page.emulate_media(color_scheme="dark")
     found["room, dark"] = await serious_violations(page)
