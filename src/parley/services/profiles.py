@@ -72,7 +72,8 @@ def name_of(user: Any) -> str:
     """``user``'s display name, else the username, from a profile loaded
     with it (``select_related("parley_profile")`` or ``attach``)."""
     profile = getattr(user, "parley_profile", None)
-    return (profile and profile.display_name) or user.get_username()
+    name: str = (profile and profile.display_name) or user.get_username()
+    return name
 
 
 def people(usernames: list[str]) -> dict[str, Person]:
@@ -168,17 +169,17 @@ def reencode_avatar(data: bytes) -> bytes:
             # Pillow warns, then refuses, above its own global limit; ours
             # (below) is stricter and is checked before decoding.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(
+            opened = Image.open(
                 io.BytesIO(data), formats=list(parley_settings.AVATAR_FORMATS)
             )
-            width, height = image.size
+            width, height = opened.size
             if width * height > parley_settings.AVATAR_MAX_PIXELS:
                 raise ParleyError(
                     ErrorCode.IMAGE_TOO_LARGE,
                     _("This image has too many pixels for an avatar."),
                 )
-            image.load()
-            image = ImageOps.exif_transpose(image).convert("RGBA")
+            opened.load()
+            image = ImageOps.exif_transpose(opened).convert("RGBA")
     except ParleyError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -90,6 +90,7 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "seq": 1,
         "room": "general",
         "author": "carol",
+        "author_name": "carol",
         "text": "hi",
         "ts": None,
         "client_id": "c1",
