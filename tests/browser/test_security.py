@@ -134,6 +134,7 @@ async def test_signing_out_in_one_tab_sends_the_other_tab_to_sign_in(
     await open_room(alice, room)
     other_tab = await alice.context.new_page()
     await other_tab.goto("/")
+    await other_tab.locator("#user-button").click()  # the user menu
     await other_tab.get_by_role("button", name="Sign out").click()
     await expect(other_tab.locator(".who")).to_have_count(0)
     next_url = quote(f"/chat/{room}/", safe="")

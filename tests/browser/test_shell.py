@@ -207,6 +207,7 @@ async def test_a_display_name_and_avatar_set_on_the_settings_page(
     browser: Browser, server: ParleyServer, tmp_path: Path
 ):
     page, username = await signed_up(browser, server, DESKTOP)
+    await page.wait_for_load_state()  # the page's scripts have run
     await page.locator("#user-button").click()
     await page.locator("#user-menu a[href='/settings/']").click()
     await expect(page).to_have_url(server.base_url + "/settings/")
@@ -238,6 +239,7 @@ async def test_a_display_name_and_avatar_set_on_the_settings_page(
     # Others see the name in the online list and in the messages' shape.
     room = unique("named")
     await page.goto(f"/chat/{room}/")
+    await expect(page.locator("#online li .name")).to_have_text("Zoë Q")
     await say(page, "hello")
     history = await page.evaluate(
         "url => fetch(url).then(r => r.json())", f"/api/rooms/{room}/messages"

@@ -42,6 +42,24 @@ def person(user: Any) -> dict[str, Any]:
     }
 
 
+def display_peers(user: AbstractBaseUser, room_ids: list[int]) -> dict[int, str]:
+    """The other person of each direct room in ``room_ids``, by display name
+    (else username): ``rooms.direct_peers`` as people see them."""
+    peers = rooms.direct_peers(user=user, room_ids=room_ids)
+    names = profiles.people(list(peers.values()))
+    return {
+        room_id: names.get(username, {}).get("name", username)
+        for room_id, username in peers.items()
+    }
+
+
+def room_title(room: Room, user: AbstractBaseUser) -> str:
+    """``room``'s title as ``user`` sees it on a page: a direct room's is the
+    other person's display name (see ``rooms.title_for``)."""
+    peers = display_peers(user, [room.pk]) if room.kind == Room.Kind.DIRECT else {}
+    return rooms.title_for(room, user=user, peers=peers)
+
+
 def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
     """The rooms signed-in ``user`` belongs to, with unread counts, for the
     sidebar (``_rooms.html``).
@@ -54,14 +72,7 @@ def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
     """
     joined = list(Room.objects.filter(memberships__user_id=user.pk))
     unread = reads.unread_counts(user=user, rooms=joined)
-    peers = rooms.direct_peers(
-        user=user, room_ids=[r.pk for r in joined if r.kind == Room.Kind.DIRECT]
-    )
-    names = profiles.people(list(peers.values()))
-    peers = {
-        room_id: names.get(username, {}).get("name", username)
-        for room_id, username in peers.items()
-    }
+    peers = display_peers(user, [r.pk for r in joined if r.kind == Room.Kind.DIRECT])
     items = [
         {
             "slug": room.slug,

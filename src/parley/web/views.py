@@ -28,7 +28,7 @@ from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, rooms, tokens
-from parley.web.shell import members_panel, shell_context
+from parley.web.shell import members_panel, room_title, shell_context
 from parley.wire.errors import NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
@@ -296,7 +296,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         raise Http404 from None
     user = request.user
     is_owner = rooms.is_owner(user=user, room=current)
-    title = rooms.title_for(current, user=user)
+    title = room_title(current, user)
     members = members_panel(current, parley_settings.ROOM_PAGE_MEMBERS_MAX)
     config = {
         "room": current.slug,

@@ -46,6 +46,9 @@ def test_the_sidebar_titles_a_direct_room_with_the_peers_display_name(alice, bob
     rooms.open_direct(user=alice, username="bob")
     listed = shell.my_rooms(alice)
     assert [item["title"] for item in listed["direct"]] == ["Bob B"]
+    direct = rooms.open_direct(user=alice, username="bob")[0]
+    assert shell.room_title(direct, alice) == "Bob B"
+    assert shell.room_title(direct, bob) == "alice"
 
 
 def test_the_members_panel_lists_owners_first_and_counts_everyone(alice, bob, carol):
