@@ -96,6 +96,10 @@ class Drawers {
     this.opener = toggle;
     toggle.setAttribute("aria-expanded", "true");
     const drawer = document.getElementById(toggle.getAttribute("aria-controls"));
+    // A modal drawer: what lies under it cannot be reached meanwhile.
+    for (const part of this.app.children) {
+      if (part !== drawer && !part.classList.contains("backdrop")) part.inert = true;
+    }
     // After the style change: a hidden drawer cannot take focus.
     requestAnimationFrame(() => drawer?.querySelector("a[href], button, input")?.focus());
   }
@@ -103,6 +107,7 @@ class Drawers {
   close(restoreFocus = true) {
     if (!this.app.dataset.drawer) return;
     delete this.app.dataset.drawer;
+    for (const part of this.app.children) part.inert = false;
     for (const toggle of document.querySelectorAll("[data-drawer-toggle]")) {
       toggle.setAttribute("aria-expanded", "false");
     }
