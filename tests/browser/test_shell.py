@@ -53,7 +53,14 @@ async def new_page(
     context.set_default_timeout(10_000)
     if AXE.exists():
         await context.add_init_script(path=str(AXE))
-    return await context.new_page()
+    page = await context.new_page()
+    # Every URL the page asked for that answered 404 (the favicon, icons...).
+    page.missing = []
+    page.on(
+        "response",
+        lambda response: response.status == 404 and page.missing.append(response.url),
+    )
+    return page
 
 
 async def signed_up(
@@ -318,3 +325,4 @@ async def test_axe_finds_no_serious_violation_on_any_page(
     found["room as a guest"] = await serious_violations(guest)
 
     assert {page: issues for page, issues in found.items() if issues} == {}
+    assert visitor.missing == page.missing == guest.missing == []
