@@ -326,3 +326,22 @@ async def test_axe_finds_no_serious_violation_on_any_page(
 
     assert {page: issues for page, issues in found.items() if issues} == {}
     assert visitor.missing == page.missing == guest.missing == []
+
+
+async def test_the_theme_follows_the_system_until_toggled_and_is_kept(
+    browser: Browser, server: ParleyServer
+):
+    page = await new_page(browser, server, PHONE)
+    await page.emulate_media(color_scheme="dark")
+    await page.goto("/accounts/login/")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    dark = await page.evaluate(background)
+    toggle = page.locator("[data-theme-toggle]")
+    await expect(toggle).to_have_attribute("aria-pressed", "true")
+    await toggle.click()
+    await expect(toggle).to_have_attribute("aria-pressed", "false")
+    light = await page.evaluate(background)
+    assert light != dark
+    await page.reload()  # kept, and applied before the page's first paint
+    await expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    assert await page.evaluate(background) == light

@@ -136,6 +136,7 @@ async def pages_at(
     await page.click("#bell")
     await shoot(page, folder, f"room-bell-{size_name}")
     await page.click("#bell")
+    await page.mouse.move(size[0] / 2, size[1] / 2)  # no hover left on a control
     await page.emulate_media(color_scheme="dark")
     await shoot(page, folder, f"room-dark-{size_name}")
     await page.emulate_media(color_scheme="light")

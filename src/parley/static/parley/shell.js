@@ -139,15 +139,17 @@ function setupUserMenu() {
   });
 }
 
-// The header's "N online", kept to the members panel's online list
-// (people.js fills it from `subscribed` and `presence`).
+// The header's "N online" and the members who are, kept to the members
+// panel's online list (people.js fills it from `subscribed` and `presence`).
 function setupOnlineCount() {
   const count = document.getElementById("online-count");
   const online = document.getElementById("online");
   if (!count || !online) return;
+  const members = document.querySelectorAll(".member-list li[data-user]");
   const render = () => {
-    const n = online.querySelectorAll("li[data-user]").length;
-    count.textContent = count.dataset.template.replace("%(count)s", String(n));
+    const here = new Set([...online.querySelectorAll("li[data-user]")].map((li) => li.dataset.user));
+    count.textContent = count.dataset.template.replace("%(count)s", String(here.size));
+    for (const li of members) li.classList.toggle("online-now", here.has(li.dataset.user));
   };
   new MutationObserver(render).observe(online, { childList: true });
   render();
