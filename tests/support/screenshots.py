@@ -133,6 +133,10 @@ async def pages_at(
         await page.click("#open-members")
         await shoot(page, folder, f"room-members-{size_name}")
         await page.keyboard.press("Escape")
+    if size_name == "desktop":
+        await page.click("#user-button")
+        await shoot(page, folder, f"room-menu-{size_name}")
+        await page.keyboard.press("Escape")
     await page.click("#bell")
     await shoot(page, folder, f"room-bell-{size_name}")
     await page.click("#bell")
