@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 # `make test` runs on SQLite only, and says so; CI (CI=true) requires them.
 HAVE_POSTGRES := $(wildcard /usr/lib/postgresql/*/bin/initdb)
 
-.PHONY: run test test-postgres lint typecheck format messages clean js js-build
+.PHONY: run test test-postgres lint typecheck format messages clean js js-build screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ js: $(JS)/node_modules/.installed
 
 js-build: $(JS)/node_modules/.installed
 	cd $(JS) && npm run --silent build
+
+# Every page at 1280x800 and 390x844 (the room page also dark, in Russian,
+# and with its drawers and the bell open), as docs/screenshots/*.png for the
+# README: a throwaway server filled with a short conversation, and Chromium.
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m tests.support.screenshots docs/screenshots
 
 # The whole suite on a throwaway PostgreSQL cluster (tests/support/engines.py);
 # every server process the tests start gets a database on it.

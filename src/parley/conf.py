@@ -158,6 +158,25 @@ DEFAULTS: dict[str, Any] = {
         "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
         "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     ),
+    # Profiles (parley.services.profiles). Longest display name, in
+    # characters; the model's column holds 64.
+    "DISPLAY_NAME_MAX_CHARS": 64,
+    # Largest avatar upload, in bytes: a phone photo fits, re-encoded to
+    # AVATAR_SIZE_PX it is a few KiB.
+    "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
+    # Most pixels (width x height) an upload may declare, checked before
+    # decoding: a small file that decodes to gigabytes (a decompression
+    # bomb) is refused. 40 megapixels covers any phone camera.
+    "AVATAR_MAX_PIXELS": 40_000_000,
+    # Image formats accepted (Pillow's format names); each is re-encoded as
+    # PNG, so the stored avatar is never the uploaded file.
+    "AVATAR_FORMATS": ("PNG", "JPEG", "GIF", "WEBP"),
+    # Side of the stored square avatar, in pixels (shown at 36 px and less;
+    # 128 stays sharp on 3x screens).
+    "AVATAR_SIZE_PX": 128,
+    # Members of a room listed on its page (the members panel); the count in
+    # the header is exact whatever this is.
+    "ROOM_PAGE_MEMBERS_MAX": 200,
     # Serve /metrics to any client, not only to the loopback interface. Turn
     # on only where the network keeps the scrape port private.
     "METRICS_PUBLIC": False,

@@ -7,6 +7,7 @@ Only ``parley.services`` writes these models; read them anywhere.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -395,3 +396,42 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.ref} for {self.user}: {self.status}"
+
+
+class Profile(models.Model):
+    """How a user appears to others: a display name and an avatar.
+
+    Optional: a user without one shows their username and initials
+    (``parley.services.profiles`` returns an unsaved default). ``avatar``
+    holds the re-encoded PNG (never the uploaded bytes); ``avatar_version``
+    counts uploads and names the avatar's URL, so a new one is a new URL
+    and the old one may be cached for good. 0: no avatar.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="parley_profile",
+    )
+    display_name = models.CharField(
+        _("display name"), max_length=64, blank=True, default=""
+    )
+    avatar = models.BinaryField(_("avatar"), blank=True, default=b"")
+    avatar_version = models.PositiveIntegerField(_("avatar version"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user_id)
+
+    @property
+    def avatar_url(self) -> str:
+        """The avatar's URL (``parley.web.profile.avatar``), "" without one."""
+        if not self.avatar_version:
+            return ""
+        return reverse("parley-avatar", args=[self.user_id, self.avatar_version])

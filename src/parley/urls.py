@@ -1,21 +1,26 @@
 """Parley's HTTP routes: ``path("", include("parley.urls"))`` in a project.
 
-Pages: ``/`` (rooms), ``/chat/<room>/``, ``/settings/tokens/`` (API
-tokens), ``/settings/notifications/``, the signed one-click unsubscribe
-``/notifications/unsubscribe/<token>/`` and the service worker ``/sw.js``;
-the JSON API under ``/api/``.
+Pages: ``/`` (rooms), ``/chat/<room>/``, ``/settings/`` (profile),
+``/settings/tokens/`` (API tokens), ``/settings/notifications/``, the
+signed one-click unsubscribe ``/notifications/unsubscribe/<token>/``,
+the service worker ``/sw.js`` and avatars at
+``/avatars/<user id>/<version>.png``; the JSON API under ``/api/``.
 Sign-in pages are in ``parley.web.accounts_urls``, for projects that have
 none of their own.
 """
 
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from parley.api.views import api
-from parley.web import notifications, views
+from parley.web import notifications, profile, views
 
 urlpatterns = [
     path("", views.room_list, name="parley-rooms"),
     path("chat/<str:room>/", views.room, name="parley-room"),
+    path("settings/", profile.settings_page, name="parley-settings"),
     path("settings/tokens/", views.token_list, name="parley-tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
@@ -33,6 +38,18 @@ urlpatterns = [
         name="parley-unsubscribe",
     ),
     path("sw.js", notifications.service_worker, name="parley-service-worker"),
+    path(
+        "avatars/<int:user_id>/<int:version>.png",
+        profile.avatar,
+        name="parley-avatar",
+    ),
+    # Pages name their icon (base.html); this answers browsers and pages
+    # that ask the site's root for it (the API docs), with no 404.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("parley/favicon.svg")),
+        name="parley-favicon",
+    ),
     # Reversed as "parley-api:<operation>".
     path("api/", api.urls),
 ]

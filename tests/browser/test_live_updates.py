@@ -36,7 +36,7 @@ pytestmark = pytest.mark.browser
 
 def who(page: Page) -> str:
     """The signed-in user's name, as the page's header shows it."""
-    return page.locator(".top .who")
+    return page.locator(".who")
 
 
 async def username(page: Page) -> str:

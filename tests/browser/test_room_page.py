@@ -70,8 +70,8 @@ async def test_two_users_see_each_others_messages_live(
         await expect(page.locator("#messages .pending")).to_have_count(0)
         await expect(stored(page).locator(".author")).to_have_text(
             [
-                await alice.locator(".top .who").inner_text(),
-                await bob.locator(".top .who").inner_text(),
+                await alice.locator(".who").inner_text(),
+                await bob.locator(".who").inner_text(),
             ]
         )
     await expect(alice.locator("#message-input")).to_be_focused()

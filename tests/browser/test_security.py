@@ -140,8 +140,9 @@ async def test_signing_out_in_one_tab_sends_the_other_tab_to_sign_in(
     await open_room(alice, room)
     other_tab = await alice.context.new_page()
     await other_tab.goto("/")
+    await other_tab.locator("#user-button").click()  # the user menu
     await other_tab.get_by_role("button", name="Sign out").click()
-    await expect(other_tab.locator(".top .who")).to_have_count(0)
+    await expect(other_tab.locator(".who")).to_have_count(0)
     next_url = quote(f"/chat/{room}/", safe="")
     await expect(alice).to_have_url(
         f"{server.base_url}/accounts/login/?next={next_url}"

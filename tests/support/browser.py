@@ -76,7 +76,7 @@ async def sign_up(browser: Browser, server: ParleyServer, prefix: str) -> Page:
     await page.fill("#id_password2", PASSWORD)
     await page.click("form.stacked button[type=submit]")
     await expect(page).to_have_url(server.base_url + "/")
-    await expect(page.locator(".top .who")).to_have_text(username)
+    await expect(page.locator(".who")).to_have_text(username)
     return page
 
 
@@ -90,7 +90,7 @@ async def sign_in(browser: Browser, server: ParleyServer, prefix: str) -> Page:
     await page.fill("#id_password", PASSWORD)
     await page.click("form.stacked button[type=submit]")
     await expect(page).to_have_url(server.base_url + "/")
-    await expect(page.locator(".top .who")).to_have_text(username)
+    await expect(page.locator(".who")).to_have_text(username)
     return page
 
 

@@ -121,6 +121,12 @@ class MessageOut(Schema):
     author_id: int | None = Field(
         None, description="the author's user id; null for a deleted account"
     )
+    author_name: str | None = Field(
+        None, description="the author's display name, else the username"
+    )
+    author_avatar: str | None = Field(
+        None, description="the author's avatar URL (a PNG); null without one"
+    )
     text: str
     ts: str = Field(description="ISO 8601, UTC, milliseconds")
     client_id: str | None = None

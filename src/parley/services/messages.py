@@ -26,7 +26,7 @@ from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
-from parley.services import delivery, mentions, rooms
+from parley.services import delivery, mentions, profiles, rooms
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -82,8 +82,8 @@ def _repeat_of(
     if not client_id:
         return None
     earlier = (
-        Message.objects.select_related("room", "author")  # type: ignore[misc]
-        .filter(author=author, client_id=client_id)
+        profiles.with_authors(Message.objects.all())
+        .filter(author=author, client_id=client_id)  # type: ignore[misc]
         .first()
     )
     if earlier is not None and earlier.room_id != room.id:
@@ -130,6 +130,9 @@ def store(
             message = Message.objects.create(  # type: ignore[misc]
                 room=room, author=author, seq=seq, text=text, client_id=client_id
             )
+        # Its shape shows the author's name and avatar: load them now, on
+        # this thread, not when the event loop shapes it.
+        profiles.attach(author)
     except IntegrityError:
         # This client_id was stored before (or by a concurrent repeat).
         earlier = _repeat_of(room=room, author=author, client_id=client_id)
@@ -267,8 +270,7 @@ def _locked_readable(*, user: AbstractBaseUser, message_id: int) -> Message:
     Call inside a transaction. Raises ``NotFound(not_found)`` otherwise.
     """
     message = (
-        Message.objects.select_for_update(of=("self",))
-        .select_related("room", "author")
+        profiles.with_authors(Message.objects.select_for_update(of=("self",)))
         .filter(pk=message_id)
         .first()
     )
@@ -373,7 +375,7 @@ def history(
     if limit is None:
         limit = parley_settings.HISTORY_PAGE_DEFAULT
     limit = max(1, min(limit, parley_settings.HISTORY_PAGE_MAX))
-    messages = Message.objects.filter(room=room).select_related("room", "author")
+    messages = profiles.with_authors(Message.objects.filter(room=room))
     if before is not None:
         messages = messages.filter(seq__lt=before)
     return list(messages.order_by("-seq")[:limit])
@@ -421,7 +423,7 @@ def last_seqs(*, room_ids: list[int]) -> dict[int, int]:
 def messages_between(*, room_id: int, after: int, before: int) -> list[Message]:
     """Messages with ``after < seq < before``, ascending (a gap to fill)."""
     return list(
-        Message.objects.filter(room_id=room_id, seq__gt=after, seq__lt=before)
-        .select_related("room", "author")
-        .order_by("seq")
+        profiles.with_authors(
+            Message.objects.filter(room_id=room_id, seq__gt=after, seq__lt=before)
+        ).order_by("seq")
     )

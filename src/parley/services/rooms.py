@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
+from parley.services import profiles
 from parley.services.guests import is_guest, refuse_guests
 from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
@@ -271,7 +272,7 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
     Idempotent, also when both open it at once: the slug is unique (see the
     module docstring). On creation both users' open sockets get the user
     frame ``joined {room, title, kind: "direct"}`` (title: the other's
-    username) after the commit.
+    display name, else username) after the commit.
 
     Returns:
         ``(room, created)``.
@@ -305,12 +306,13 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
                 [Membership(room=room, user=user), Membership(room=room, user=peer)]  # type: ignore[misc]
             )
             for viewer, other in ((user, peer), (peer, user)):
+                profiles.attach(other)
                 publish_on_commit(
                     events.user_frame(
                         viewer.pk,
                         ServerFrameType.JOINED,
                         room=slug,
-                        title=other.get_username(),
+                        title=profiles.name_of(other),
                         kind=Room.Kind.DIRECT,
                     )
                 )

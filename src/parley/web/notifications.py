@@ -13,7 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parley.services import email, preferences
-from parley.web.views import my_rooms, page
+from parley.web.shell import my_rooms
+from parley.web.views import page
 from parley.wire.errors import ParleyError
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "parley" / "sw.js"

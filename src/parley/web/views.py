@@ -14,7 +14,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -29,6 +28,7 @@ from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
+from parley.web.shell import members_panel, room_title, shell_context
 from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
@@ -122,45 +122,16 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
-    """The rooms signed-in ``user`` belongs to, with unread counts, for the
-    list on the room list and room pages (``_rooms.html``).
-
-    Returns:
-        ``{"rooms": [...], "direct": [...]}``; each item ``{slug, title,
-        kind, kind_display, unread}``, a direct room titled with the other's username;
-        rooms by title, direct ones by the other's name.
-    """
-    joined = list(Room.objects.filter(memberships__user_id=user.pk))
-    unread = reads.unread_counts(user=user, rooms=joined)
-    peers = rooms.direct_peers(
-        user=user, room_ids=[r.pk for r in joined if r.kind == Room.Kind.DIRECT]
-    )
-    items = [
-        {
-            "slug": room.slug,
-            "title": rooms.title_for(room, user=user, peers=peers),
-            "kind": room.kind,
-            "kind_display": room.get_kind_display(),
-            "unread": unread.get(room.pk, 0),
-        }
-        for room in joined
-    ]
-    items.sort(key=lambda item: item["title"].casefold())
-    return {
-        "rooms": [item for item in items if item["kind"] != Room.Kind.DIRECT],
-        "direct": [item for item in items if item["kind"] == Room.Kind.DIRECT],
-    }
-
-
 def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """``render`` with what every page's header needs: ``live`` (see
-    ``live_config``) and ``guest_access``."""
+    """``render`` with what every page's shell needs: ``live`` (see
+    ``live_config``), ``shell`` (``parley.web.shell.shell_context``) and
+    ``guest_access``."""
     return render(
         request,
         template,
         {
             "live": live_config(request),
+            "shell": shell_context(request),
             "guest_access": parley_settings.GUEST_ACCESS,
             **context,
         },
@@ -204,6 +175,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["live"] = live_config(self.request)
+        context["shell"] = shell_context(self.request)
         context["guest_access"] = parley_settings.GUEST_ACCESS
         context["guest_form"] = GuestForm()
         return context
@@ -225,6 +197,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["live"] = live_config(self.request)
+        context["shell"] = shell_context(self.request)
         return context
 
 
@@ -236,6 +209,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["live"] = live_config(self.request)
+        context["shell"] = shell_context(self.request)
         return context
 
 
@@ -325,7 +299,6 @@ def room_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "private_form": private_form,
             "public_rooms": public,
-            "my_rooms": my_rooms(request.user),
             "is_guest": guests.is_guest(request.user),
         },
     )
@@ -356,7 +329,8 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         raise Http404 from None
     user = request.user
     is_owner = rooms.is_owner(user=user, room=current)
-    title = rooms.title_for(current, user=user)
+    title = room_title(current, user)
+    members = members_panel(current, parley_settings.ROOM_PAGE_MEMBERS_MAX)
     config = {
         "room": current.slug,
         "title": title,
@@ -368,6 +342,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         "readSeq": reads.read_seqs(user=user, room_ids=[current.pk]).get(current.pk, 0),
         "isOwner": is_owner,
         "canDirect": not guests.is_guest(user),
+        "people": {p["username"]: p for p in members["people"]},
         "historyUrl": reverse("parley-api:room_history", args=[current.slug]),
         "directUrl": reverse("parley-api:open_direct", args=[USER_PLACEHOLDER]),
         "membersUrl": reverse("parley-api:add_member", args=[current.slug]),
@@ -420,7 +395,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "room": current,
             "title": title,
             "config": config,
-            "my_rooms": my_rooms(user),
+            "members": members,
             "can_invite": is_owner and current.kind == Room.Kind.PRIVATE,
         },
     )

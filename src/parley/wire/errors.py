@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     GUEST_FORBIDDEN = "guest_forbidden"
     GUESTS_DISABLED = "guests_disabled"
     INVALID_NAME = "invalid_name"
+    INVALID_IMAGE = "invalid_image"
+    IMAGE_TOO_LARGE = "image_too_large"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_ROOMS = "too_many_rooms"
     TOO_MANY_SOCKETS = "too_many_sockets"

@@ -24,26 +24,40 @@ def message(message: Any) -> dict[str, Any]:
     """The public shape of a message, as frames and the API carry it.
 
     Args:
-        message: a ``parley.models.Message`` with ``room`` and ``author``
-            loaded.
+        message: a ``parley.models.Message`` with ``room``, ``author`` and
+            the author's ``parley_profile`` loaded
+            (``parley.services.profiles.with_authors``).
 
     Returns:
         ``{"id", "seq", "room" (slug), "author" (username, or None for a
         deleted account), "author_id" (the user's primary key, or None for
-        a deleted account; read from the foreign key, no query), "text",
-        "ts" (see ``timestamp``), "client_id" (omitted when empty),
-        "edited_ts" (when edited), "deleted": True (when deleted; its text
-        is then "")}``.
+        a deleted account; read from the foreign key, no query),
+        "author_name" (the author's display name, else the username;
+        None for a deleted account), "author_avatar" (the avatar's URL,
+        omitted when none), "text", "ts" (see ``timestamp``), "client_id"
+        (omitted when empty), "edited_ts" (when edited), "deleted": True
+        (when deleted; its text is then "")}``.
     """
+    author = message.author
+    # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
+    # an AttributeError, which getattr turns into None.
+    profile = getattr(author, "parley_profile", None) if author else None
     data: dict[str, Any] = {
         "id": message.id,
         "seq": message.seq,
         "room": message.room.slug,
-        "author": message.author.get_username() if message.author else None,
+        "author": author.get_username() if author else None,
         "author_id": message.author_id,
+        "author_name": (
+            ((profile and profile.display_name) or author.get_username())
+            if author
+            else None
+        ),
         "text": message.text,
         "ts": timestamp(message.created_at),
     }
+    if profile is not None and profile.avatar_url:
+        data["author_avatar"] = profile.avatar_url
     if message.client_id:
         data["client_id"] = message.client_id
     if message.edited_at is not None:

@@ -91,6 +91,7 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "room": "general",
         "author": "carol",
         "author_id": user.pk,
+        "author_name": "carol",
         "text": "hi",
         "ts": None,
         "client_id": "c1",

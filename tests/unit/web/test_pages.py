@@ -125,9 +125,9 @@ def test_the_room_list_shows_unread_counts_and_direct_peers(ann, ben):
     assert re.search(r'data-unread="3"[^>]*>3</span>', mine)
     dms = re.search(r'<ul id="direct-rooms".*?</ul>', html, re.S).group(0)
     assert f'data-room="{direct.slug}"' in dms
-    assert re.search(r">ben</a>", dms) and re.search(r'data-unread="1"', dms)
+    assert re.search(r">ben</span></a>", dms) and re.search(r'data-unread="1"', dms)
     # Ann's rooms are not repeated among the public ones.
-    public = re.search(r'<ul class="rooms" id="public-rooms".*?</ul>', html, re.S)
+    public = re.search(r'<ul class="room-cards" id="public-rooms".*?</ul>', html, re.S)
     assert busy.slug not in public.group(0)
 
 

@@ -67,9 +67,31 @@ def test_a_message_has_its_public_fields_only():
         "room": "лобби",
         "author": "ann",
         "author_id": 5,
+        "author_name": "ann",
         "text": "hello",
         "ts": "2026-11-21T07:35:46.123Z",
     }
+
+
+def test_a_message_shows_its_authors_display_name_and_avatar():
+    """The display name replaces the username in ``author_name``; the
+    username stays in ``author`` (mentions and DMs address it)."""
+    author = Author()
+    author.parley_profile = SimpleNamespace(
+        display_name="Ann Lee", avatar_url="/avatars/1/2.png"
+    )
+    shape = shapes.message(a_message(author=author))
+    assert shape["author"] == "ann"
+    assert shape["author_name"] == "Ann Lee"
+    assert shape["author_avatar"] == "/avatars/1/2.png"
+
+
+def test_a_profile_without_name_or_avatar_shows_the_username_and_no_avatar():
+    author = Author()
+    author.parley_profile = SimpleNamespace(display_name="", avatar_url="")
+    shape = shapes.message(a_message(author=author))
+    assert shape["author_name"] == "ann"
+    assert "author_avatar" not in shape
 
 
 def test_a_message_keeps_its_client_id_and_edit_time_when_it_has_them():
@@ -89,7 +111,7 @@ def test_a_deleted_message_is_marked_and_its_text_blanked():
 
 def test_a_deleted_account_is_a_null_author():
     shape = shapes.message(a_message(author=None, author_id=None))
-    assert shape["author"] is None
+    assert shape["author"] is None and shape["author_name"] is None
     assert shape["author_id"] is None
 
 

@@ -21,6 +21,7 @@
 "use strict";
 
 import { UnreadCount } from "./parley-client.js";
+import { listRoom } from "./shell.js";
 import { openSocket } from "./socket.js";
 
 /** The JSON of a `json_script` element. */
@@ -115,6 +116,7 @@ class RoomBadges {
     this.socket = socket;
     this.page = page;
     this.current = currentRoom;
+    this.shown = null; // {room, title, kind} of the room shown, once subscribed
     this.rooms = new Map(); // slug -> {li, badge, count: UnreadCount, heard}
     this.refs = new Map(); // subscribe ref -> slug
     for (const li of document.querySelectorAll("ul.live-rooms li[data-room]")) this.track(li);
@@ -159,34 +161,23 @@ class RoomBadges {
     room.li.classList.toggle("unread", unread > 0 && room.heard);
   }
 
-  // A room the user was added to (invited, or a direct conversation).
+  // A room the user was added to (invited, or a direct conversation), or
+  // the room shown once the user posted there: listed at once.
   joined(frame) {
-    const page = this.page;
-    const list = document.getElementById(frame.kind === "direct" ? "direct-rooms" : "my-rooms");
-    if (!list || this.rooms.has(frame.room)) return;
-    const li = document.createElement("li");
-    li.dataset.room = frame.room;
-    li.dataset.kind = frame.kind;
-    const link = document.createElement("a");
-    link.href = page.roomUrl.replace("__room__", encodeURIComponent(frame.room));
-    link.textContent = frame.title;
-    const badge = document.createElement("span");
-    badge.className = "badge";
-    badge.setAttribute("aria-label", page.strings.unread);
-    li.append(link, " ", badge);
-    if (frame.kind === "private") {
-      const kind = document.createElement("span");
-      kind.className = "kind";
-      kind.textContent = page.strings.kinds[frame.kind] ?? frame.kind;
-      li.append(" ", kind);
-    }
-    list.querySelector(".empty")?.remove();
-    list.prepend(li);
-    this.track(li);
+    if (this.rooms.has(frame.room)) return;
+    const li = listRoom(this.page, frame, this.current);
+    if (li) this.track(li);
   }
 
   frame(frame) {
     if (frame.type === "joined") return this.joined(frame);
+    if (frame.room === this.current && frame.type === "subscribed") {
+      this.shown = { room: frame.room, title: frame.title, kind: frame.kind };
+    }
+    // The first post in a public room makes it one of the user's rooms.
+    if (frame.type === "ack" && frame.room === this.current && this.shown) {
+      return this.joined(this.shown);
+    }
     if (frame.type === "error") {
       // rate_limited is asked again by the socket; too_many_rooms waits
       // for the next connect.

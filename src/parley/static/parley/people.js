@@ -20,7 +20,7 @@ export class OnlineList {
     this.hooks = hooks;
   }
 
-  /** Show exactly `users` (usernames). */
+  /** Show exactly `users` (usernames), by display name where known. */
   set(users) {
     this.list.replaceChildren();
     for (const user of users) this.add(user);
@@ -32,9 +32,12 @@ export class OnlineList {
     if (this.find(user)) return;
     const li = document.createElement("li");
     li.dataset.user = user;
+    // Members have their display name and avatar in the page's
+    // configuration; anyone else (joined since) shows their username.
+    const who = config.people?.[user];
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = user;
+    name.textContent = who?.name ?? user;
     li.append(name);
     // Guests (names with "#", see parley.services.guests) have no direct
     // conversations, and neither has a guest viewing the page.

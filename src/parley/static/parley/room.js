@@ -41,6 +41,7 @@ import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { ReadingAids } from "./reading.js";
+import { startShell } from "./shell.js";
 import { browserTimers } from "./socket.js";
 
 // Unsent messages, across reloads of this tab: parley-client's StoredSend
@@ -520,6 +521,7 @@ class RoomView {
 /** Start the room page from its configuration (the `parley-page` and
  * `parley-config` json_script elements). */
 function initRoom() {
+  startShell();
   const view = new RoomView(readConfig("parley-page"), readConfig("parley-config"));
   view.start();
   return view;
