@@ -66,6 +66,9 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     closed with 4000 (resume). A channel layer that fails under a handler
     closes the socket with 1013 (``docs/protocol.md``).
 
+    A binary frame closes the socket with 1003 (unsupported data): frames
+    are JSON text.
+
     Every frame spends a token of the socket's frame budget first
     (``PARLEY_SOCKET_FRAMES_PER_SEC``, burst ``PARLEY_SOCKET_FRAME_BURST``);
     a frame over it is answered ``rate_limited`` and not handled. Once the
@@ -259,9 +262,14 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     ) -> None:
         if self.ending:
             return  # a frame that crossed our close
+        if text_data is None:
+            # Frames are JSON text; a binary one is refused, not parsed.
+            logger.info("%s: binary frame refused (close 1003)", self)
+            await self.end(CloseCode.UNSUPPORTED_DATA)
+            return
         self.ref = None
         self.handling = True
-        raw = text_data if text_data is not None else bytes_data
+        raw = text_data
         try:
             if await self.spend_frame(raw):
                 await self.receive_frame(raw)
@@ -281,7 +289,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             if self.idle_waiter is not None and not self.idle_waiter.done():
                 self.idle_waiter.set_result(None)
 
-    async def spend_frame(self, raw: str | bytes) -> bool:
+    async def spend_frame(self, raw: str) -> bool:
         """Spend one token of this socket's frame budget on ``raw``.
 
         Returns:
@@ -311,13 +319,14 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             return False
         raise RateLimited(wait, ref=self.ref_of(raw))
 
-    def ref_of(self, raw: str | bytes) -> str | None:
+    def ref_of(self, raw: str) -> str | None:
         """The ``ref`` of a frame that is not handled, if it has one."""
         return None
 
     @abc.abstractmethod
-    async def receive_frame(self, raw: str | bytes) -> None:
-        """Handle one frame's payload (text, or bytes for a binary frame)."""
+    async def receive_frame(self, raw: str) -> None:
+        """Handle one text frame's payload (a binary frame closes the socket
+        with 1003 before it gets here)."""
 
     def signed_in(self) -> bool:
         """Take the scope's user; False for an anonymous one."""

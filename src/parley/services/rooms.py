@@ -167,10 +167,15 @@ def join_or_create(*, user: AbstractBaseUser, name: str) -> Room:
     Raises:
         ParleyError: ``invalid_room`` for an unusable name.
         NotFound: ``room_not_found`` if the slug belongs to a room ``user``
-            may not read.
+            may not read, or is a direct room's (``dm-1-2``) that does not
+            exist: direct rooms are opened by ``open_direct`` only, and a
+            missing one must answer as one that is not yours, or it would
+            tell who talks to whom.
     """
     slug = slug_for(name)
     room = Room.objects.filter(slug=slug).first()
+    if room is None and DIRECT_SLUG_RE.fullmatch(slug):
+        raise NotFound(ErrorCode.ROOM_NOT_FOUND, _("No such room."))
     if room is None:
         try:
             room = create_room(user=user, title=name)

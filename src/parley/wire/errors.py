@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     INVALID_TEXT = "invalid_text"
     TEXT_TOO_LONG = "text_too_long"
     CLIENT_ID_REUSED = "client_id_reused"
+    CLIENT_ID_CONFLICT = "client_id_conflict"
     NOT_AUTHENTICATED = "not_authenticated"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
