@@ -8,6 +8,7 @@ none of their own.
 
 from django.urls import path
 
+from parley.api.errors import api_urls
 from parley.api.views import api
 from parley.web import views
 
@@ -20,6 +21,6 @@ urlpatterns = [
         views.token_revoke,
         name="parley-token-revoke",
     ),
-    # Reversed as "parley-api:<operation>".
-    path("api/", api.urls),
+    # Reversed as "parley-api:<operation>"; every answer JSON (api/errors.py).
+    path("api/", api_urls(api.urls)),
 ]

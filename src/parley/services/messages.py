@@ -149,9 +149,7 @@ def store(
             )
     except IntegrityError:
         # This client_id was stored before (or by a concurrent repeat).
-        earlier = _repeat_of(
-            room=room, author=author, client_id=client_id, text=text
-        )
+        earlier = _repeat_of(room=room, author=author, client_id=client_id, text=text)
         if earlier is None:
             raise
         return Posted(earlier, created=False)
