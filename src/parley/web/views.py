@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +28,7 @@ from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
+from parley.web.forms import SignUpForm
 from parley.wire.errors import NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
@@ -394,9 +394,10 @@ def _visitor(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account with Django's ``UserCreationForm``, then sign in."""
+    """Create an account (``SignUpForm``: Django's, and no look-alike
+    names), then sign in."""
     next_url = _next_url(request)
-    form = UserCreationForm(request.POST or None)
+    form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend=guests.MODEL_BACKEND)

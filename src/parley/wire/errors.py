@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     GUEST_FORBIDDEN = "guest_forbidden"
     GUESTS_DISABLED = "guests_disabled"
     INVALID_NAME = "invalid_name"
+    NAME_CONFUSABLE = "name_confusable"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_ROOMS = "too_many_rooms"
     TOO_MANY_SOCKETS = "too_many_sockets"

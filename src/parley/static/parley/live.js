@@ -28,9 +28,15 @@ export function readConfig(id) {
   return JSON.parse(document.getElementById(id).textContent);
 }
 
-/** Fill `%(name)s` placeholders of a translated string. */
+/**
+ * Fill `%(name)s` placeholders of a translated string. Each value is
+ * isolated (U+2068 FIRST STRONG ISOLATE ... U+2069 POP DIRECTIONAL
+ * ISOLATE): a right-to-left name cannot reorder the sentence around it.
+ */
 export function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
+  return template.replace(/%\((\w+)\)s/g, (match, name) =>
+    name in values ? `\u2068${values[name]}\u2069` : match,
+  );
 }
 
 /** An HTTP API error: `status`, and the body's `code` and `message`. */
@@ -170,6 +176,7 @@ class RoomBadges {
     const link = document.createElement("a");
     link.href = page.roomUrl.replace("__room__", encodeURIComponent(frame.room));
     link.textContent = frame.title;
+    link.dir = "auto"; // isolated: a right-to-left title stays in its box
     const badge = document.createElement("span");
     badge.className = "badge";
     badge.setAttribute("aria-label", page.strings.unread);
@@ -300,6 +307,7 @@ class Bell {
     const title = document.createElement(path ? "a" : "span");
     title.className = "title";
     title.textContent = n.title;
+    title.dir = "auto";
     if (path) {
       title.href = path;
       title.addEventListener("click", (event) => {
@@ -314,6 +322,7 @@ class Bell {
       const body = document.createElement("span");
       body.className = "body";
       body.textContent = n.body;
+      body.dir = "auto";
       li.append(body);
     }
     const when = document.createElement("time");

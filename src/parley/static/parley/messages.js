@@ -50,6 +50,9 @@ export class MessageList {
     const who = document.createElement("span");
     who.className = "author";
     who.textContent = author ?? this.S.deletedUser;
+    // dir="auto" isolates user text (HTML's [dir] { unicode-bidi: isolate }):
+    // a right-to-left name or text cannot reorder what is around it.
+    who.dir = "auto";
     const when = document.createElement("time");
     when.className = "ts";
     if (ts) {
@@ -59,6 +62,7 @@ export class MessageList {
     const body = document.createElement("span");
     body.className = "text";
     body.textContent = text;
+    body.dir = "auto";
     li.append(who, when, body);
     return li;
   }
