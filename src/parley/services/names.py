@@ -31,6 +31,7 @@ import unicodedata
 from typing import Any
 
 import icu  # type: ignore[import-untyped]
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
@@ -186,7 +187,7 @@ def user_saved(sender: Any, instance: AbstractBaseUser, **kwargs: Any) -> None:
     A save of other fields only (``update_fields``, as a sign-in's
     ``last_login``) costs nothing."""
     fields = kwargs.get("update_fields")
-    if fields is not None and type(instance).USERNAME_FIELD not in fields:
+    if fields is not None and get_user_model().USERNAME_FIELD not in fields:
         return
     value = skeleton(instance.get_username())
     UsernameSkeleton.objects.update_or_create(
