@@ -73,3 +73,33 @@ async def test_a_direct_slug_answers_alike_with_or_without_a_conversation(
         bodies = [http.get(f"/api/rooms/{room}").json() for room in (slug, absent)]
     assert bodies[0] == bodies[1]
     assert bodies[0]["code"] == "room_not_found"
+
+
+async def test_a_subscribe_flood_sends_the_room_no_presence(alice: User, bob: User):
+    """Alice alternates subscribe and unsubscribe 200 times: Bob, in the
+    room, gets no ``presence`` frame for it; when she then stays, one."""
+    room = unique("flicker")
+    async with await bob.connect() as watcher, await alice.connect() as flooder:
+        await subscribe(watcher, room)
+        for _ in range(200):
+            await send(flooder, type="subscribe", room=room)
+            await send(flooder, type="unsubscribe", room=room, ref="u")
+        while (await recv(flooder)).get("ref") != "u":
+            pass
+        # The last unsubscribed came back: every flip has happened. Wait out
+        # the coalescing window (1 s) twice over, reading what Bob gets.
+        heard = []
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(2.5):
+                while True:
+                    heard.append(await recv(watcher, timeout=5))
+        about_alice = [
+            f for f in heard if f["type"] == "presence" and f["user"] == alice.username
+        ]
+        assert about_alice == []
+        await subscribe(flooder, room)
+        while (arrived := await recv_type(watcher, "presence"))[
+            "user"
+        ] != alice.username:
+            pass
+        assert arrived["online"] is True
