@@ -263,9 +263,7 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         if self.ending:
             return  # a frame that crossed our close
         if text_data is None:
-            # Frames are JSON text; a binary one is refused, not parsed.
-            logger.info("%s: binary frame refused (close 1003)", self)
-            await self.end(CloseCode.UNSUPPORTED_DATA)
+            await self.receive_binary(bytes_data or b"")
             return
         self.ref = None
         self.handling = True
@@ -288,6 +286,13 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             self.handling = False
             if self.idle_waiter is not None and not self.idle_waiter.done():
                 self.idle_waiter.set_result(None)
+
+    async def receive_binary(self, data: bytes) -> None:
+        """A binary frame: Parley's frames are JSON text, so the socket is
+        closed with 1003 (unsupported data, RFC 6455 section 7.4.1) rather
+        than the bytes parsed. A socket of another protocol may override."""
+        logger.info("%s: binary frame refused (close 1003)", self)
+        await self.end(CloseCode.UNSUPPORTED_DATA)
 
     async def spend_frame(self, raw: str) -> bool:
         """Spend one token of this socket's frame budget on ``raw``.
