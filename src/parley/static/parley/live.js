@@ -29,14 +29,17 @@ export function readConfig(id) {
 }
 
 /**
- * Fill `%(name)s` placeholders of a translated string. Each value is
- * isolated (U+2068 FIRST STRONG ISOLATE ... U+2069 POP DIRECTIONAL
- * ISOLATE): a right-to-left name cannot reorder the sentence around it.
+ * Fill `%(name)s` placeholders of a translated string. Each text value
+ * (a name) is isolated (U+2068 FIRST STRONG ISOLATE ... U+2069 POP
+ * DIRECTIONAL ISOLATE): a right-to-left name cannot reorder the sentence
+ * around it. Numbers go in as they are.
  */
 export function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (match, name) =>
-    name in values ? `\u2068${values[name]}\u2069` : match,
-  );
+  return template.replace(/%\((\w+)\)s/g, (match, name) => {
+    if (!(name in values)) return match;
+    const value = values[name];
+    return typeof value === "string" ? `\u2068${value}\u2069` : String(value);
+  });
 }
 
 /** An HTTP API error: `status`, and the body's `code` and `message`. */
