@@ -53,12 +53,17 @@ REPLIES: dict[ClientFrameType, str | None] = {
 }
 TEXT_ERRORS = {ErrorCode.INVALID_TEXT, ErrorCode.TEXT_TOO_LONG}
 ERRORS: dict[ClientFrameType, set[str]] = {
-    ClientFrameType.SUBSCRIBE: {ErrorCode.INVALID_ROOM, ErrorCode.ROOM_NOT_FOUND},
+    ClientFrameType.SUBSCRIBE: {
+        ErrorCode.INVALID_ROOM,
+        ErrorCode.ROOM_NOT_FOUND,
+        ErrorCode.NAME_CONFUSABLE,
+    },
     ClientFrameType.UNSUBSCRIBE: set(),
     ClientFrameType.SEND: {
         ErrorCode.INVALID_ROOM,
         ErrorCode.ROOM_NOT_FOUND,
         ErrorCode.CLIENT_ID_REUSED,
+        ErrorCode.CLIENT_ID_CONFLICT,
         *TEXT_ERRORS,
     },
     ClientFrameType.EDIT: {
