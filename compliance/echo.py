@@ -25,11 +25,13 @@ class EchoConsumer(FrameConsumer):
             return
         await self.accept()
 
-    async def receive_frame(self, raw: str | bytes) -> None:
-        if isinstance(raw, str):
-            self.queue(raw)
-            return
+    async def receive_frame(self, raw: str) -> None:
+        self.queue(raw)
+
+    async def receive_binary(self, data: bytes) -> None:
+        # Parley's sockets close on a binary frame (1003); the echo sends it
+        # back, as Autobahn's cases expect.
         writer = self.outbox.writer
         if writer is not None:
             await asyncio.wait([writer])
-        await self.base_send({"type": "websocket.send", "bytes": raw})
+        await self.base_send({"type": "websocket.send", "bytes": data})

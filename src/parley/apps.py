@@ -9,17 +9,21 @@ class ParleyConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect the receivers that close sockets whose sign-in ended
-        (``parley.services.sessions``)."""
+        (``parley.services.sessions``) and that keep each username's
+        skeleton (``parley.services.names``)."""
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_delete, post_save
 
-        from parley.services import sessions
+        from parley.services import names, sessions
 
         user_model = get_user_model()
         user_logged_out.connect(sessions.signed_out, dispatch_uid="parley.sessions")
         post_save.connect(
             sessions.user_saved, sender=user_model, dispatch_uid="parley.sessions"
+        )
+        post_save.connect(
+            names.user_saved, sender=user_model, dispatch_uid="parley.names"
         )
         post_delete.connect(
             sessions.user_deleted, sender=user_model, dispatch_uid="parley.sessions"

@@ -58,6 +58,16 @@ DEFAULTS: dict[str, Any] = {
     # renews its sockets' presence every third of this time; a process that
     # stops renewing (crashed) has its users go offline after it, in seconds.
     "PRESENCE_TTL_SECS": 30.0,
+    # A user's arrival in or departure from a room is told after this long,
+    # and only if it still holds: a reload, or a client alternating
+    # subscribe and unsubscribe, sends the room nothing, and a room hears of
+    # one user at most once per window, in seconds.
+    "PRESENCE_COALESCE_SECS": 1.0,
+    # How long a new connection may take to send its first request head (a
+    # WebSocket handshake), in seconds; a slower one is closed, so clients
+    # trickling bytes (slowloris) cannot hold connections. 0: no bound.
+    # `parley serve --handshake-timeout` sets it for every server it runs.
+    "HANDSHAKE_TIMEOUT_SECS": 10.0,
     # A socket's `typing {room}` frames are passed on at most once per
     # TYPING_THROTTLE_SECS per room; clients show the indicator for
     # TYPING_TTL_SECS after the last one (the frame's `expires_in`), seconds.

@@ -38,6 +38,11 @@ class Room(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+    # The slug's Unicode TR #39 skeleton (parley.services.names): a new
+    # room whose slug has an existing room's skeleton is refused.
+    skeleton = models.CharField(
+        _("skeleton"), max_length=400, db_index=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("room")
@@ -435,3 +440,26 @@ class Profile(models.Model):
         if not self.avatar_version:
             return ""
         return reverse("parley-avatar", args=[self.user_id, self.avatar_version])
+
+
+class UsernameSkeleton(models.Model):
+    """The Unicode TR #39 skeleton of a user's username
+    (``parley.services.names``): a new name with an existing one's skeleton
+    (``\\u0430lice`` beside ``alice``) is refused. Kept by a ``post_save``
+    receiver of the user model, since the model is the host project's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="parley_skeleton",
+    )
+    skeleton = models.CharField(_("skeleton"), max_length=1000, db_index=True)
+
+    class Meta:
+        verbose_name = _("username skeleton")
+        verbose_name_plural = _("username skeletons")
+
+    def __str__(self) -> str:
+        return self.skeleton

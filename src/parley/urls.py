@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from parley.api.errors import api_urls
 from parley.api.views import api
 from parley.web import notifications, profile, views
 
@@ -50,6 +51,6 @@ urlpatterns = [
         RedirectView.as_view(url=lazy(static, str)("parley/favicon.svg")),
         name="parley-favicon",
     ),
-    # Reversed as "parley-api:<operation>".
-    path("api/", api.urls),
+    # Reversed as "parley-api:<operation>"; every answer JSON (api/errors.py).
+    path("api/", api_urls(api.urls)),
 ]

@@ -81,6 +81,10 @@ async def test_the_online_list_follows_who_comes_and_goes(
     await expect(alice.locator("#online .message-user")).to_have_count(0)
 
 
+def isolated(name: str) -> str:
+    return f"\u2068{name}\u2069"
+
+
 async def test_a_typing_indicator_appears_and_goes(
     browser: Browser, server: ParleyServer
 ):
@@ -95,14 +99,18 @@ async def test_a_typing_indicator_appears_and_goes(
     indicator = alice.locator("#typing")
 
     await bob.locator("#message-input").press_sequentially("hel")
-    await expect(indicator).to_have_text(f"{name_bob} is typing…")
+    # Names are isolated (U+2068 ... U+2069): right-to-left ones keep the
+    # sentence in order.
+    await expect(indicator).to_have_text(f"{isolated(name_bob)} is typing…")
     await expect(bob.locator("#typing")).to_have_text("")  # not one's own
     await carol.locator("#message-input").press_sequentially("hey")
-    await expect(indicator).to_have_text(f"{name_bob} and {name_carol} are typing…")
+    await expect(indicator).to_have_text(
+        f"{isolated(name_bob)} and {isolated(name_carol)} are typing…"
+    )
     # A message ends its author's indicator at once.
     await carol.locator("#message-input").press("Enter")
     await expect(texts(alice)).to_have_text(["hey"])
-    await expect(indicator).to_have_text(f"{name_bob} is typing…")
+    await expect(indicator).to_have_text(f"{isolated(name_bob)} is typing…")
     # Typing that stops goes away by itself after `expires_in` (6 s).
     await alice.clock.run_for(7_000)
     await expect(indicator).to_have_text("")
@@ -245,7 +253,7 @@ async def test_a_private_room_is_created_and_shared_by_invitation(
     await alice.fill("#invite-username", name_bob)
     await alice.locator("#invite button[type=submit]").click()
     await expect(alice.locator("#invite-result")).to_have_text(
-        f"{name_bob} was invited."
+        f"{isolated(name_bob)} was invited."
     )
     # Bob's open room list gets it live, with the message he has not read.
     entry = side_room(bob, slug)
@@ -438,7 +446,9 @@ async def test_the_pages_speak_russian(browser: Browser, server: ParleyServer):
         ivan.locator("#online li", has_text=name_alice).get_by_role("button")
     ).to_have_text("Написать")
     await alice.locator("#message-input").press_sequentially("привет")
-    await expect(ivan.locator("#typing")).to_have_text(f"{name_alice} печатает…")
+    await expect(ivan.locator("#typing")).to_have_text(
+        f"{isolated(name_alice)} печатает…"
+    )
     await alice.locator("#message-input").press("Enter")
     await expect(texts(ivan)).to_have_text(["привет"])
     await stored(alice).first.get_by_role("button", name="Delete").click()

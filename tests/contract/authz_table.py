@@ -34,7 +34,9 @@ that its *slug* is taken: a room cannot be created under it (409
 ``room_exists``), and ``subscribe`` creates a public room only under a free
 slug. Nobody reads or marks anyone else's notification, nor removes anyone
 else's push subscription; a guest reaches public rooms only and has no
-notifications, subscriptions or notification settings.
+notifications, subscriptions or notification settings. ``ORACLE_TABLE``
+adds a direct room's slug with no room (``dm-1-2``): it answers as one that
+is not yours, so nobody learns who talks to whom (rows named ``... (oracle)``).
 """
 
 from dataclasses import dataclass
@@ -50,6 +52,10 @@ OWNER, MEMBER, NONMEMBER, GUEST, ANONYMOUS = (
 ROLES = (OWNER, MEMBER, NONMEMBER, GUEST, ANONYMOUS)
 PUBLIC, PRIVATE, DIRECT, MISSING = "public", "private", "direct", "missing"
 KINDS = (PUBLIC, PRIVATE, DIRECT, MISSING)
+# A direct room's slug (dm-<id>-<id>) of two users who have no conversation,
+# and of a user and an id no user has: ORACLE_TABLE's kinds.
+DIRECT_NONE, DIRECT_NO_USER = "direct-none", "direct-no-user"
+ORACLE_KINDS = (DIRECT, DIRECT_NONE, DIRECT_NO_USER)
 # The kind of the rows of operations that involve no room.
 NO_ROOM = "-"
 REFUSED = "refused"  # the WebSocket handshake answered HTTP 403
@@ -329,6 +335,50 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
     },
 }
+
+# The direct-conversation oracle: a third person's answers for the direct
+# room of two users, for the slug of two users who have no conversation,
+# and for a slug naming a user who does not exist. All three answer alike,
+# so a slug like dm-1-2 tells nobody who talks to whom. One column per kind:
+#             direct          direct, none     direct, no user
+ORACLE_TABLE: dict[str, dict[str, Any]] = {
+    "ws.subscribe": {
+        NONMEMBER: (NO_ROOM_FOUND,  NO_ROOM_FOUND,   NO_ROOM_FOUND),
+        GUEST:     (NO_ROOM_FOUND,  NO_ROOM_FOUND,   NO_ROOM_FOUND),
+    },
+    "ws.subscribe_after": {
+        NONMEMBER: (NO_ROOM_FOUND,  NO_ROOM_FOUND,   NO_ROOM_FOUND),
+        GUEST:     (NO_ROOM_FOUND,  NO_ROOM_FOUND,   NO_ROOM_FOUND),
+    },
+    "ws.send": {
+        NONMEMBER: (NO_ROOM_FOUND,  NO_ROOM_FOUND,   NO_ROOM_FOUND),
+        GUEST:     (NO_ROOM_FOUND,  NO_ROOM_FOUND,   NO_ROOM_FOUND),
+    },
+    "ws.typing": {
+        NONMEMBER: (NOT_SUBSCRIBED, NOT_SUBSCRIBED,  NOT_SUBSCRIBED),
+        GUEST:     (NOT_SUBSCRIBED, NOT_SUBSCRIBED,  NOT_SUBSCRIBED),
+    },
+    "ws.tutorial": {
+        NONMEMBER: (REFUSED,        REFUSED,         REFUSED),
+        GUEST:     (REFUSED,        REFUSED,         REFUSED),
+    },
+    "GET /api/rooms/{slug}": {
+        NONMEMBER: (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+    },
+    "GET /api/rooms/{slug}/messages": {
+        NONMEMBER: (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+    },
+    "POST /api/rooms/{slug}/messages": {
+        NONMEMBER: (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+    },
+    "POST /api/rooms/{slug}/members": {
+        NONMEMBER: (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+    },
+}
 # fmt: on
 
 TABLE = {**SOCKET_TABLE, **HTTP_TABLE}
@@ -366,7 +416,12 @@ def expand(table: dict[str, dict[str, Any]]) -> list[Row]:
     return rows
 
 
-ROWS = expand(TABLE)
+ROWS = expand(TABLE) + [
+    Row(role, kind, f"{operation} (oracle)", expected)
+    for operation, answers in ORACLE_TABLE.items()
+    for role, cells in answers.items()
+    for kind, expected in zip(ORACLE_KINDS, cells, strict=True)
+]
 
 
 def route_of(operation: str) -> tuple[str, str]:

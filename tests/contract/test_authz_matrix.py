@@ -22,6 +22,8 @@ from websockets.exceptions import InvalidStatus
 from tests.contract.authz_table import (
     ANONYMOUS,
     DIRECT,
+    DIRECT_NO_USER,
+    DIRECT_NONE,
     GUEST,
     HTTP_TABLE,
     KINDS,
@@ -30,6 +32,8 @@ from tests.contract.authz_table import (
     NA,
     NO_ROOM,
     NONMEMBER,
+    ORACLE_KINDS,
+    ORACLE_TABLE,
     OWNER,
     PRIVATE,
     PUBLIC,
@@ -165,6 +169,16 @@ def make_rooms(world: World) -> dict[str, str]:
     direct = owner.post(f"/api/direct/{world.users[MEMBER].username}")
     assert direct.status_code == 201, direct.text
     rooms[DIRECT] = direct.json()["slug"]
+    # The invitee's id, from a conversation of theirs with the non-member;
+    # the owner and the invitee have none.
+    probe = world.http[NONMEMBER].post(f"/api/direct/{world.invitee}")
+    assert probe.status_code == 201, probe.text
+    # Ids grow with sign-ups: the owner's is the lower of its room's, the
+    # invitee's (the last to sign up) the higher of the probe's.
+    owner_id = int(rooms[DIRECT].split("-")[1])
+    invitee_id = int(probe.json()["slug"].split("-")[2])
+    rooms[DIRECT_NONE] = f"dm-{owner_id}-{invitee_id}"
+    rooms[DIRECT_NO_USER] = f"dm-{owner_id}-{2**40}"
     said = member.post(f"/api/rooms/{rooms[PUBLIC]}/messages", json={"text": "hi"})
     assert said.status_code == 201, said.text
     # The guest's username is known once they speak.
@@ -228,7 +242,7 @@ def run_http(world: World, row: Row) -> str:
     if "{username}" in path:
         peer = GUEST if row.operation.endswith("(guest)") else OWNER
         path = path.replace("{username}", quote(world.users[peer].username, safe=""))
-    match row.operation:
+    match row.operation.removesuffix(" (oracle)"):
         case "POST /api/rooms":
             body = {"title": unique("Made by matrix"), "kind": kind}
         case "POST /api/rooms (taken)":
@@ -299,7 +313,8 @@ async def exchange(ws: ClientConnection, reply: str, **frame: Any) -> str:
 async def run_socket(world: World, row: Row) -> str:
     """Open a socket as the row's role, send the row's frame; the answer."""
     slug = world.slug(row.kind) if row.kind != NO_ROOM else ""
-    role, kind, operation = row.role, row.kind, row.operation.removeprefix("ws.")
+    role, kind = row.role, row.kind
+    operation = row.operation.removesuffix(" (oracle)").removeprefix("ws.")
     path = f"/ws/chat/{slug}/" if operation == "tutorial" else "/ws/"
     message_id = 0
     if operation.startswith(("edit", "delete")) and role != ANONYMOUS:
@@ -391,6 +406,16 @@ def test_an_unreadable_room_answers_like_a_missing_one(operation):
         assert private == direct == missing, (operation, role)
 
 
+@pytest.mark.parametrize("operation", list(ORACLE_TABLE))
+def test_a_direct_slug_answers_alike_whether_or_not_its_room_exists(operation):
+    """A direct room that is not yours, the slug of two people who have no
+    conversation, and one naming nobody get one answer on both transports
+    (the rows themselves run in ``test_matrix``)."""
+    for role, answers in ORACLE_TABLE[operation].items():
+        assert len(answers) == len(ORACLE_KINDS), (operation, role)
+        assert len(set(answers)) == 1, (operation, role, answers)
+
+
 def test_every_api_route_has_rows(world: World):
     """A route in the OpenAPI schema with no row fails here."""
     schema = world.http[OWNER].get("/api/openapi.json").json()
@@ -407,7 +432,7 @@ def test_every_api_route_has_rows(world: World):
 
 @pytest.mark.parametrize("row", ROWS, ids=str)
 async def test_matrix(world: World, row: Row):
-    if row.operation in SOCKET_TABLE:
+    if row.operation.startswith("ws."):
         got = await run_socket(world, row)
     else:
         got = run_http(world, row)

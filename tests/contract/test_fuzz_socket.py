@@ -53,12 +53,17 @@ REPLIES: dict[ClientFrameType, str | None] = {
 }
 TEXT_ERRORS = {ErrorCode.INVALID_TEXT, ErrorCode.TEXT_TOO_LONG}
 ERRORS: dict[ClientFrameType, set[str]] = {
-    ClientFrameType.SUBSCRIBE: {ErrorCode.INVALID_ROOM, ErrorCode.ROOM_NOT_FOUND},
+    ClientFrameType.SUBSCRIBE: {
+        ErrorCode.INVALID_ROOM,
+        ErrorCode.ROOM_NOT_FOUND,
+        ErrorCode.NAME_CONFUSABLE,
+    },
     ClientFrameType.UNSUBSCRIBE: set(),
     ClientFrameType.SEND: {
         ErrorCode.INVALID_ROOM,
         ErrorCode.ROOM_NOT_FOUND,
         ErrorCode.CLIENT_ID_REUSED,
+        ErrorCode.CLIENT_ID_CONFLICT,
         *TEXT_ERRORS,
     },
     ClientFrameType.EDIT: {
@@ -227,14 +232,16 @@ def wire_form(raw: str | bytes) -> str | bytes:
 async def exchange(live: Live, raw: str | bytes) -> list[dict] | None:
     """Send ``raw`` (bytes as a binary frame), then a ``ping`` with a ref of
     its own; the frames that came back before its ``pong``. ``None`` for a
-    frame over ``PARLEY_WS_MAX_FRAME_BYTES``: the server closed the socket
-    with 1009, as documented, and the fuzzer signed in again."""
+    frame over ``PARLEY_WS_MAX_FRAME_BYTES`` or a binary frame: the server
+    closed the socket with 1009 or 1003, as documented, and the fuzzer
+    signed in again."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8"))
-    if size > DEFAULTS["WS_MAX_FRAME_BYTES"]:
+    too_big = size > DEFAULTS["WS_MAX_FRAME_BYTES"]
+    if too_big or isinstance(raw, bytes):
         await live.ws.send(raw)
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(live.ws.recv(), ANSWER_TIMEOUT_SECS)
-        assert closed.value.rcvd.code == 1009
+        assert closed.value.rcvd.code == (1009 if too_big else 1003)
         live.ws = await live.alice.connect()
         return None
     sentinel = f"sentinel-{next(live.pings)}"

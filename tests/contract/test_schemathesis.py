@@ -8,7 +8,12 @@ codes, content types and bodies as documented, invalid requests refused,
 valid ones accepted, deleted things gone, authentication not ignored. It
 runs twice: signed in with an API token, and with a session cookie and its
 CSRF token, as the pages call the API (``tests/support/schemathesis_hooks.py``).
-The server's log must hold no failure afterwards.
+Both passes add a check of Parley's (``tests/support/schemathesis_hooks.py``):
+every answer, of every status and to methods the schema does not list, is
+JSON with the documented error shape. The server's log must hold no failure
+afterwards. ``test_undocumented_paths_and_methods_answer_json`` covers what
+schemathesis cannot generate: paths under ``/api/`` the schema lacks, a
+body too large, a body that is not JSON.
 """
 
 import json
@@ -18,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.hostile import assert_no_failures
@@ -134,7 +140,10 @@ def assert_clean(result: dict[str, Any], target: dict) -> None:
 
 
 def test_no_failure_signed_in_with_a_token(target: dict, tmp_path: Path):
-    auth = f'[auth.openapi.TokenAuth]\nbearer = "{target["token"]}"\n'
+    auth = (
+        'hooks = "tests.support.schemathesis_hooks"\n'
+        f'[auth.openapi.TokenAuth]\nbearer = "{target["token"]}"\n'
+    )
     assert_clean(run_schemathesis(target, tmp_path, auth), target)
 
 
@@ -147,3 +156,59 @@ def test_no_failure_signed_in_with_a_session(target: dict, tmp_path: Path):
     )
     csrf = {"PARLEY_TEST_CSRF_TOKEN": alice.cookies["csrftoken"]}
     assert_clean(run_schemathesis(target, tmp_path, auth, csrf), target)
+
+
+# (method, path, content type, body) no operation of the schema documents.
+UNDOCUMENTED = [
+    ("GET", "/api/nope", None, None, 404, "not_found"),
+    ("GET", "/api/rooms/lobby/", None, None, 404, "not_found"),
+    ("GET", "/api/", None, None, 404, "not_found"),
+    ("DELETE", "/api/no/such/path", None, None, 404, "not_found"),
+    ("PUT", "/api/rooms", "application/json", b"{}", 405, "method_not_allowed"),
+    ("DELETE", "/api/rooms", None, None, 405, "method_not_allowed"),
+    ("PATCH", "/api/notifications", None, None, 405, "method_not_allowed"),
+    ("POST", "/api/rooms", "text/plain", b"title=x", 415, "unsupported_media_type"),
+    ("POST", "/api/rooms", "application/xml", b"<a/>", 415, "unsupported_media_type"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type", "body", "status", "code"),
+    UNDOCUMENTED,
+    ids=[f"{row[0]} {row[1]} {row[2]}" for row in UNDOCUMENTED],
+)
+def test_undocumented_paths_and_methods_answer_json(
+    target: dict, method, path, content_type, body, status, code
+):
+    """Django's and ninja's own answers (HTML 404, a plain 405) are JSON
+    with the error shape; a 405 keeps its ``Allow`` header."""
+    headers = {"Authorization": f"Bearer {target['token']}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    server: ParleyServer = target["server"]
+    response = httpx.request(
+        method, server.base_url + path, headers=headers, content=body, timeout=30
+    )
+    assert response.headers["content-type"].startswith("application/json")
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert response.json()["message"]
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
+
+
+def test_a_body_over_the_limit_is_a_json_413_without_a_traceback(target: dict):
+    """A body over Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB): 413,
+    JSON, and no traceback logged (``target`` checks the log at the end)."""
+    server: ParleyServer = target["server"]
+    for _ in range(3):
+        response = httpx.post(
+            server.base_url + "/api/rooms",
+            headers={
+                "Authorization": f"Bearer {target['token']}",
+                "Content-Type": "application/json",
+            },
+            content=b'{"title": "' + b"x" * 3_000_000 + b'"}',
+            timeout=30,
+        )
+        assert response.status_code == 413
+        assert response.json()["code"] == "request_too_large"

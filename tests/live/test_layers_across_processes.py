@@ -7,6 +7,8 @@ talk live, and a client that reconnects with ``after`` gets exactly what
 it missed.
 """
 
+import asyncio
+
 import pytest
 
 from tests.support import servers
@@ -107,3 +109,28 @@ async def test_presence_is_right_across_the_two_processes(two_servers):
             await wait_for_presence(a, "bob", online=True)
             await a.close()
             await wait_for_presence(b, "alice", online=False)
+
+
+# A minute of real time: channels_redis' receive blocks 5 s at a time, and
+# the timeouts it raced (redis-py 8's 5 s socket timeout) were lost about
+# every 10 s, so a minute shows several rounds.
+IDLE_SECS = 60
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(IDLE_SECS + 120)
+async def test_an_idle_redis_deployment_logs_no_warning(tmp_path, redis_server):
+    """Two processes on a healthy, idle Redis, each with a subscribed socket,
+    log no warning in a minute, and still talk afterwards."""
+    env = {"CHANNEL_LAYER_URL": redis_server.url}
+    with servers.two_servers(tmp_path, env) as (first, second):
+        alice, bob = User.sign_up(first, "alice"), User.sign_up(second, "bob")
+        async with await alice.connect() as a, await bob.connect() as b:
+            await subscribe(a, "quiet")
+            await subscribe(b, "quiet")
+            await asyncio.sleep(IDLE_SECS)
+            await send(a, type="send", room="quiet", text="still here", client_id="q")
+            assert (await recv_type(b, "message"))["text"] == "still here"
+        for server in (first, second):
+            log = server.log.read_text()
+            assert " WARNING " not in log and "Traceback" not in log, log[-3000:]

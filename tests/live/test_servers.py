@@ -4,6 +4,8 @@ Each is started for real on a loopback port and smoke-tested with a real
 WebSocket client; Gunicorn runs two Uvicorn workers on a Redis layer.
 """
 
+import asyncio
+
 import pytest
 import websockets
 from django.core.management import call_command
@@ -117,3 +119,63 @@ def test_worker_counts_that_cannot_work_are_refused_at_start(server, workers, re
     would split rooms: refused before anything is served."""
     with pytest.raises(CommandError, match=refusal):
         call_command("serve", "--server", server, "--workers", workers)
+
+
+# Connections that trickle their handshake, and the bound given to
+# `parley serve --handshake-timeout`, in seconds.
+SLOW_CONNECTIONS = 50
+HANDSHAKE_TIMEOUT_SECS = 1
+SLOW_HANDSHAKE = b"GET /ws/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+
+
+async def trickle(port: int) -> bool:
+    """Send a handshake a byte every 0.2 s; True once the server closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for byte in SLOW_HANDSHAKE:
+            writer.write(bytes([byte]))
+            try:
+                await writer.drain()
+                if await asyncio.wait_for(reader.read(1024), 0.2) == b"":
+                    return True
+            except TimeoutError:
+                continue
+            except ConnectionError:
+                return True
+        return False  # the whole head went in 12 s without a close
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("server", "workers"),
+    [("uvicorn", "1"), ("uvicorn", "2"), ("gunicorn", "2"), ("daphne", "1")],
+)
+async def test_every_server_closes_a_handshake_that_trickles(
+    tmp_path, request, server, workers
+):
+    """50 connections that send their handshake a byte every 0.2 s are each
+    closed by the server (``--handshake-timeout 1``) before their request
+    head is complete; a client that handshakes at once stays connected past
+    the timeout and is served."""
+    env: dict[str, str] = {}
+    if workers != "1":
+        env["CHANNEL_LAYER_URL"] = request.getfixturevalue("redis_server").url
+        env["WEB_CONCURRENCY"] = workers
+    parley = ParleyServer(
+        tmp_path,
+        env,
+        server=server,
+        args=["--handshake-timeout", str(HANDSHAKE_TIMEOUT_SECS)],
+    ).start()
+    try:
+        user = User.sign_up(parley, "patient")
+        async with await user.connect() as ws:
+            closed = await asyncio.gather(
+                *(trickle(parley.port) for _ in range(SLOW_CONNECTIONS))
+            )
+            assert all(closed), f"{closed.count(False)} slow handshakes held"
+            await send(ws, type="ping", ref="still")
+            assert await recv_type(ws, "pong") == {"type": "pong", "ref": "still"}
+    finally:
+        parley.stop()

@@ -1,5 +1,11 @@
-"""schemathesis hooks of ``tests/contract/test_schemathesis.py``'s session pass.
+"""schemathesis hooks of ``tests/contract/test_schemathesis.py``.
 
+Every answer must be JSON with the error shape of ``docs/protocol.md``
+("Errors") when it is an error, whatever the status, including the answers
+to the methods the schema does not list (schemathesis' coverage phase sends
+them): ``every_answer_is_json``, a check of both passes.
+
+The session pass:
 A page calls the API with its session cookie and Django's CSRF token: the
 ``csrftoken`` cookie and the same value in ``X-CSRFToken``. schemathesis
 sends the session cookie itself (the schema's ``SessionAuth``), so that it
@@ -12,8 +18,25 @@ import os
 import schemathesis
 
 
+@schemathesis.check
+def every_answer_is_json(ctx, response, case) -> None:
+    """The answer is JSON; an error's body is ``{code, message, ...}``."""
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if not content_type.startswith("application/json"):
+        raise AssertionError(
+            f"{response.status_code} answered as {content_type!r}, not JSON"
+        )
+    if response.status_code >= 400:
+        body = response.json()
+        if not (isinstance(body, dict) and {"code", "message"} <= set(body)):
+            raise AssertionError(f"error body without code and message: {body!r}")
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
-    token = os.environ["PARLEY_TEST_CSRF_TOKEN"]
+    """The session pass's CSRF pair (none in the token pass)."""
+    token = os.environ.get("PARLEY_TEST_CSRF_TOKEN")
+    if token is None:
+        return
     case.cookies = {**(case.cookies or {}), "csrftoken": token}
     case.headers = {**(case.headers or {}), "X-CSRFToken": token}

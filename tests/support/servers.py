@@ -116,15 +116,21 @@ class ParleyServer:
         data_dir: holds the SQLite file and the secret key; two servers given
             the same folder share the database and sessions.
         env: extra environment (``CHANNEL_LAYER_URL``, ``DATABASE_URL`` ...).
-        server: ``uvicorn`` or ``daphne``.
+        server: ``uvicorn``, ``daphne`` or ``gunicorn``.
+        args: more options of ``parley serve``.
     """
 
     def __init__(
-        self, data_dir: Path, env: dict[str, str] | None = None, server: str = "uvicorn"
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        server: str = "uvicorn",
+        args: list[str] | None = None,
     ):
         self.data_dir = data_dir
         self.port = free_port()
         self.server = server
+        self.args = args or []
         self.env = {
             **os.environ,
             "PARLEY_DATA_DIR": str(data_dir),
@@ -172,6 +178,7 @@ class ParleyServer:
                     str(self.port),
                     "--server",
                     self.server,
+                    *self.args,
                 ],
                 env=self.env,
                 stdout=log,

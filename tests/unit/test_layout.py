@@ -32,6 +32,10 @@ TESTED_ELSEWHERE = {
     "client.py": "tests/live/test_client.py",
     "management/commands/serve.py": "tests/live/test_servers.py",
     "management/commands/worker.py": "tests/live/test_notifications.py",
+    # Daphne's half of the handshake timeout: Twisted's reactor, live only.
+    "ops/daphne_handshake.py": "tests/live/test_servers.py",
+    # Its data step: skeletons of the rows that exist.
+    "migrations/0004_name_skeletons.py": "tests/unit/services/test_names.py",
 }
 
 # Module -> why it needs no test module of its own although it defines a

@@ -12,6 +12,8 @@ export const CloseCode = {
   NORMAL: 1000,
   /** The server is going away (restart, deploy): resume promptly. */
   GOING_AWAY: 1001,
+  /** A binary frame: Parley's frames are JSON text. */
+  UNSUPPORTED_DATA: 1003,
   /** Went on sending after `rate_limited` refusals. */
   POLICY_VIOLATION: 1008,
   /** A frame over `PARLEY_WS_MAX_FRAME_BYTES`. */

@@ -219,6 +219,7 @@ export type ErrorCode =
   | "invalid_text"
   | "text_too_long"
   | "client_id_reused"
+  | "client_id_conflict"
   | "not_subscribed"
   | "not_found"
   | "forbidden"

@@ -28,6 +28,10 @@ export type SendState = "pending" | "sent" | "failed";
  */
 export const FAILED_TTL_MS = 60 * 60 * 1000;
 
+/** Refusals that mean the `client_id` belongs to another message: a retry
+ * needs a new one (`docs/protocol.md`, "Errors"). */
+const KEY_TAKEN: ReadonlySet<string> = new Set(["client_id_reused", "client_id_conflict"]);
+
 /** One unacknowledged send as a page keeps it across reloads (the JSON of
  * sessionStorage's `parley:outbox`). */
 export interface StoredSend {
@@ -221,7 +225,7 @@ export class Outbox {
   /**
    * Send a failed entry again, as the newest. It keeps its `client_id`, so
    * a send that did reach the store is not stored twice; only one refused
-   * with `client_id_reused` gets a new one.
+   * with `client_id_reused` or `client_id_conflict` gets a new one.
    *
    * @returns the entry now (its `clientId` may be new), or null if unknown
    */
@@ -229,7 +233,7 @@ export class Outbox {
     const old = this.items.get(clientId);
     if (old === undefined) return null;
     this.remove(clientId);
-    const id = old.code === "client_id_reused" ? this.options.newClientId() : clientId;
+    const id = KEY_TAKEN.has(old.code ?? "") ? this.options.newClientId() : clientId;
     const entry: OutboxEntry = {
       ...old,
       clientId: id,

@@ -112,14 +112,16 @@ describe("Outbox", () => {
     );
   });
 
-  test("retry of one refused as client_id_reused gets a new client_id", () => {
-    outbox.add("lobby", "hello");
-    outbox.error({ code: "client_id_reused", message: "used", ref: "id-1" });
-    const entry = outbox.retry("id-1");
-    assert.equal(entry?.clientId, "id-2");
-    assert.equal(outbox.get("id-1"), undefined);
-    assert.equal(wire.at(-1)?.client_id, "id-2");
-  });
+  for (const code of ["client_id_reused", "client_id_conflict"] as const) {
+    test(`retry of one refused as ${code} gets a new client_id`, () => {
+      outbox.add("lobby", "hello");
+      outbox.error({ code, message: "used", ref: "id-1" });
+      const entry = outbox.retry("id-1");
+      assert.equal(entry?.clientId, "id-2");
+      assert.equal(outbox.get("id-1"), undefined);
+      assert.equal(wire.at(-1)?.client_id, "id-2");
+    });
+  }
 
   test("discard forgets it", () => {
     outbox.add("lobby", "hello");

@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
+from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,
@@ -147,6 +148,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="parley-api",
     docs_decorator=request_budget,
+    parser=JsonParser(),
 )
 # "view": around the whole operation, authentication included.
 api.add_decorator(request_budget, mode="view")
@@ -189,6 +191,8 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NotJson):
+        return unsupported_media_type()
     code = HTTP_ERROR_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
     return _error(request, exc.status_code, code, str(exc))
 

@@ -18,6 +18,19 @@ from django.core.exceptions import ImproperlyConfigured
 
 from parley.conf import DEFAULTS
 
+# How long a read from Redis may take, in seconds. channels_redis' receive
+# is a BZPOPMIN that Redis holds for up to its `brpop_timeout` (5 s) when
+# the channel is empty. redis-py 8 gives every connection a 5 s socket
+# timeout by default (`redis._defaults.DEFAULT_SOCKET_TIMEOUT`; it was None
+# before), so on an idle, healthy Redis the client gave up at the moment
+# Redis answered: a TimeoutError, a logged traceback and a re-join of every
+# group each time the race was lost (about every 10 s). The read must
+# outlast the blocking command, with room for a busy Redis; a dead
+# connection is still noticed within this bound.
+REDIS_SOCKET_TIMEOUT_SECS = 15
+# Connecting keeps redis-py's 5 s: a Redis that does not accept is down.
+REDIS_CONNECT_TIMEOUT_SECS = 5
+
 
 def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, Any]:
     """Build Django's ``CHANNEL_LAYERS`` setting from one URL.
@@ -28,7 +41,9 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
             - ``memory://``: Channels' in-process layer. One server process
               only: sockets of other processes never see its events.
             - ``redis://[:password@]host:port/db`` (``rediss://`` for TLS):
-              channels_redis' core layer, each channel a Redis list.
+              channels_redis' core layer, each channel a Redis list, with
+              a socket timeout longer than its blocking receive
+              (``REDIS_SOCKET_TIMEOUT_SECS``).
             - ``redis+pubsub://…`` (``rediss+pubsub://…``): channels_redis'
               pub/sub layer; the same Redis address after the ``+pubsub``.
               Events are not queued in Redis: a process that is not
@@ -64,7 +79,12 @@ def channel_layers_from_url(url: str, capacity: int | None = None) -> dict[str, 
         config: dict[str, Any] = {"capacity": capacity, "expiry": expiry_secs}
     elif scheme in ("redis", "rediss"):
         backend = "channels_redis.core.RedisChannelLayer"
-        config = {"hosts": [url], "capacity": capacity, "expiry": expiry_secs}
+        host = {
+            "address": url,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECS,
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECS,
+        }
+        config = {"hosts": [host], "capacity": capacity, "expiry": expiry_secs}
     elif scheme in ("redis+pubsub", "rediss+pubsub"):
         backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
         config = {"hosts": [f"{scheme.removesuffix('+pubsub')}://{rest}"]}

@@ -70,6 +70,9 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     closed with 4000 (resume). A channel layer that fails under a handler
     closes the socket with 1013 (``docs/protocol.md``).
 
+    A binary frame closes the socket with 1003 (unsupported data): frames
+    are JSON text.
+
     Every frame spends a token of the socket's frame budget first
     (``PARLEY_SOCKET_FRAMES_PER_SEC``, burst ``PARLEY_SOCKET_FRAME_BURST``);
     a frame over it is answered ``rate_limited`` and not handled. Once the
@@ -265,9 +268,12 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
     ) -> None:
         if self.ending:
             return  # a frame that crossed our close
+        if text_data is None:
+            await self.receive_binary(bytes_data or b"")
+            return
         self.ref = None
         self.handling = True
-        raw = text_data if text_data is not None else bytes_data
+        raw = text_data
         try:
             if await self.spend_frame(raw):
                 self.note_activity()
@@ -288,7 +294,14 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
             if self.idle_waiter is not None and not self.idle_waiter.done():
                 self.idle_waiter.set_result(None)
 
-    async def spend_frame(self, raw: str | bytes) -> bool:
+    async def receive_binary(self, data: bytes) -> None:
+        """A binary frame: Parley's frames are JSON text, so the socket is
+        closed with 1003 (unsupported data, RFC 6455 section 7.4.1) rather
+        than the bytes parsed. A socket of another protocol may override."""
+        logger.info("%s: binary frame refused (close 1003)", self)
+        await self.end(CloseCode.UNSUPPORTED_DATA)
+
+    async def spend_frame(self, raw: str) -> bool:
         """Spend one token of this socket's frame budget on ``raw``.
 
         Returns:
@@ -333,13 +346,14 @@ class FrameConsumer(AsyncWebsocketConsumer, abc.ABC):
         except Exception:
             logger.warning("recording %s as active failed", self, exc_info=True)
 
-    def ref_of(self, raw: str | bytes) -> str | None:
+    def ref_of(self, raw: str) -> str | None:
         """The ``ref`` of a frame that is not handled, if it has one."""
         return None
 
     @abc.abstractmethod
-    async def receive_frame(self, raw: str | bytes) -> None:
-        """Handle one frame's payload (text, or bytes for a binary frame)."""
+    async def receive_frame(self, raw: str) -> None:
+        """Handle one text frame's payload (a binary frame closes the socket
+        with 1003 before it gets here)."""
 
     def signed_in(self) -> bool:
         """Take the scope's user; False for an anonymous one."""

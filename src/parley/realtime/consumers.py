@@ -46,7 +46,7 @@ class ChatConsumer(FollowingRooms):
         if await self.open_socket():
             await self.hub.attach(self)
 
-    async def receive_frame(self, raw: str | bytes) -> None:
+    async def receive_frame(self, raw: str) -> None:
         try:
             frame = frames.parse_frame(raw, self.limits)
         except frames.ProtocolError:
@@ -82,7 +82,7 @@ class ChatConsumer(FollowingRooms):
             case frames.Ping():
                 self.send_frame(ServerFrameType.PONG, ref=frame.ref)
 
-    def ref_of(self, raw: str | bytes) -> str | None:
+    def ref_of(self, raw: str) -> str | None:
         try:
             return frames.parse_frame(raw, self.limits).ref
         except frames.ProtocolError as error:

@@ -226,27 +226,38 @@ class Hub:
         A failing layer (Redis restarting) is retried with a growing pause;
         once it answers again the hub re-joins its groups and catches every
         socket up from the store, so what was sent meanwhile is delivered.
+        An outage is logged twice, whatever its length: a warning with the
+        first error (one line, no traceback), and on recovery how many
+        receives failed over how long.
         """
         pause = 0.1
-        failed = False
+        failures = 0
+        failed_since = 0.0
         while True:
             try:
                 event = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.warning(
-                    "hub: channel layer receive failed; retrying in %.1f s",
-                    pause,
-                    exc_info=not failed,
-                )
-                failed = True
+            except Exception as error:
+                if not failures:
+                    failed_since = time.monotonic()
+                    logger.warning(
+                        "hub: channel layer receive failed (%s: %s); retrying",
+                        type(error).__name__,
+                        error,
+                    )
+                failures += 1
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_RETRY_SECS)
                 continue
-            if failed:
-                failed, pause = False, 0.1
-                logger.info("hub: channel layer is back; re-joining and catching up")
+            if failures:
+                logger.warning(
+                    "hub: channel layer is back after %d failed receives in "
+                    "%.1f s; re-joining and catching up",
+                    failures,
+                    time.monotonic() - failed_since,
+                )
+                failures, pause = 0, 0.1
                 self.spawn(self.check())
             try:
                 self.dispatch(event)

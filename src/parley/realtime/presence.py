@@ -7,7 +7,12 @@ works the same on every layer (memory, Redis, RabbitMQ) with no store of its
 own and no round trip when a socket subscribes:
 
 - a change in this process (a user's first socket in a room opens, or their
-  last one closes) is sent at once to every hub as ``presence.delta``;
+  last one closes) is settled after ``PARLEY_PRESENCE_COALESCE_SECS``: only
+  if the user's state then differs from the one last told is it announced
+  to this process's sockets and sent to every hub as ``presence.delta``. A
+  change and its reversal within the window (a page reload, or a client
+  flooding ``subscribe``/``unsubscribe``) send nothing, and a room hears
+  of one user at most once per window;
 - every ``PARLEY_PRESENCE_TTL_SECS / 3`` each hub sends its whole state as
   ``presence.beat``; a beat replaces what the others knew of that process, so
   a lost delta is corrected by the next beat;
@@ -71,6 +76,9 @@ class Presence:
             follow the room.
         peers: process id -> ``Peer``.
         names: user id -> username, for frames.
+        settling: (room id, user id) -> (online, here): the pair's state as
+            last announced and as last sent to the other hubs, for the pairs
+            whose local change waits out the coalescing window.
     """
 
     def __init__(self, hub: HubView) -> None:
@@ -79,6 +87,7 @@ class Presence:
         self.local: dict[int, dict[int, int]] = {}
         self.peers: dict[str, Peer] = {}
         self.names: dict[int, str] = {}
+        self.settling: dict[Pair, tuple[bool, bool]] = {}
 
     @property
     def beat_secs(self) -> float:
@@ -108,28 +117,58 @@ class Presence:
         users = self.local.setdefault(room_id, {})
         count = users.get(user_id, 0)
         if count == 0:
-            was_online = self.is_online(room_id, user_id)
-            users[user_id] = 1
-            if not was_online:
-                self.announce(room_id, user_id, True)
-            self.hub.spawn(self.send_delta(room_id, user_id, True))
-        else:
-            users[user_id] = count + 1
+            self._changing(room_id, user_id)
+        users[user_id] = count + 1
 
     def remove(self, room_id: int, user_id: int) -> None:
         """One local socket of ``user_id`` no longer follows ``room_id``."""
         users = self.local.get(room_id)
         if not users or user_id not in users:
             return
+        if users[user_id] == 1:
+            self._changing(room_id, user_id)
         users[user_id] -= 1
         if users[user_id]:
             return
         del users[user_id]
         if not users:
             del self.local[room_id]
-        if not self.is_online(room_id, user_id):
-            self.announce(room_id, user_id, False)
-        self.hub.spawn(self.send_delta(room_id, user_id, False))
+
+    def _here(self, room_id: int, user_id: int) -> bool:
+        return bool(self.local.get(room_id, {}).get(user_id))
+
+    def _changing(self, room_id: int, user_id: int) -> None:
+        """A local change of the pair is about to happen: keep its state as
+        told so far and settle it after the coalescing window (once for any
+        number of changes within it)."""
+        pair = (room_id, user_id)
+        if pair in self.settling:
+            return
+        self.settling[pair] = (
+            self.is_online(room_id, user_id),
+            self._here(room_id, user_id),
+        )
+        self.hub.spawn(self._settle(pair))
+
+    async def _settle(self, pair: Pair) -> None:
+        """Announce and send what changed of ``pair`` over the window."""
+        try:
+            await asyncio.sleep(parley_settings.PRESENCE_COALESCE_SECS)
+        finally:
+            was_online, was_here = self.settling.pop(pair)
+        room_id, user_id = pair
+        if self.is_online(room_id, user_id) != was_online:
+            self.announce(room_id, user_id, not was_online)
+        here = self._here(room_id, user_id)
+        if here != was_here:
+            await self.send_delta(room_id, user_id, here)
+
+    def _remote_change(self, room_id: int, user_id: int, online: bool) -> None:
+        """Another process changed the pair's state: announce it, unless a
+        local change of the pair is settling (it will announce the end)."""
+        if (room_id, user_id) in self.settling:
+            return
+        self.announce(room_id, user_id, online)
 
     def announce(self, room_id: int, user_id: int, online: bool) -> None:
         """Tell this process's sockets of the room that a user came or went."""
@@ -242,7 +281,7 @@ class Presence:
             if not users:
                 del peer.rooms[room_id]
         if self.is_online(room_id, user_id) != was_online:
-            self.announce(room_id, user_id, not was_online)
+            self._remote_change(room_id, user_id, not was_online)
 
     def _replace(self, process: str, peer: Peer | None) -> None:
         """Set (or, with None, drop) a peer's state; announce what changed."""
@@ -255,4 +294,4 @@ class Presence:
             self.peers[process] = peer
         for (room_id, user_id), was_online in before.items():
             if self.is_online(room_id, user_id) != was_online:
-                self.announce(room_id, user_id, not was_online)
+                self._remote_change(room_id, user_id, not was_online)

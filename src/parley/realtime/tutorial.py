@@ -47,7 +47,7 @@ class TutorialChatConsumer(FrameConsumer):
     def user_event(self, event: dict[str, Any]) -> None:
         """The tutorial's socket has no user frames (notifications...)."""
 
-    async def receive_frame(self, raw: str | bytes) -> None:
+    async def receive_frame(self, raw: str) -> None:
         text = frames.parse_tutorial_frame(raw, self.limits)
         await messages.asend(author=self.user, room=self.room, text=text)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
 from parley.models import Guest
+from parley.services import names
 from parley.wire.errors import ErrorCode, Forbidden, ParleyError
 
 # Long enough for a name, short enough for the online list and a message's
@@ -61,12 +62,18 @@ def refuse_guests(user: AbstractBaseUser, message: str) -> None:
 def clean_guest_name(name: str) -> str:
     """Validate a guest's chosen name; return it without surrounding spaces.
 
+    The name is normalized (NFKC) and checked as a username is
+    (``parley.services.names.check_username``): a guest cannot pass for
+    someone with an account (``\\u0430lice`` beside ``alice``).
+
     Raises:
         ParleyError: ``invalid_name`` if empty, longer than
-            ``GUEST_NAME_MAX_CHARS`` characters, or holding anything but
-            letters, digits, ``_``, ``-`` and ``.``.
+            ``GUEST_NAME_MAX_CHARS`` characters, holding anything but
+            letters, digits, ``_``, ``-`` and ``.``, or a word of mixed
+            scripts.
+        Conflict: ``name_confusable`` if it looks like an existing username.
     """
-    name = name.strip()
+    name = names.normalize(name.strip())
     if not name or len(name) > GUEST_NAME_MAX_CHARS:
         raise ParleyError(
             ErrorCode.INVALID_NAME,
@@ -78,7 +85,7 @@ def clean_guest_name(name: str) -> str:
             ErrorCode.INVALID_NAME,
             _("A guest name holds letters, digits, _, - and . only."),
         )
-    return name
+    return names.check_username(name)
 
 
 def _create_guest(name: str) -> AbstractBaseUser:

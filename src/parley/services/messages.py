@@ -72,12 +72,18 @@ def clean_text(text: str) -> str:
 
 
 def _repeat_of(
-    *, room: Room, author: AbstractBaseUser, client_id: str
+    *, room: Room, author: AbstractBaseUser, client_id: str, text: str
 ) -> Message | None:
     """The earlier message ``author`` sent with ``client_id``, if any.
 
+    A repeat must say what the first send said, as Stripe's and Zulip's
+    idempotency keys require of a repeated request's body. A message edited
+    or deleted since no longer holds the text it was sent with, so any
+    repeat of it is taken as a retry.
+
     Raises:
-        Conflict: ``client_id_reused`` if that message is in another room.
+        Conflict: ``client_id_reused`` if that message is in another room;
+            ``client_id_conflict`` if its text differs from ``text``.
     """
     if not client_id:
         return None
@@ -90,6 +96,16 @@ def _repeat_of(
         raise Conflict(
             ErrorCode.CLIENT_ID_REUSED,
             _("This client_id was already used for a message in another room."),
+        )
+    if (
+        earlier is not None
+        and earlier.edited_at is None
+        and earlier.deleted_at is None
+        and earlier.text != text
+    ):
+        raise Conflict(
+            ErrorCode.CLIENT_ID_CONFLICT,
+            _("This client_id was already used for a message with another text."),
         )
     return earlier
 
@@ -121,7 +137,8 @@ def store(
 
     Raises:
         ParleyError: from ``clean_text``.
-        Conflict: ``client_id_reused`` when the key belongs to another room.
+        Conflict: ``client_id_reused`` when the key belongs to another room;
+            ``client_id_conflict`` when it was sent with another text.
     """
     text = clean_text(text)
     try:
@@ -135,7 +152,7 @@ def store(
         profiles.attach(author)
     except IntegrityError:
         # This client_id was stored before (or by a concurrent repeat).
-        earlier = _repeat_of(room=room, author=author, client_id=client_id)
+        earlier = _repeat_of(room=room, author=author, client_id=client_id, text=text)
         if earlier is None:
             raise
         return Posted(earlier, created=False)
@@ -204,7 +221,8 @@ def send(
         RateLimited: over the user's or the room's message budget
             (``parley.ratelimit.spend_message``); nothing is stored.
         ParleyError: from ``clean_text``.
-        Conflict: ``client_id_reused`` when the key belongs to another room.
+        Conflict: ``client_id_reused`` when the key belongs to another room;
+            ``client_id_conflict`` when it was sent with another text.
     """
     posted = _checked_store(
         author=author, room=room, slug=slug, text=text, client_id=client_id

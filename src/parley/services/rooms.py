@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
-from parley.services import profiles
+from parley.services import names, profiles
 from parley.services.guests import is_guest, refuse_guests
 from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
@@ -79,7 +79,7 @@ def direct_slug(user_id: int, peer_id: int) -> str:
 
 
 def _title(title: str) -> str:
-    title = " ".join(title.split())
+    title = names.check_text(" ".join(title.split()), code=ErrorCode.INVALID_ROOM)
     limit = parley_settings.ROOM_TITLE_MAX_CHARS
     if len(title) > limit:
         raise ParleyError(
@@ -127,11 +127,17 @@ def create_room(
 ) -> Room:
     """Create a public or private room named ``title``; ``user`` owns it.
 
+    The title is normalized (NFKC) and may hold no direction control and
+    no word of mixed scripts; its slug may not look like another room's
+    (``parley.services.names``).
+
     Raises:
         ParleyError: ``invalid_room`` for an unusable title or kind, or a
             title whose slug is reserved for direct rooms (``dm-1-2``).
         Forbidden: ``guest_forbidden`` for a guest creating a private room.
-        Conflict: ``room_exists`` if the slug is taken.
+        Conflict: ``room_exists`` if the slug is taken; ``name_confusable``
+            if it is confusable with another room's (``l\\u043ebby`` beside
+            ``lobby``).
     """
     if kind not in (Room.Kind.PUBLIC, Room.Kind.PRIVATE):
         raise ParleyError(ErrorCode.INVALID_ROOM, _("A room is public or private."))
@@ -145,10 +151,20 @@ def create_room(
             _("Addresses like %(slug)s are kept for direct conversations.")
             % {"slug": slug},
         )
+    shape = names.skeleton(slug)
+    if Room.objects.filter(skeleton=shape).exclude(slug=slug).exists():
+        raise Conflict(
+            ErrorCode.NAME_CONFUSABLE,
+            _(
+                "%(slug)s looks like the address of a room that exists; choose "
+                "a name that cannot be mistaken for it."
+            )
+            % {"slug": slug},
+        )
     try:
         with transaction.atomic():
             room = Room.objects.create(  # type: ignore[misc]
-                slug=slug, title=title, kind=kind, created_by=user
+                slug=slug, title=title, kind=kind, created_by=user, skeleton=shape
             )
             Membership.objects.create(room=room, user=user, role=Membership.Role.OWNER)  # type: ignore[misc]
     except IntegrityError:
@@ -167,15 +183,24 @@ def join_or_create(*, user: AbstractBaseUser, name: str) -> Room:
 
     Raises:
         ParleyError: ``invalid_room`` for an unusable name.
+        Conflict: ``name_confusable`` for a new name that looks like an
+            existing room's.
         NotFound: ``room_not_found`` if the slug belongs to a room ``user``
-            may not read.
+            may not read, or is a direct room's (``dm-1-2``) that does not
+            exist: direct rooms are opened by ``open_direct`` only, and a
+            missing one must answer as one that is not yours, or it would
+            tell who talks to whom.
     """
     slug = slug_for(name)
     room = Room.objects.filter(slug=slug).first()
+    if room is None and DIRECT_SLUG_RE.fullmatch(slug):
+        raise NotFound(ErrorCode.ROOM_NOT_FOUND, _("No such room."))
     if room is None:
         try:
             room = create_room(user=user, title=name)
-        except Conflict:
+        except Conflict as conflict:
+            if conflict.code != ErrorCode.ROOM_EXISTS:
+                raise
             # Someone else created it a moment ago.
             room = Room.objects.get(slug=slug)
     if not can_read(user, room):
@@ -298,6 +323,7 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
         with transaction.atomic():
             room = Room.objects.create(  # type: ignore[misc]
                 slug=slug,
+                skeleton=names.skeleton(slug),
                 title=f"{first.get_username()}, {second.get_username()}",
                 kind=Room.Kind.DIRECT,
                 created_by=user,

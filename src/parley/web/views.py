@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -28,6 +27,7 @@ from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
+from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
 from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
@@ -66,6 +66,28 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.TOO_MANY_ROOMS: _("Too many rooms open at once."),
         ErrorCode.TOO_MANY_SOCKETS: _("Too many tabs open at once."),
         ErrorCode.INTERNAL_ERROR: _("Something went wrong on the server; try again."),
+        ErrorCode.CLIENT_ID_CONFLICT: _(
+            "This message was already sent with other text; send it again."
+        ),
+        ErrorCode.METHOD_NOT_ALLOWED: _("The server does not know this request."),
+        ErrorCode.REQUEST_TOO_LARGE: _("This is too large to send."),
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE: _("The server could not read this request."),
+        ErrorCode.INVALID_IMAGE: _("This image is not one of the allowed types."),
+        ErrorCode.IMAGE_TOO_LARGE: _("This image is too large."),
+        ErrorCode.NAME_CONFUSABLE: _("This name looks like one that is taken."),
+        ErrorCode.INVALID_SUBSCRIPTION: _(
+            "This browser's push subscription is not valid."
+        ),
+        ErrorCode.ENDPOINT_NOT_ALLOWED: _(
+            "This browser's push service is not allowed here."
+        ),
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS: _(
+            "Too many browsers get push notifications."
+        ),
+        ErrorCode.PUSH_UNAVAILABLE: _(
+            "Push notifications are not set up on this server."
+        ),
+        ErrorCode.INVALID_SIGNATURE: _("This link is not valid."),
     }
     return {str(code): text for code, text in reasons.items()}
 
@@ -418,9 +440,10 @@ def _visitor(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account with Django's ``UserCreationForm``, then sign in."""
+    """Create an account (``SignUpForm``: Django's, and no look-alike
+    names), then sign in."""
     next_url = _next_url(request)
-    form = UserCreationForm(request.POST or None)
+    form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend=guests.MODEL_BACKEND)

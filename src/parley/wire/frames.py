@@ -55,6 +55,9 @@ class CloseCode(IntEnum):
 
     # Standard (RFC 6455 7.4.1 and the IANA registry): reconnect and resume.
     GOING_AWAY = 1001
+    # A binary frame: Parley's frames are JSON text (RFC 6455 section 7.4.1,
+    # "a type of data it cannot accept"). A client bug: do not resend it.
+    UNSUPPORTED_DATA = 1003
     # The socket went on sending after its frames were refused as over its
     # frame budget (`rate_limited`): reconnect only after a backoff.
     POLICY_VIOLATION = 1008

@@ -172,3 +172,39 @@ def test_open_sockets_are_counted_per_user():
     hub.discard_socket(other_tab)
     assert hub.socket_count(1) == 0 and 1 not in hub.user_sockets
     assert hub.sockets == {someone_else}
+
+
+async def test_a_layer_outage_is_logged_once_then_its_end_with_a_count(
+    monkeypatch, caplog
+):
+    """Five failed receives: one warning without a traceback, then one that
+    the layer is back, with the count; then the event is dispatched."""
+    monkeypatch.setattr(hub_module, "MAX_RETRY_SECS", 0.01)
+    hub = Hub()
+    hub.channel = "parley-hub.test"
+    answers: list = [ConnectionError("Redis is restarting")] * 5 + [
+        room_event(7, '{"type":"typing"}')
+    ]
+    dispatched = asyncio.Event()
+
+    async def receive(channel):
+        if not answers:
+            await asyncio.sleep(3600)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(hub, "layer", SimpleNamespace(receive=receive))
+    monkeypatch.setattr(hub, "check", lambda: asyncio.sleep(0))
+    monkeypatch.setattr(hub, "dispatch", lambda event: dispatched.set())
+    reader = asyncio.ensure_future(hub.read())
+    try:
+        await asyncio.wait_for(dispatched.wait(), 10)
+    finally:
+        reader.cancel()
+    records = [r for r in caplog.records if r.name == hub_module.__name__]
+    assert [r.levelname for r in records] == ["WARNING", "WARNING"]
+    assert "Redis is restarting" in records[0].getMessage()
+    assert "after 5 failed receives" in records[1].getMessage()
+    assert all(r.exc_info is None for r in records)

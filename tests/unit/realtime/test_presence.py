@@ -157,3 +157,75 @@ async def test_a_process_that_keeps_beating_keeps_its_users_online(
         await checking
     assert [online for _, online in frames(here)] == [True]
     assert clock.now - 1000.0 >= 10 * TTL_SECS
+
+
+# Coalescing ----------------------------------------------------------------
+
+
+class SettlingHub(FakeHub):
+    """A hub that keeps what presence spawns, to run it when the test says:
+    the coalescing window's end."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock)
+        self.spawned: list = []
+
+    def spawn(self, coroutine) -> None:
+        self.spawned.append(coroutine)
+
+    async def window_ends(self) -> None:
+        spawned, self.spawned = self.spawned, []
+        for coroutine in spawned:
+            await coroutine
+
+
+@pytest.fixture
+def settling(clock: FakeClock, settings):
+    settings.PARLEY_PRESENCE_COALESCE_SECS = 1.0
+    view = Presence(SettlingHub(clock))
+    sent: list[dict] = []
+
+    async def publish(kind: str, **fields) -> None:
+        sent.append({"type": kind, **fields})
+
+    view._send = publish
+    view.sent = sent
+    return view
+
+
+async def test_a_change_and_its_reversal_within_the_window_send_nothing(settling):
+    """A flood of subscribe and unsubscribe: no frame, no delta, whatever
+    the number of flips, as long as the window ends where it began."""
+    for _ in range(100):
+        settling.add(LOBBY, GHOST, "ghost")
+        settling.remove(LOBBY, GHOST)
+    await settling.hub.window_ends()
+    assert frames(settling) == []
+    assert settling.sent == []
+    assert settling.hub.clock.slept == [1.0]  # one window for the pair
+
+
+async def test_a_change_that_holds_is_told_once_at_the_window_end(settling):
+    for _ in range(50):
+        settling.add(LOBBY, GHOST, "ghost")
+        settling.remove(LOBBY, GHOST)
+    settling.add(LOBBY, GHOST, "ghost")
+    assert frames(settling) == []
+    await settling.hub.window_ends()
+    assert frames(settling) == [(1001.0, True)]
+    assert [(e["type"], e["online"]) for e in settling.sent] == [
+        ("presence.delta", True)
+    ]
+    # The next change opens a new window.
+    settling.remove(LOBBY, GHOST)
+    await settling.hub.window_ends()
+    assert [online for _, online in frames(settling)] == [True, False]
+
+
+async def test_a_second_socket_of_an_online_user_changes_nothing(settling):
+    settling.add(LOBBY, GHOST, "ghost")
+    await settling.hub.window_ends()
+    settling.add(LOBBY, GHOST, "ghost")
+    settling.remove(LOBBY, GHOST)
+    assert settling.hub.spawned == []
+    assert settling.is_online(LOBBY, GHOST)

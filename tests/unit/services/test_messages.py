@@ -37,10 +37,29 @@ def test_seq_numbers_a_rooms_messages_from_one(user, room):
 @pytest.mark.django_db
 def test_a_repeated_client_id_returns_the_first_message(user, room):
     first = messages.store(room=room, author=user, text="hello", client_id="k1")
-    again = messages.store(room=room, author=user, text="changed?", client_id="k1")
+    again = messages.store(room=room, author=user, text=" hello ", client_id="k1")
     assert first.created and not again.created
     assert again.message.pk == first.message.pk and again.message.text == "hello"
     assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_client_id_repeated_with_another_text_is_a_conflict(user, room):
+    messages.store(room=room, author=user, text="hello", client_id="k1")
+    with pytest.raises(Conflict) as error:
+        messages.store(room=room, author=user, text="changed?", client_id="k1")
+    assert error.value.code == ErrorCode.CLIENT_ID_CONFLICT
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_repeat_of_an_edited_message_is_a_retry(user, room):
+    """An edited message no longer holds its sent text: a repeat of the
+    send is taken as a retry, not a conflict."""
+    first = messages.store(room=room, author=user, text="hello", client_id="k1")
+    messages.edit_message(user=user, message_id=first.message.pk, text="edited")
+    again = messages.store(room=room, author=user, text="hello", client_id="k1")
+    assert not again.created and again.message.pk == first.message.pk
 
 
 @pytest.mark.django_db

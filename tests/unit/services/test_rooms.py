@@ -88,3 +88,33 @@ def test_join_or_create_creates_a_public_room_once(django_user_model):
     first = rooms.join_or_create(user=user, name="Лобби")
     again = rooms.join_or_create(user=user, name="лобби")
     assert first == again and first.kind == Room.Kind.PUBLIC and first.title == "Лобби"
+
+
+@pytest.mark.parametrize(
+    "title", ["safe\u202egnp.exe", "\u2066lobby\u2069", "left\u200fright"]
+)
+def test_a_title_with_direction_controls_is_refused(alice, title):
+    with pytest.raises(ParleyError) as error:
+        rooms.create_room(user=alice, title=title)
+    assert error.value.code == ErrorCode.INVALID_ROOM
+    assert not Room.objects.exists()
+
+
+def test_a_title_with_a_word_of_two_scripts_is_refused(alice):
+    with pytest.raises(ParleyError) as error:
+        rooms.create_room(user=alice, title="L\u043ebby")  # Cyrillic o
+    assert error.value.code == ErrorCode.INVALID_ROOM
+
+
+def test_a_room_that_looks_like_another_is_refused(alice, bob):
+    """Even a private room one cannot read: the address would mislead."""
+    rooms.create_room(user=alice, title="Lobby", kind=Room.Kind.PRIVATE)
+    for title in ("1obby", "1OBBY"):
+        with pytest.raises(Conflict) as error:
+            rooms.create_room(user=bob, title=title)
+        assert error.value.code == ErrorCode.NAME_CONFUSABLE
+    # Subscribing by the look-alike address says the same, not "created".
+    with pytest.raises(Conflict):
+        rooms.join_or_create(user=bob, name="1obby")
+    assert Room.objects.count() == 1
+    assert rooms.create_room(user=bob, title="Lobby two").skeleton

@@ -136,7 +136,7 @@ def test_a_direct_page_is_titled_with_the_peer_and_hidden_from_others(
 ):
     direct, _created = rooms.open_direct(user=ann, username="ben")
     html = client_of(ben).get(f"/chat/{direct.slug}/").content.decode()
-    assert "<h1>ann</h1>" in html
+    assert '<h1 dir="auto">ann</h1>' in html
     carol = django_user_model.objects.create_user("carol")
     assert client_of(carol).get(f"/chat/{direct.slug}/").status_code == 404
 

@@ -127,6 +127,7 @@ def test_every_html_page_has_the_policy_and_no_inline_code(ann, settings):
         "token": email.unsubscribe_token(ann.pk, ["direct"]),
         "user_id": ann.pk,
         "version": 1,
+        "rest": "nowhere/at/all",
     }
     pages = html_pages(client, values)
     assert set(pages) >= EXPECTED_PAGES, EXPECTED_PAGES - set(pages)

@@ -8,7 +8,10 @@ Servers:
 - ``gunicorn``: Gunicorn's arbiter with ``--workers N`` Uvicorn workers
   (``ParleyUvicornWorker``), restarted if one dies.
 
-Every one of them runs with per-message deflate off and
+Every one of them closes a connection whose first request head (a
+WebSocket handshake) has not arrived within ``--handshake-timeout`` seconds
+(``PARLEY_HANDSHAKE_TIMEOUT_SECS``, 10 s; ``parley.ops.handshake``), and
+runs with per-message deflate off and
 ``PARLEY_WS_MAX_FRAME_BYTES`` as the largest frame (and message) it
 accepts; Daphne never accepts the extension (Autobahn's default), the others
 are told so.
@@ -38,6 +41,7 @@ from uvicorn_worker import UvicornWorker
 
 from parley.conf import parley_settings
 from parley.management import sweeper
+from parley.ops.handshake import timeout_secs, uvicorn_protocol
 from parley.realtime.runtime import Runtime
 
 SERVERS = ("uvicorn", "daphne", "gunicorn")
@@ -54,6 +58,9 @@ def uvicorn_options() -> dict[str, Any]:
         "ws_max_size": parley_settings.WS_MAX_FRAME_BYTES,
         "lifespan": "off",
         "proxy_headers": True,
+        # Uvicorn's HTTP protocol with a bound on the first request head
+        # (parley.ops.handshake): a slow handshake is closed.
+        "http": uvicorn_protocol(),
     }
 
 
@@ -147,6 +154,17 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--handshake-timeout",
+            type=float,
+            default=None,
+            metavar="SECS",
+            help=(
+                "close a connection whose first request (a WebSocket handshake) "
+                "is not in within SECS seconds; 0 for no bound. Default: "
+                "PARLEY_HANDSHAKE_TIMEOUT_SECS (10)"
+            ),
+        )
+        parser.add_argument(
             "--no-migrate", action="store_true", help="skip applying migrations first"
         )
 
@@ -158,9 +176,16 @@ class Command(BaseCommand):
         server: str,
         workers: int,
         no_migrate: bool,
+        handshake_timeout: float | None,
         **options,
     ):
         check_workers(server, workers)
+        if handshake_timeout is not None:
+            # The setting is what the servers' protocols read (when used):
+            # set here for this process and forked workers, and in the
+            # environment for the processes `uvicorn --workers` spawns.
+            settings.PARLEY_HANDSHAKE_TIMEOUT_SECS = handshake_timeout
+            os.environ["PARLEY_HANDSHAKE_TIMEOUT_SECS"] = str(handshake_timeout)
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=1)
         # Forked workers must not share the migration's database connection.
@@ -187,6 +212,11 @@ class Command(BaseCommand):
         if server == "daphne":
             from daphne.cli import CommandLineInterface
 
+            from parley.ops import daphne_handshake
+
+            daphne_handshake.install()
+            handshake = timeout_secs()
+
             # Daphne's own default is 1 MiB for both.
             max_bytes = str(parley_settings.WS_MAX_FRAME_BYTES)
             CommandLineInterface().run(
@@ -200,6 +230,10 @@ class Command(BaseCommand):
                     max_bytes,
                     "--websocket-max-frame-size",
                     max_bytes,
+                    # Daphne's own bound on the WebSocket handshake once the
+                    # request is in (whole seconds; -1: none).
+                    "--websocket_connect_timeout",
+                    str(max(1, round(handshake)) if handshake else -1),
                     target,
                 ]
             )

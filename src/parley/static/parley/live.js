@@ -29,9 +29,18 @@ export function readConfig(id) {
   return JSON.parse(document.getElementById(id).textContent);
 }
 
-/** Fill `%(name)s` placeholders of a translated string. */
+/**
+ * Fill `%(name)s` placeholders of a translated string. Each text value
+ * (a name) is isolated (U+2068 FIRST STRONG ISOLATE ... U+2069 POP
+ * DIRECTIONAL ISOLATE): a right-to-left name cannot reorder the sentence
+ * around it. Numbers go in as they are.
+ */
 export function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
+  return template.replace(/%\((\w+)\)s/g, (match, name) => {
+    if (!(name in values)) return match;
+    const value = values[name];
+    return typeof value === "string" ? `\u2068${value}\u2069` : String(value);
+  });
 }
 
 /** An HTTP API error: `status`, and the body's `code` and `message`. */
@@ -291,6 +300,7 @@ class Bell {
     const title = document.createElement(path ? "a" : "span");
     title.className = "title";
     title.textContent = n.title;
+    title.dir = "auto";
     if (path) {
       title.href = path;
       title.addEventListener("click", (event) => {
@@ -305,6 +315,7 @@ class Bell {
       const body = document.createElement("span");
       body.className = "body";
       body.textContent = n.body;
+      body.dir = "auto";
       li.append(body);
     }
     const when = document.createElement("time");

@@ -94,6 +94,9 @@ export class MessageList extends MessageActions {
     const who = document.createElement("span");
     who.className = "author";
     who.textContent = name;
+    // dir="auto" isolates user text (HTML's [dir] { unicode-bidi: isolate }):
+    // a right-to-left name or text cannot reorder what is around it.
+    who.dir = "auto";
     const date = parseTs(m.ts) ?? new Date(at ?? Date.now());
     li.dataset.day = dayKey(date);
     li.dataset.at = date.getTime();
@@ -110,6 +113,7 @@ export class MessageList extends MessageActions {
     head.append(who, when);
     const body = document.createElement("div");
     body.className = "text";
+    body.dir = "auto";
     main.append(head, body);
     li.append(main);
     this.setText(li, m.text);

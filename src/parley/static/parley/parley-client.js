@@ -6,6 +6,8 @@ var CloseCode = {
   NORMAL: 1e3,
   /** The server is going away (restart, deploy): resume promptly. */
   GOING_AWAY: 1001,
+  /** A binary frame: Parley's frames are JSON text. */
+  UNSUPPORTED_DATA: 1003,
   /** Went on sending after `rate_limited` refusals. */
   POLICY_VIOLATION: 1008,
   /** A frame over `PARLEY_WS_MAX_FRAME_BYTES`. */
@@ -99,6 +101,7 @@ async function fetchRange(gap, fetchPage) {
 
 // src/outbox.ts
 var FAILED_TTL_MS = 60 * 60 * 1e3;
+var KEY_TAKEN = /* @__PURE__ */ new Set(["client_id_reused", "client_id_conflict"]);
 function isStoredSend(value) {
   if (value === null || typeof value !== "object") return false;
   const send = value;
@@ -213,7 +216,7 @@ var Outbox = class {
   /**
    * Send a failed entry again, as the newest. It keeps its `client_id`, so
    * a send that did reach the store is not stored twice; only one refused
-   * with `client_id_reused` gets a new one.
+   * with `client_id_reused` or `client_id_conflict` gets a new one.
    *
    * @returns the entry now (its `clientId` may be new), or null if unknown
    */
@@ -221,7 +224,7 @@ var Outbox = class {
     const old = this.items.get(clientId);
     if (old === void 0) return null;
     this.remove(clientId);
-    const id = old.code === "client_id_reused" ? this.options.newClientId() : clientId;
+    const id = KEY_TAKEN.has(old.code ?? "") ? this.options.newClientId() : clientId;
     const entry = {
       ...old,
       clientId: id,

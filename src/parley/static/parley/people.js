@@ -38,6 +38,7 @@ export class OnlineList {
     const name = document.createElement("span");
     name.className = "name";
     name.textContent = who?.name ?? user;
+    name.dir = "auto"; // isolated: see messages.js
     li.append(name);
     // Guests (names with "#", see parley.services.guests) have no direct
     // conversations, and neither has a guest viewing the page.

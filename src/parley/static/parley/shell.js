@@ -47,6 +47,7 @@ export function listRoom(page, { room, title, kind }, current) {
   const label = document.createElement("span");
   label.className = "label";
   label.textContent = title;
+  label.dir = "auto"; // isolated: a right-to-left title stays in its box
   link.append(icon(ICONS[kind] ?? "hash"), label);
   if (room === current) {
     li.setAttribute("aria-current", "page");
