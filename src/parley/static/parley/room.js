@@ -28,25 +28,16 @@
 // User text only ever reaches the page through text nodes.
 "use strict";
 
-import {
-  Outbox,
-  RoomStream,
-  fetchRange,
-  restorableSends,
-  storedSends,
-} from "./parley-client.js";
+import { RoomStream, fetchRange } from "./parley-client.js";
 import { setupComposer } from "./composer.js";
 import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
+import { PendingSends } from "./pending.js";
 import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { ReadingAids } from "./reading.js";
 import { startShell } from "./shell.js";
-import { browserTimers } from "./socket.js";
 
-// Unsent messages, across reloads of this tab: parley-client's StoredSend
-// list (failed ones are kept an hour, FAILED_TTL_MS).
-const OUTBOX_KEY = "parley:outbox";
 const SUBSCRIBE_REF = "subscribe";
 // Scrolled to within this many pixels of its top: load older messages.
 const NEAR_TOP_PX = 60;
@@ -56,23 +47,8 @@ const READ_DELAY_MS = 300;
 // "Yesterday" at midnight on a page left open.
 const RELABEL_MS = 60 * 1000;
 
-function newClientId() {
-  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function isMessage(frame) {
   return frame.type === "message";
-}
-
-// The outbox as this tab keeps it across reloads (parsed, of any shape).
-function readStored() {
-  try {
-    return JSON.parse(sessionStorage.getItem(OUTBOX_KEY) || "[]");
-  } catch {
-    return [];
-  }
 }
 
 class RoomView {
@@ -95,7 +71,7 @@ class RoomView {
     this.messages = new MessageList(this.list, config, {
       send: (frame) => this.send(frame),
       focus: () => this.input.focus(),
-      onStored: (clientId) => this.settleLocal(clientId),
+      onStored: (clientId) => this.pending.settle(clientId),
     });
     this.reading = new ReadingAids(this.S, config.user, () => {
       this.messages.scrollToBottom();
@@ -114,13 +90,13 @@ class RoomView {
     this.typingSentAt = -Infinity;
     this.readTimer = null; // a pending markRead (markReadSoon)
     this.roomGone = false;
-    this.outbox = new Outbox({
+    this.pending = new PendingSends(config.room, {
       send: (frame) => this.send(frame),
-      newClientId,
-      timers: browserTimers,
-      now: () => Date.now(),
-      onChange: () => this.saveOutbox(),
+      messages: this.messages,
+      focus: () => this.input.focus(),
+      roomGone: () => this.roomGone,
     });
+    this.outbox = this.pending.outbox;
   }
 
   start() {
@@ -144,7 +120,7 @@ class RoomView {
     setupInvite(this.http, this.config);
     setupPermissionControl(document.getElementById("desktop-notifications"));
 
-    this.restoreOutbox();
+    this.pending.restore();
     input.focus();
     this.loadLatest()
       .catch((error) => console.error(error))
@@ -189,60 +165,11 @@ class RoomView {
     return this.socket !== null && this.socket.send(frame);
   }
 
-  // --- the outbox: messages typed here and not yet acknowledged ---
-
-  // A stored message that is one of ours: its local line is done.
-  settleLocal(clientId) {
-    if (this.outbox.settle(clientId)) this.messages.removeLocal(clientId);
-  }
-
-  saveOutbox() {
-    const all = storedSends(readStored(), this.config.room, this.outbox.entries(), Date.now());
-    try {
-      if (all.length) sessionStorage.setItem(OUTBOX_KEY, JSON.stringify(all));
-      else sessionStorage.removeItem(OUTBOX_KEY);
-    } catch (error) {
-      console.warn("parley: cannot keep unsent messages", error);
-    }
-  }
-
-  // What a failed line offers: retry (unless the room is gone), discard.
-  lineActions() {
-    return {
-      retry: this.roomGone ? null : (clientId) => this.retry(clientId),
-      discard: (clientId) => this.discard(clientId),
-    };
-  }
-
-  // Retry keeps the client_id, so a send that did reach the store is not
-  // stored twice (the outbox replaces only a refused one).
-  retry(clientId) {
-    if (this.roomGone) return;
-    const entry = this.outbox.retry(clientId);
-    if (entry) this.messages.renewLocal(clientId, entry);
-    this.input.focus();
-  }
-
-  discard(clientId) {
-    this.outbox.discard(clientId);
-    this.messages.removeLocal(clientId);
-    this.input.focus();
-  }
-
-  restoreOutbox() {
-    for (const send of restorableSends(readStored(), this.config.room, Date.now())) {
-      if (this.outbox.get(send.client_id)) continue;
-      const options = { clientId: send.client_id, at: send.at, failed: Boolean(send.failed) };
-      this.messages.addLocal(this.outbox.add(send.room, send.text, options), this.lineActions());
-    }
-    this.saveOutbox(); // drops what expired
-  }
-
   submit() {
     const text = this.input.value.trim();
     if (!text || this.roomGone) return;
     // Kept in sessionStorage before it is sent: a reload cannot lose it.
-    this.messages.addLocal(this.outbox.add(this.config.room, text), this.lineActions());
+    this.messages.addLocal(this.outbox.add(this.config.room, text), this.pending.lineActions());
     this.messages.scrollToBottom();
     this.input.value = "";
     this.composer.grow();
@@ -417,7 +344,7 @@ class RoomView {
         // now; its message frame, when it comes, takes that place (same seq).
         const oldest = this.messages.oldestSeq;
         if (this.hasOlder && oldest !== null && frame.seq < oldest) {
-          this.settleLocal(frame.client_id); // not loaded yet: shows on scrolling up
+          this.pending.settle(frame.client_id); // not loaded yet: shows on scrolling up
         } else {
           const m = {
             ...frame,
@@ -455,7 +382,7 @@ class RoomView {
         this.setStatus(this.S.roomGone, "gone");
         this.outbox.failAll();
         for (const entry of this.outbox.entries()) {
-          this.messages.setFailed(entry.clientId, null, this.lineActions());
+          this.messages.setFailed(entry.clientId, null, this.pending.lineActions());
         }
         this.input.disabled = true;
         this.form.querySelector("button[type=submit]").disabled = true;
@@ -478,7 +405,7 @@ class RoomView {
       // A refused send is failed; a rate-limited one goes again by itself
       // after its wait, which its line counts down.
       if (entry.state === "failed") {
-        this.messages.setFailed(entry.clientId, this.reason(frame), this.lineActions());
+        this.messages.setFailed(entry.clientId, this.reason(frame), this.pending.lineActions());
       } else if (frame.code === "rate_limited") {
         this.messages.setWaiting(entry.clientId, Number(frame.retry_after) || 0);
       }
