@@ -350,7 +350,9 @@ async def test_a_direct_message_to_a_hidden_tab_is_a_desktop_notification(
     await expect(texts(page).last).to_have_text("are you there?")
     await page.wait_for_function("window.notified.length > 0")
     assert await page.evaluate("window.notified") == [
-        {"title": f"{bob.username} wrote to you", "body": "are you there?"}
+        # The name is isolated (FSI ... PDI): a right-to-left name cannot
+        # reorder the sentence around it.
+        {"title": f"\u2068{bob.username}\u2069 wrote to you", "body": "are you there?"}
     ]
 
 
@@ -453,14 +455,17 @@ async def test_the_list_is_a_named_list_with_a_live_region(
     _alice, page = await person(browser, server, "alice")
     bob = User.sign_up(server, unique("bob"))
     await open_room(page, room)
-    await expect(page.get_by_role("list", name="Messages")).to_be_visible()
+    await expect(page.get_by_role("list", name="Messages", exact=True)).to_be_visible()
     post(bob, room, "hello there")
     await expect(
         page.get_by_role("listitem").filter(has_text="hello there")
     ).to_be_visible()
     announcer = page.locator("#message-announcer")
     await expect(announcer).to_have_attribute("aria-live", "polite")
-    await expect(announcer).to_have_text(f"{bob.username}: hello there")
+    # Both isolated (FSI ... PDI), as every name and text a string embeds.
+    await expect(announcer).to_have_text(
+        f"\u2068{bob.username}\u2069: \u2068hello there\u2069"
+    )
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,7 @@ async def test_preferences_save_and_take_effect(browser: Browser, server: Parley
     after a reload, and a mention in the muted room reaches nobody while
     one in another room does."""
     bob = await sign_up(browser, server, "bob")
-    bob_name = await bob.locator(".top .who").inner_text()
+    bob_name = await bob.locator(".who").inner_text()
     quiet, loud = unique("quiet"), unique("loud")
     for room in (quiet, loud):
         await open_room(bob, room)
@@ -95,5 +95,5 @@ async def test_preferences_save_and_take_effect(browser: Browser, server: Parley
     answer = await bob.request.get("/api/notifications")
     titles = [n["title"] for n in (await answer.json())["notifications"]]
     assert titles == [
-        f"{await alice.locator('.top .who').inner_text()} mentioned you in {loud}"
+        f"{await alice.locator('.who').inner_text()} mentioned you in {loud}"
     ]

@@ -36,7 +36,7 @@ def test_the_page_saves_a_display_name_and_says_so(alice):
     page = client.get(answer["Location"]).content.decode()
     assert "Your profile was saved." in page and 'value="Alice L"' in page
     # The shell shows it instead of the username.
-    assert '<span class="who">Alice L</span>' in page
+    assert '<span class="who" dir="auto">Alice L</span>' in page
 
 
 def test_an_accepted_png_is_served_re_encoded_with_a_strict_type(alice):
