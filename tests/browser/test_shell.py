@@ -294,6 +294,7 @@ async def test_axe_finds_no_serious_violation_on_any_page(
         "/",
         "/settings/",
         "/settings/tokens/",
+        "/settings/notifications/",
         "/accounts/password_change/",
         "/accounts/password_change/done/",
     ):

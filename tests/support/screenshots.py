@@ -144,7 +144,11 @@ async def pages_at(
     await page.emulate_media(color_scheme="dark")
     await shoot(page, folder, f"room-dark-{size_name}")
     await page.emulate_media(color_scheme="light")
-    for path, name in [("/settings/", "settings"), ("/settings/tokens/", "tokens")]:
+    for path, name in [
+        ("/settings/", "settings"),
+        ("/settings/tokens/", "tokens"),
+        ("/settings/notifications/", "notifications"),
+    ]:
         await page.goto(path)
         await shoot(page, folder, f"{name}-{size_name}")
     await page.context.close()
