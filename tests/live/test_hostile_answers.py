@@ -145,12 +145,15 @@ def test_a_look_alike_username_and_room_are_refused(server: ParleyServer):
     room = unique("lobby")
     with first.http() as http:
         assert http.post("/api/rooms", json={"title": room}).status_code == 201
-        mixed = http.post("/api/rooms", json={"title": room.replace("o", "\u043e", 1)})
+        mixed_title = room.replace("o", "\u043e", 1)
+        mixed = http.post("/api/rooms", json={"title": mixed_title})
         assert (mixed.status_code, mixed.json()["code"]) == (400, "invalid_room")
-        alike = http.post("/api/rooms", json={"title": room.replace("l", "1", 1)})
+        alike_title = room.replace("l", "1", 1)
+        alike = http.post("/api/rooms", json={"title": alike_title})
         assert (alike.status_code, alike.json()["code"]) == (409, "name_confusable")
         titles = [r["title"] for r in http.get("/api/rooms").json()]
-    assert titles.count(room) == 1 and len([t for t in titles if "obby" in t]) == 1
+    assert titles.count(room) == 1
+    assert mixed_title not in titles and alike_title not in titles
 
 
 @pytest.mark.parametrize("title", ["safe\u202egnp.exe", "a\u2066b\u2069c", "x\u202ay"])
@@ -169,6 +172,6 @@ def test_user_text_in_pages_is_isolated(alice: User):
         slug = http.post("/api/rooms", json={"title": title}).json()["slug"]
         listing = http.get("/").text
         page = http.get(f"/chat/{slug}/").text
-    assert f'dir="auto">{title}</a>' in listing
+    assert f'dir="auto">{title}</span></a>' in listing
     assert f'<h1 dir="auto">{title}</h1>' in page
     assert f"<title>\u2068{title}\u2069 · Parley</title>" in page
