@@ -1,7 +1,8 @@
 # `make run` serves Parley on http://$(HOST):$(PORT)/ with SQLite and the
-# in-memory channel layer; `make test` runs the whole suite, on SQLite and
-# then again on PostgreSQL (`make test-postgres` alone). Both create .venv
-# and install what they need on first use.
+# in-memory channel layer; `make test` runs the whole suite on SQLite, then
+# again on PostgreSQL without the tests that do not touch the database's
+# kind (`make test-postgres` alone). Both create .venv and install what they
+# need on first use.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -61,10 +62,14 @@ js-build: $(JS)/node_modules/.installed
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m tests.support.screenshots docs/screenshots
 
-# The whole suite on a throwaway PostgreSQL cluster (tests/support/engines.py);
-# every server process the tests start gets a database on it.
+# The suite on a throwaway PostgreSQL cluster (tests/support/engines.py);
+# every server process the tests start gets a database on it. Without the
+# browser tests (the pages drive the same operations the live and contract
+# tests run on PostgreSQL here) and the slow ones (a minute of an idle
+# channel layer): this keeps CI's two passes within 30 minutes on 2 cores.
+POSTGRES_MARKS ?= not browser and not slow
 test-postgres: $(VENV)/.installed-test
-	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest $(PYTEST_ARGS)
+	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest -m "$(POSTGRES_MARKS)" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
