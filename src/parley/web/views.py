@@ -27,69 +27,16 @@ from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
+from parley.web import reasons
 from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
-from parley.wire.errors import ErrorCode, NotFound, ParleyError
+from parley.wire.errors import NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
 # called with them and the script replaces them (they survive URL quoting).
 ROOM_PLACEHOLDER = "__room__"
 USER_PLACEHOLDER = "__user__"
 ID_PLACEHOLDER = 999999999
-
-
-def error_reasons() -> dict[str, Any]:
-    """What the pages show for each error code a server answer may carry
-    (``parley.wire.errors.ErrorCode``), translated: a page shows these, not
-    the server's English ``message``, in the page's language."""
-    reasons = {
-        ErrorCode.INVALID_JSON: _("The server could not read this request."),
-        ErrorCode.FRAME_TOO_LARGE: _("This is too large to send."),
-        ErrorCode.UNKNOWN_TYPE: _("The server does not know this request."),
-        ErrorCode.INVALID_FRAME: _("The server could not read this request."),
-        ErrorCode.INVALID_ROOM: _("This room name is not valid."),
-        ErrorCode.ROOM_NOT_FOUND: _("This room is gone, or no longer yours to read."),
-        ErrorCode.ROOM_EXISTS: _("A room with this name exists already."),
-        ErrorCode.INVALID_TEXT: _("This message text is not valid."),
-        ErrorCode.TEXT_TOO_LONG: _("The message is too long."),
-        ErrorCode.CLIENT_ID_REUSED: _("This message clashed with another; retry it."),
-        ErrorCode.NOT_AUTHENTICATED: _("You are signed out; sign in again."),
-        ErrorCode.FORBIDDEN: _("You may not do this here."),
-        ErrorCode.NOT_FOUND: _("It is not there any more."),
-        ErrorCode.INVALID_REQUEST: _("The server could not read this request."),
-        ErrorCode.NOT_SUBSCRIBED: _("Not connected to this room yet; try again."),
-        ErrorCode.MESSAGE_DELETED: _("This message was deleted."),
-        ErrorCode.GUEST_FORBIDDEN: _("Guests may not do this; sign up to do it."),
-        ErrorCode.GUESTS_DISABLED: _("Guest access is turned off."),
-        ErrorCode.INVALID_NAME: _("This name is not valid."),
-        ErrorCode.RATE_LIMITED: _("Too fast; waiting a moment."),
-        ErrorCode.TOO_MANY_ROOMS: _("Too many rooms open at once."),
-        ErrorCode.TOO_MANY_SOCKETS: _("Too many tabs open at once."),
-        ErrorCode.INTERNAL_ERROR: _("Something went wrong on the server; try again."),
-        ErrorCode.CLIENT_ID_CONFLICT: _(
-            "This message was already sent with other text; send it again."
-        ),
-        ErrorCode.METHOD_NOT_ALLOWED: _("The server does not know this request."),
-        ErrorCode.REQUEST_TOO_LARGE: _("This is too large to send."),
-        ErrorCode.UNSUPPORTED_MEDIA_TYPE: _("The server could not read this request."),
-        ErrorCode.INVALID_IMAGE: _("This image is not one of the allowed types."),
-        ErrorCode.IMAGE_TOO_LARGE: _("This image is too large."),
-        ErrorCode.NAME_CONFUSABLE: _("This name looks like one that is taken."),
-        ErrorCode.INVALID_SUBSCRIPTION: _(
-            "This browser's push subscription is not valid."
-        ),
-        ErrorCode.ENDPOINT_NOT_ALLOWED: _(
-            "This browser's push service is not allowed here."
-        ),
-        ErrorCode.TOO_MANY_SUBSCRIPTIONS: _(
-            "Too many browsers get push notifications."
-        ),
-        ErrorCode.PUSH_UNAVAILABLE: _(
-            "Push notifications are not set up on this server."
-        ),
-        ErrorCode.INVALID_SIGNATURE: _("This link is not valid."),
-    }
-    return {str(code): text for code, text in reasons.items()}
 
 
 class JoinRoomForm(forms.Form):
@@ -397,7 +344,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "typingTwo": _("%(first)s and %(second)s are typing…"),
             "typingMany": _("%(first)s, %(second)s and others are typing…"),
             "invited": _("%(user)s was invited."),
-            "errors": error_reasons(),
+            "errors": reasons.error_reasons(),
             "today": _("Today"),
             "yesterday": _("Yesterday"),
             "sent": _("sent"),
