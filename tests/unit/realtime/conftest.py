@@ -1,6 +1,6 @@
 import pytest
 
-from parley import ratelimit
+from parley import db, ratelimit
 
 
 @pytest.fixture
@@ -21,3 +21,13 @@ def clock(monkeypatch):
     fake = Clock()
     monkeypatch.setattr(ratelimit, "clock", fake)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def database_thread_idle():
+    """After each test, wait until Parley's database thread has run what a
+    socket handed it (a detached write, such as the activity a frame
+    records, outlives a cancelled task): on PostgreSQL a write still running
+    deadlocks with the flush of the test database."""
+    yield
+    db._executor.submit(lambda: None).result()
