@@ -61,6 +61,8 @@ MODULES = {module_name(path): path for path in SOURCE.rglob("*.py")}
 
 def layer(module: str) -> str:
     parts = module.split(".")
+    if parts[:2] == ["parley", "models"]:
+        return "base"
     if len(parts) > 1 and (SOURCE / parts[1]).is_dir():
         return parts[1]
     return TOP_LEVEL_LAYERS[module]

@@ -40,11 +40,16 @@ TESTED_ELSEWHERE = {
 
 # Module -> why it needs no test module of its own although it defines a
 # function.
+MODELS_ONLY = (
+    "fields, constraints and __str__ only; the services' tests store and read them"
+)
 NO_OWN_TEST = {
     "__main__.py": "one call to django-admin on Parley's settings; every "
     "live test starts `parley serve` through it",
-    "models.py": "fields, constraints and __str__ only; the services' tests "
-    "store and read them",
+    "models/rooms.py": MODELS_ONLY,
+    "models/accounts.py": MODELS_ONLY,
+    "models/notifications.py": MODELS_ONLY,
+    "models/delivery.py": MODELS_ONLY,
     "realtime/interfaces.py": "Protocol classes only: method signatures, no behaviour",
 }
 
