@@ -28,6 +28,8 @@ TOP_LEVEL_LAYERS = {
     "parley.apps": "entry",
     "parley.urls": "entry",
     "parley.client": "entry",
+    "parley.asgi": "entry",
+    "parley.checks": "entry",
 }
 BELOW_EVERYTHING = {"wire", "base", "migrations"}
 # Layer -> the layers it may import (besides itself).
