@@ -12,6 +12,11 @@ BIN := $(VENV)/bin
 # PostgreSQL's server binaries (Debian keeps them out of PATH). Without them
 # `make test` runs on SQLite only, and says so; CI (CI=true) requires them.
 HAVE_POSTGRES := $(wildcard /usr/lib/postgresql/*/bin/initdb)
+# pytest-xdist processes: most tests wait on real servers and browsers, so
+# more processes than cores keeps CI inside its time; each test file stays in one process
+# (its module fixtures start their servers once). PYTEST_WORKERS=0: none.
+PYTEST_WORKERS ?= 3
+PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test test-postgres lint typecheck format messages clean js js-build screenshots
 
@@ -31,7 +36,7 @@ run: $(VENV)/.installed
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test lint typecheck js
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 ifeq ($(HAVE_POSTGRES)$(CI),)
 	@echo "PostgreSQL is not installed: the suite ran on SQLite only"
 else
@@ -69,7 +74,7 @@ screenshots: $(VENV)/.installed-test
 # channel layer): this keeps CI's two passes within 30 minutes on 2 cores.
 POSTGRES_MARKS ?= not browser and not slow
 test-postgres: $(VENV)/.installed-test
-	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest -m "$(POSTGRES_MARKS)" $(PYTEST_ARGS)
+	PARLEY_TEST_DATABASE=postgres $(BIN)/pytest $(PYTEST_XDIST) -m "$(POSTGRES_MARKS)" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
