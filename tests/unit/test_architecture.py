@@ -30,6 +30,7 @@ TOP_LEVEL_LAYERS = {
     "parley.client": "entry",
     "parley.asgi": "entry",
     "parley.checks": "entry",
+    "parley.admin": "entry",
 }
 BELOW_EVERYTHING = {"wire", "base", "migrations"}
 # Layer -> the layers it may import (besides itself).

@@ -363,16 +363,47 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
                 ErrorCode.FORBIDDEN,
                 _("Only its author or the room's owner deletes a message."),
             )
-        if message.deleted_at is None:
-            message.deleted_at = timezone.now()
-            message.text = ""
-            message.save(update_fields=["text", "deleted_at"])
-            publish_on_commit(
-                events.room_frame(
-                    message.room_id, ServerFrameType.DELETED, **shapes.deleted(message)
-                )
-            )
+        _blank(message)
     return message
+
+
+def _blank(message: Message) -> None:
+    """Blank a locked, undeleted ``message`` and announce ``deleted`` on
+    commit; a deleted one is left as it is."""
+    if message.deleted_at is None:
+        message.deleted_at = timezone.now()
+        message.text = ""
+        message.save(update_fields=["text", "deleted_at"])
+        publish_on_commit(
+            events.room_frame(
+                message.room_id, ServerFrameType.DELETED, **shapes.deleted(message)
+            )
+        )
+
+
+def delete_messages_as_staff(*, staff: AbstractBaseUser, message_ids: list[int]) -> int:
+    """Delete messages in any room, for the site's staff (the Django admin's
+    moderation action): each as ``delete_message`` does, announced to its
+    room.
+
+    Args:
+        staff: a user with ``is_staff``.
+        message_ids: ids of the messages; unknown ids are ignored.
+
+    Returns:
+        How many messages were deleted now (deleted ones are not counted).
+
+    Raises:
+        Forbidden: ``forbidden`` if ``staff`` is not staff.
+    """
+    if not getattr(staff, "is_staff", False):
+        raise Forbidden(ErrorCode.FORBIDDEN, _("Only the site's staff may do this."))
+    deleted = 0
+    with transaction.atomic():
+        for message in Message.objects.select_for_update().filter(pk__in=message_ids):
+            deleted += message.deleted_at is None
+            _blank(message)
+    return deleted
 
 
 def history(

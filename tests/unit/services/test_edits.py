@@ -104,3 +104,24 @@ def test_a_deleted_message_is_not_edited(bob, said):
     with pytest.raises(Conflict) as error:
         messages.edit_message(user=bob, message_id=said.id, text="back")
     assert error.value.code == ErrorCode.MESSAGE_DELETED
+
+
+def test_staff_deletes_in_any_room_and_others_may_not(
+    make_user, lobby, said, django_capture_on_commit_callbacks
+):
+    staff = make_user("staff")
+    staff.is_staff = True
+    with pytest.raises(Forbidden):
+        messages.delete_messages_as_staff(
+            staff=make_user("nobody"), message_ids=[said.id]
+        )
+    room = Listener.room(lobby)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            messages.delete_messages_as_staff(staff=staff, message_ids=[said.id, 10**9])
+            == 1
+        )
+        assert (
+            messages.delete_messages_as_staff(staff=staff, message_ids=[said.id]) == 0
+        )
+    assert [frame["type"] for frame in room.frames()] == ["deleted"]
