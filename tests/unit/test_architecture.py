@@ -22,6 +22,7 @@ TOP_LEVEL_LAYERS = {
     "parley.db": "base",
     "parley.models": "base",
     "parley.ratelimit": "base",
+    "parley.signals": "base",
     "parley.version": "base",
     "parley": "entry",  # parley.notify / anotify
     "parley.__main__": "entry",

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parley import ratelimit
+from parley import ratelimit, signals
 from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
@@ -146,6 +146,13 @@ def store(
             seq = _next_seq(room.pk)
             message = Message.objects.create(  # type: ignore[misc]
                 room=room, author=author, seq=seq, text=text, client_id=client_id
+            )
+            signals.send_on_commit(
+                signals.message_posted,
+                Message,
+                message=message,
+                room=room,
+                author=author,
             )
         # Its shape shows the author's name and avatar: load them now, on
         # this thread, not when the event loop shapes it.
@@ -330,6 +337,13 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
         message.text = text
         message.edited_at = timezone.now()
         message.save(update_fields=["text", "edited_at"])
+        signals.send_on_commit(
+            signals.message_edited,
+            Message,
+            message=message,
+            room=message.room,
+            author=user,
+        )
         publish_on_commit(
             events.room_frame(
                 message.room_id, ServerFrameType.EDITED, **shapes.edited(message)
@@ -363,17 +377,21 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
                 ErrorCode.FORBIDDEN,
                 _("Only its author or the room's owner deletes a message."),
             )
-        _blank(message)
+        _blank(message, by=user)
     return message
 
 
-def _blank(message: Message) -> None:
+def _blank(message: Message, *, by: AbstractBaseUser) -> None:
     """Blank a locked, undeleted ``message`` and announce ``deleted`` on
-    commit; a deleted one is left as it is."""
+    commit (to its room and in ``message_deleted``, naming ``by``); a
+    deleted one is left as it is."""
     if message.deleted_at is None:
         message.deleted_at = timezone.now()
         message.text = ""
         message.save(update_fields=["text", "deleted_at"])
+        signals.send_on_commit(
+            signals.message_deleted, Message, message=message, room=message.room, by=by
+        )
         publish_on_commit(
             events.room_frame(
                 message.room_id, ServerFrameType.DELETED, **shapes.deleted(message)
@@ -402,7 +420,7 @@ def delete_messages_as_staff(*, staff: AbstractBaseUser, message_ids: list[int])
     with transaction.atomic():
         for message in Message.objects.select_for_update().filter(pk__in=message_ids):
             deleted += message.deleted_at is None
-            _blank(message)
+            _blank(message, by=staff)
     return deleted
 
 

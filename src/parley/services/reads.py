@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from parley import signals
 from parley.bus.publish import publish_on_commit
 from parley.models import Membership, Message, Room
 from parley.services import rooms as room_service
@@ -140,7 +141,9 @@ def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:
     with transaction.atomic():
         last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
         target = max(0, min(seq, last_seq))
-        membership, _created = Membership.objects.get_or_create(room=room, user=user)
+        membership, created = Membership.objects.get_or_create(room=room, user=user)
+        if created:
+            signals.send_on_commit(signals.member_joined, Room, room=room, user=user)
         if target > membership.last_read_seq:
             Membership.objects.filter(
                 pk=membership.pk, last_read_seq__lt=target

@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from parley import signals
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
@@ -167,6 +168,8 @@ def create_room(
                 slug=slug, title=title, kind=kind, created_by=user, skeleton=shape
             )
             Membership.objects.create(room=room, user=user, role=Membership.Role.OWNER)  # type: ignore[misc]
+            signals.send_on_commit(signals.room_created, Room, room=room, by=user)
+            signals.send_on_commit(signals.member_joined, Room, room=room, user=user)
     except IntegrityError:
         raise Conflict(
             ErrorCode.ROOM_EXISTS,
@@ -266,6 +269,7 @@ def add_member(
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(room=room, user=invited)
         if created:
+            signals.send_on_commit(signals.member_joined, Room, room=room, user=invited)
             publish_on_commit(
                 events.user_frame(
                     invited.pk,
@@ -331,6 +335,11 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
             Membership.objects.bulk_create(
                 [Membership(room=room, user=user), Membership(room=room, user=peer)]  # type: ignore[misc]
             )
+            signals.send_on_commit(signals.room_created, Room, room=room, by=user)
+            for member in (user, peer):
+                signals.send_on_commit(
+                    signals.member_joined, Room, room=room, user=member
+                )
             for viewer, other in ((user, peer), (peer, user)):
                 profiles.attach(other)
                 publish_on_commit(

@@ -21,13 +21,15 @@ def hung_database(monkeypatch, settings):
     settings.PARLEY_HEALTH_TIMEOUT_SECS = 0.05
     release = threading.Event()
     calls = []
+    started = threading.Semaphore(0)
 
     def hang() -> None:
         calls.append(1)
+        started.release()
         release.wait()
 
     monkeypatch.setattr(health, "_query_database", hang)
-    yield calls
+    yield calls, started
     release.set()
     if health._database_probe is not None:
         health._database_probe.result(timeout=5)
@@ -65,7 +67,11 @@ async def test_checks_during_a_hung_probe_wait_on_that_same_probe(hung_database)
     """A hung database never piles up threads or connections."""
     answers = await asyncio.gather(*(health.check_database(0.05) for _ in range(5)))
     assert answers == [health.Status.TIMEOUT] * 5
-    assert len(hung_database) == 1
+    calls, started = hung_database
+    # On a busy machine the probe's thread may start after the checks gave up.
+    assert await asyncio.to_thread(started.acquire, timeout=10)
+    assert await health.check_database(0.05) == health.Status.TIMEOUT
+    assert len(calls) == 1
 
 
 async def hang() -> None:
