@@ -1,8 +1,11 @@
 """Parley: real-time chat and notifications for Django, built on Channels.
 
 ``parley.notify`` and ``parley.anotify`` push a notification to a user's open
-tabs from anywhere in a project. Importing ``parley`` is cheap and safe before
-Django is set up: the functions import Django's parts when called.
+tabs from anywhere in a project; ``parley.post`` and ``parley.add_member``
+(and ``apost``, ``aadd_member`` for async code) do what the page does, so
+host code never touches Parley's models. Importing ``parley`` is cheap and
+safe before Django is set up: the functions import Django's parts when
+called.
 """
 
 from typing import TYPE_CHECKING, Any, cast
@@ -10,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from parley.models import Notification
+    from parley.models import Membership, Message, Notification, Room
 
 from parley.version import __version__ as __version__
 
@@ -74,3 +77,81 @@ async def anotify(
             user, kind=kind, title=title, body=body, url=url, data=data, key=key
         ),
     )
+
+
+def post(
+    room: "Room | str", user: "AbstractBaseUser", text: str, *, client_id: str = ""
+) -> "Message":
+    """Post ``text`` as ``user`` in ``room``, as their socket would: stored at
+    the room's next ``seq``, then announced to every open socket of the room
+    and mentions notified, once the surrounding transaction commits.
+
+    Args:
+        room: a ``Room`` or its slug; ``user`` must be able to read it (a
+            member, or any signed-in user for a public room).
+        user: the author (a person, or a bot account of the host's).
+        text: the message (Markdown where formatting is on); see
+            ``parley.services.messages.clean_text`` for the limits.
+        client_id: an idempotency key: a second call with the same user and
+            key returns the first message and stores nothing.
+
+    Returns:
+        The stored ``parley.models.Message``.
+
+    Raises:
+        parley.wire.errors.NotFound: ``room_not_found`` for a room ``user``
+            may not read.
+        parley.wire.errors.RateLimited: over ``user``'s message budget.
+        parley.wire.errors.ParleyError: empty or too long text.
+    """
+    from parley.services import messages
+
+    slug = room if isinstance(room, str) else room.slug
+    return messages.send(
+        author=user, slug=slug, text=text, client_id=client_id, on_commit=True
+    ).message
+
+
+async def apost(
+    room: "Room | str", user: "AbstractBaseUser", text: str, *, client_id: str = ""
+) -> "Message":
+    """``post`` for async code: the database work runs on Parley's database
+    thread (``parley.db``). Arguments, result and errors as ``post``."""
+    from parley.db import database_sync_to_async
+
+    return cast(
+        "Message",
+        await database_sync_to_async(post)(room, user, text, client_id=client_id),
+    )
+
+
+def add_member(room: "Room | str", user: "AbstractBaseUser") -> "Membership":
+    """Make ``user`` a member of ``room`` on the host project's authority (no
+    owner's invitation needed): their open pages list the room at once
+    (the ``joined`` frame) and ``member_joined`` is sent, after commit.
+    Adding a member twice changes nothing.
+
+    Args:
+        room: a public or private ``Room``, or its slug.
+        user: who joins.
+
+    Returns:
+        Their ``parley.models.Membership``.
+
+    Raises:
+        parley.models.Room.DoesNotExist: no room has that slug.
+        parley.wire.errors.ParleyError: ``invalid_request`` for a direct
+            room, whose two members are fixed.
+    """
+    from parley.models import Room
+    from parley.services import rooms
+
+    found = Room.objects.get(slug=room) if isinstance(room, str) else room
+    return rooms.admit(room=found, user=user)[0]
+
+
+async def aadd_member(room: "Room | str", user: "AbstractBaseUser") -> "Membership":
+    """``add_member`` for async code; arguments, result and errors as it."""
+    from parley.db import database_sync_to_async
+
+    return cast("Membership", await database_sync_to_async(add_member)(room, user))

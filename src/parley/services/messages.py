@@ -198,6 +198,7 @@ def send(
     slug: str | None = None,
     client_id: str = "",
     acknowledge: Acknowledge | None = None,
+    on_commit: bool = False,
 ) -> Posted:
     """Send a message: check, rate-limit, store, acknowledge, broadcast.
 
@@ -219,6 +220,8 @@ def send(
         client_id: the sender's idempotency key, or "" for none.
         acknowledge: called with the result once stored, before the
             broadcast; None when the caller answers with the return value.
+        on_commit: broadcast once the caller's transaction commits (a
+            host's ``ATOMIC_REQUESTS``; nothing on a rollback), not at once.
 
     Returns:
         ``Posted(message, created)``.
@@ -238,10 +241,17 @@ def send(
         acknowledge(posted)
     if posted.created:
         message = posted.message
-        publish_sync(events.message_event(message.room_id, shapes.message(message)))
-        mentions.dispatch_sync(message)
-        if message.room.kind == Room.Kind.DIRECT:
-            delivery.dispatch_direct_sync(message)
+
+        def broadcast() -> None:
+            publish_sync(events.message_event(message.room_id, shapes.message(message)))
+            mentions.dispatch_sync(message)
+            if message.room.kind == Room.Kind.DIRECT:
+                delivery.dispatch_direct_sync(message)
+
+        if on_commit:
+            transaction.on_commit(broadcast)
+        else:
+            broadcast()
     return posted
 
 

@@ -266,13 +266,36 @@ def add_member(
         raise Forbidden(ErrorCode.FORBIDDEN, _("Only the room's owner invites."))
     invited = _user_named(username)
     refuse_guests(invited, _("Guests cannot join private rooms."))
+    return admit(room=room, user=invited)
+
+
+def admit(*, room: Room, user: AbstractBaseUser) -> tuple[Membership, bool]:
+    """Make ``user`` a member of the public or private ``room``, with no
+    check of who asks: the host project's authority (``parley.add_member``)
+    or a caller that checked (``add_member``).
+
+    Once the transaction commits, ``user``'s open sockets get the user frame
+    ``joined {room, title, kind}`` and ``member_joined`` is sent.
+
+    Returns:
+        ``(membership, created)``; ``created`` is False for a member
+        already (nothing is announced again).
+
+    Raises:
+        ParleyError: ``invalid_request`` for a direct room (its two members
+            are fixed).
+    """
+    if room.kind == Room.Kind.DIRECT:
+        raise ParleyError(
+            ErrorCode.INVALID_REQUEST, _("A direct conversation has two members.")
+        )
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(room=room, user=invited)
+        membership, created = Membership.objects.get_or_create(room=room, user=user)
         if created:
-            signals.send_on_commit(signals.member_joined, Room, room=room, user=invited)
+            signals.send_on_commit(signals.member_joined, Room, room=room, user=user)
             publish_on_commit(
                 events.user_frame(
-                    invited.pk,
+                    user.pk,
                     ServerFrameType.JOINED,
                     room=room.slug,
                     title=room.title,
