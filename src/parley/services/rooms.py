@@ -14,6 +14,7 @@ other's username as its title (``title_for``).
 
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 
 # A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
 # but django-stubs types a foreign key to it as the configured model
@@ -22,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,7 @@ from parley import signals
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
+from parley.ratelimit import RateLimited
 from parley.services import names, profiles
 from parley.services.guests import is_guest, refuse_guests
 from parley.wire import events
@@ -36,6 +39,8 @@ from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyE
 from parley.wire.frames import ServerFrameType
 
 DIRECT_SLUG_RE = re.compile(r"dm-\d+-\d+")
+# The window of PARLEY_ROOMS_PER_USER_PER_DAY.
+ROOM_BUDGET_WINDOW = timedelta(days=1)
 
 
 def slug_for(name: str) -> str:
@@ -123,6 +128,31 @@ def get_readable(*, user: AbstractBaseUser, slug: str) -> Room:
     return room
 
 
+def spend_room_creation(user: AbstractBaseUser) -> None:
+    """Check ``user``'s budget of new rooms: at most
+    ``PARLEY_ROOMS_PER_USER_PER_DAY`` created in the last 24 hours, counted
+    from the rooms themselves (so across processes and restarts; two
+    creations at the same instant may both pass). Staff are exempt; a
+    budget of 0, or ``PARLEY_RATE_LIMITS = False``, is none.
+
+    Raises:
+        RateLimited: ``rate_limited``, with ``retry_after`` the seconds
+            until the oldest counted room leaves the window.
+    """
+    limit = parley_settings.ROOMS_PER_USER_PER_DAY
+    if not limit or not parley_settings.RATE_LIMITS or getattr(user, "is_staff", False):
+        return
+    since = timezone.now() - ROOM_BUDGET_WINDOW
+    recent = list(
+        Room.objects.filter(created_by_id=user.pk, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        wait = recent[-1] + ROOM_BUDGET_WINDOW - timezone.now()
+        raise RateLimited(wait.total_seconds())
+
+
 def create_room(
     *, user: AbstractBaseUser, title: str, kind: str = Room.Kind.PUBLIC
 ) -> Room:
@@ -136,6 +166,8 @@ def create_room(
         ParleyError: ``invalid_room`` for an unusable title or kind, or a
             title whose slug is reserved for direct rooms (``dm-1-2``).
         Forbidden: ``guest_forbidden`` for a guest creating a private room.
+        RateLimited: over ``PARLEY_ROOMS_PER_USER_PER_DAY``
+            (``spend_room_creation``).
         Conflict: ``room_exists`` if the slug is taken; ``name_confusable``
             if it is confusable with another room's (``l\\u043ebby`` beside
             ``lobby``).
@@ -162,6 +194,7 @@ def create_room(
             )
             % {"slug": slug},
         )
+    spend_room_creation(user)
     try:
         with transaction.atomic():
             room = Room.objects.create(  # type: ignore[misc]
@@ -345,6 +378,7 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
     room = Room.objects.filter(slug=slug).first()
     if room is not None:
         return room, False
+    spend_room_creation(user)
     first, second = sorted((user, peer), key=lambda person: person.pk)
     try:
         with transaction.atomic():

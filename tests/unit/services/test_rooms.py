@@ -1,8 +1,12 @@
 """Room naming, creation and the authorization rule, without sockets."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from parley.models import Membership, Room
+from parley.ratelimit import RateLimited
 from parley.services import rooms
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 
@@ -118,3 +122,36 @@ def test_a_room_that_looks_like_another_is_refused(alice, bob):
         rooms.join_or_create(user=bob, name="1obby")
     assert Room.objects.count() == 1
     assert rooms.create_room(user=bob, title="Lobby two").skeleton
+
+
+def test_the_room_budget_allows_exactly_its_size_a_day(alice, bob, settings):
+    settings.PARLEY_ROOMS_PER_USER_PER_DAY = 3
+    for name in ("one", "two"):
+        rooms.join_or_create(user=alice, name=name)
+    rooms.open_direct(user=alice, username=bob.username)  # the third
+    rooms.join_or_create(user=alice, name="one")  # joining costs nothing
+    with pytest.raises(RateLimited) as refused:
+        rooms.join_or_create(user=alice, name="four")
+    assert refused.value.code == ErrorCode.RATE_LIMITED
+    assert 86_000 < refused.value.retry_after <= 86_400
+    assert not Room.objects.filter(slug="four").exists()
+    rooms.join_or_create(user=bob, name="four")  # a budget per user
+
+
+def test_a_room_older_than_a_day_leaves_the_budget(alice, settings):
+    settings.PARLEY_ROOMS_PER_USER_PER_DAY = 1
+    first = rooms.join_or_create(user=alice, name="old")
+    Room.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - timedelta(days=1, seconds=1)
+    )
+    rooms.create_room(user=alice, title="new", kind=Room.Kind.PRIVATE)
+
+
+def test_staff_and_a_budget_of_zero_are_unlimited(alice, settings):
+    settings.PARLEY_ROOMS_PER_USER_PER_DAY = 1
+    alice.is_staff = True
+    for name in ("a", "b"):
+        rooms.join_or_create(user=alice, name=name)
+    alice.is_staff = False
+    settings.PARLEY_ROOMS_PER_USER_PER_DAY = 0
+    rooms.join_or_create(user=alice, name="c")
