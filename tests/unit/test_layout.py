@@ -47,6 +47,7 @@ NO_OWN_TEST = {
     "__main__.py": "one call to django-admin on Parley's settings; every "
     "live test starts `parley serve` through it",
     "models/rooms.py": MODELS_ONLY,
+    "models/pins.py": MODELS_ONLY,
     "models/accounts.py": MODELS_ONLY,
     "models/notifications.py": MODELS_ONLY,
     "models/delivery.py": MODELS_ONLY,

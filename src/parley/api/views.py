@@ -22,6 +22,8 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
+from parley.api.details import MemberOut, member_out
+from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
 from parley.api.schemas import (
@@ -29,7 +31,6 @@ from parley.api.schemas import (
     Error,
     MarkedRead,
     MemberIn,
-    MemberOut,
     MessageEditIn,
     MessageIn,
     MessageOut,
@@ -43,7 +44,7 @@ from parley.api.schemas import (
     RoomOut,
 )
 from parley.conf import parley_settings
-from parley.models import Membership, Room
+from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
@@ -274,23 +275,6 @@ def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
     return ReadOut(room=state.room, seq=state.seq, unread=state.unread)
 
 
-def member_out(membership: Membership) -> MemberOut:
-    return MemberOut(
-        username=membership.user.get_username(),
-        role=membership.role,
-        joined_at=membership.joined_at,
-    )
-
-
-@api.get(
-    "/rooms/{slug}/members", response={200: list[MemberOut], **ERRORS}, tags=["rooms"]
-)
-def list_members(request: HttpRequest, slug: Name):
-    """The room's members, owners first. 404 for a room the user may not read."""
-    room = rooms.get_readable(user=request.user, slug=slug)
-    return [member_out(m) for m in rooms.members(room=room)]
-
-
 @api.post(
     "/rooms/{slug}/members",
     response={200: MemberOut, 201: MemberOut, 400: Error, **ERRORS},
@@ -430,3 +414,5 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
 # Push subscriptions and notification preferences (parley.api.push), with
 # this API's sign-in, budget and errors.
 api.add_router("", push_router)
+# A room's topic, members, leaving and pins (parley.api.details).
+api.add_router("", details_router)
