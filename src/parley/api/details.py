@@ -1,6 +1,6 @@
 """JSON API of a room's details: topic, members, leaving, pins.
 
-``POST /api/rooms/{slug}/topic``, ``GET /api/rooms/{slug}/members``,
+``POST /api/rooms/{slug}/topic``, ``GET``/``POST /api/rooms/{slug}/members``,
 ``POST /api/rooms/{slug}/leave``, ``GET /api/rooms/{slug}/pins``,
 ``POST``/``DELETE /api/messages/{id}/pin``; mounted on Parley's API
 (``parley.api.views.api``), with its sign-in, request budget and errors.
@@ -13,10 +13,17 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from parley.api.schemas import NO_NUL, Body, Error, MessageOut, RateLimitedError
+from parley.api.schemas import (
+    NO_NUL,
+    Body,
+    Error,
+    MemberIn,
+    MessageOut,
+    RateLimitedError,
+)
 from parley.models import Membership
 from parley.services import details, pins, rooms
 from parley.wire import shapes
@@ -82,6 +89,20 @@ def list_members(
             args["limit"] = str(query.limit)
         response["Link"] = f'<{request.path}?{urlencode(args)}>; rel="next"'
     return [member_out(m) for m in page.members]
+
+
+@router.post(
+    "/rooms/{slug}/members",
+    response={200: MemberOut, 201: MemberOut, **ERRORS},
+)
+def add_member(request: HttpRequest, slug: Name, body: MemberIn):
+    """Invite a user into a private room (its owner only): 201, or 200 if
+    they were a member already. They get the ``joined`` frame."""
+    room = rooms.get_readable(user=request.user, slug=slug)
+    membership, created = rooms.add_member(
+        user=request.user, room=room, username=body.username
+    )
+    return Status(201 if created else 200, member_out(membership))
 
 
 class TopicIn(Body):

@@ -22,7 +22,6 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
-from parley.api.details import MemberOut, member_out
 from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
@@ -30,7 +29,6 @@ from parley.api.schemas import (
     NO_NUL,
     Error,
     MarkedRead,
-    MemberIn,
     MessageEditIn,
     MessageIn,
     MessageOut,
@@ -273,21 +271,6 @@ def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
     room = rooms.get_readable(user=request.user, slug=slug)
     state = reads.mark_read(user=request.user, room=room, seq=body.seq)
     return ReadOut(room=state.room, seq=state.seq, unread=state.unread)
-
-
-@api.post(
-    "/rooms/{slug}/members",
-    response={200: MemberOut, 201: MemberOut, 400: Error, **ERRORS},
-    tags=["rooms"],
-)
-def add_member(request: HttpRequest, slug: Name, body: MemberIn):
-    """Invite a user into a private room (its owner only): 201, or 200 if
-    they were a member already. They get the ``joined`` frame."""
-    room = rooms.get_readable(user=request.user, slug=slug)
-    membership, created = rooms.add_member(
-        user=request.user, room=room, username=body.username
-    )
-    return Status(201 if created else 200, member_out(membership))
 
 
 @api.post(

@@ -20,10 +20,10 @@ from parley import ratelimit
 from parley.bus.publish import publish
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
+from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import current_limits
 from parley.realtime.following import FollowingRooms, Subscription
-from parley.models import Room
 from parley.services import details, messages, pins, reads, rooms
 from parley.wire import events, frames, shapes
 from parley.wire.frames import ServerFrameType
