@@ -2,8 +2,18 @@
 the frames other people's real sockets get."""
 
 import httpx
+import pytest
 
-from tests.support.servers import ParleyServer, User, recv_type, send, subscribe, unique
+from parley.client import ParleyClient, ParleyClientError
+from tests.support.servers import (
+    ParleyServer,
+    User,
+    create_token,
+    recv_type,
+    send,
+    subscribe,
+    unique,
+)
 
 
 def api(user: User, method: str, path: str, **kwargs) -> httpx.Response:
@@ -100,3 +110,26 @@ async def test_a_pin_by_the_owner_is_seen_live_and_others_are_refused(
         }
     [pin] = api(bob, "GET", f"/api/rooms/{slug}/pins").json()["pins"]
     assert (pin["message"]["text"], pin["message"]["pinned"]) == ("the plan", True)
+
+
+async def test_the_python_client_sets_lists_pins_and_leaves(server: ParleyServer):
+    alice, bob = (User.sign_up(server, unique(n)) for n in "ab")
+    slug = private_room(alice, bob)
+    owner = ParleyClient(server.base_url, token=create_token(server, alice.username))
+    member = ParleyClient(server.base_url, token=create_token(server, bob.username))
+    async with owner, member:
+        assert await owner.set_topic(slug, " Road  map ") == "Road map"
+        listed = [(m.username, m.role) async for m in member.members(slug)]
+        assert listed == [(alice.username, "owner"), (bob.username, "member")]
+        await member.subscribe(slug)
+        ack = await member.send(slug, "pin me")
+        assert (await owner.pin(ack.id))["pinned"] is True
+        [pinned] = await member.pins(slug)
+        assert (pinned.message["id"], pinned.by) == (ack.id, alice.username)
+        with pytest.raises(ParleyClientError) as refused:
+            await member.pin(ack.id, on=False)
+        assert refused.value.code == "forbidden"
+        assert await member.leave(slug)
+        with pytest.raises(ParleyClientError) as gone:
+            await member.pins(slug)
+        assert gone.value.code == "room_not_found"

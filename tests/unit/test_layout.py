@@ -30,6 +30,7 @@ TESTED_ELSEWHERE = {
     "api/schemas.py": "tests/unit/api/test_hostile_input.py",
     "bus/rabbitmq.py": "tests/live/test_rabbitmq_layer.py",
     "client.py": "tests/live/test_client.py",
+    "client_rooms.py": "tests/live/test_client.py",
     "management/commands/serve.py": "tests/live/test_servers.py",
     "management/commands/worker.py": "tests/live/test_notifications.py",
     # Daphne's half of the handshake timeout: Twisted's reactor, live only.
