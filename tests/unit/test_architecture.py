@@ -28,6 +28,7 @@ TOP_LEVEL_LAYERS = {
     "parley.apps": "entry",
     "parley.urls": "entry",
     "parley.client": "entry",
+    "parley.client_rooms": "entry",
 }
 BELOW_EVERYTHING = {"wire", "base", "migrations"}
 # Layer -> the layers it may import (besides itself).
