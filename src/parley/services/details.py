@@ -149,7 +149,8 @@ def members_page(
     )
     if after is not None:
         rank, _sep, name = after.partition(":")
-        if not rank.isdigit() or not name:
+        # A rank is a small index into ROLE_ORDER: a few ASCII digits.
+        if not (rank.isascii() and rank.isdigit() and len(rank) <= 3) or not name:
             raise ParleyError(ErrorCode.INVALID_REQUEST, _("Not a members cursor."))
         listed = listed.filter(
             Q(rank__gt=int(rank)) | Q(rank=int(rank), **{f"{username}__gt": name})

@@ -64,9 +64,10 @@ def test_members_come_a_page_at_a_time_owners_first(alice, bob, carol, secret):
     rest = details.members_page(room=secret, after=first.next_after, limit=2)
     assert [m.user.username for m in rest.members] == ["carol"]
     assert rest.next_after is None
-    with pytest.raises(ParleyError) as error:
-        details.members_page(room=secret, after="nonsense")
-    assert error.value.code == ErrorCode.INVALID_REQUEST
+    for cursor in ("nonsense", "²:bob", "99999999999999999999999:bob", "1:"):
+        with pytest.raises(ParleyError) as error:
+            details.members_page(room=secret, after=cursor)
+        assert error.value.code == ErrorCode.INVALID_REQUEST
 
 
 def test_a_member_leaves_and_no_longer_reads_a_private_room(
