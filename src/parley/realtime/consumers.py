@@ -192,6 +192,8 @@ class ChatConsumer(FollowingRooms):
         """After ``wait`` seconds, store the position ``mark_read`` held."""
         await asyncio.sleep(wait)
         seq, subscription.read_held = subscription.read_held, None
+        if seq is None:
+            return  # the user left the room meanwhile (stop_following)
         subscription.read_at = ratelimit.clock()
         try:
             await database_sync_to_async(reads.mark_read)(

@@ -220,7 +220,9 @@ class FollowingRooms(FrameConsumer):
         """Stop following a room the user left, then send ``frame``
         (``unsubscribed {room, reason: "left"}``)."""
         async with self.lock:
-            if room_id in self.subscriptions:
+            subscription = self.subscriptions.get(room_id)
+            if subscription is not None:
+                subscription.read_held = None  # not stored: they left
                 self.forget(room_id)
                 if self.hub is not None:
                     self.hub.unfollow(room_id, self)

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from parley.models import Membership
-from parley.services import details, rooms
+from parley.services import details, reads, rooms
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from tests.unit.services.frames import Listener
 
@@ -104,3 +104,10 @@ def test_leaving_a_public_room_one_is_no_member_of_changes_nothing(alice, bob):
     lobby = rooms.create_room(user=alice, title="Lobby")
     assert not details.leave_room(user=bob, room=lobby)
     assert rooms.get_readable(user=bob, slug="lobby") == lobby
+
+
+def test_a_read_stored_late_does_not_make_a_leaver_a_member_again(bob, secret):
+    details.leave_room(user=bob, room=secret)
+    with pytest.raises(NotFound):
+        reads.mark_read(user=bob, room=secret, seq=0)
+    assert not Membership.objects.filter(room=secret, user=bob).exists()
