@@ -30,6 +30,7 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from parley.client_rooms import RoomDetails
 from parley.wire.frames import CloseCode
 from parley.wire.reconnect import STABLE_SECS, reconnect_delay
 from parley.wire.stream import RoomStream
@@ -74,6 +75,7 @@ class Message:
     text: str
     ts: str
     client_id: str | None = None
+    pinned: bool = False
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> "Message":
@@ -85,6 +87,7 @@ class Message:
             text=frame["text"],
             ts=frame["ts"],
             client_id=frame.get("client_id"),
+            pinned=bool(frame.get("pinned")),
         )
 
 
@@ -108,8 +111,9 @@ class _Pending(Generic[T]):
     future: asyncio.Future[T]
 
 
-class ParleyClient:
-    """A connection to one Parley server that survives disconnects.
+class ParleyClient(RoomDetails):
+    """A connection to one Parley server that survives disconnects (a room's
+    details: ``RoomDetails``).
 
     Args:
         base_url: the server's HTTP address, e.g. ``http://127.0.0.1:8000``;
@@ -124,6 +128,8 @@ class ParleyClient:
     Raises:
         SignInRefused: from ``connect`` when the handshake is refused.
     """
+
+    _error = ParleyClientError
 
     def __init__(
         self,
@@ -261,14 +267,7 @@ class ParleyClient:
     ) -> tuple[list[Message], int | None]:
         """A page of history over HTTP, newest first, and the next cursor."""
         params = {k: v for k, v in {"before": before, "limit": limit}.items() if v}
-        response = await self._http.get(f"/api/rooms/{room}/messages", params=params)
-        if response.status_code >= 400:
-            body = response.json()
-            raise ParleyClientError(
-                body.get("code", "http_error"),
-                body.get("message", ""),
-                body.get("retry_after"),
-            )
+        response = await self._call("GET", f"/api/rooms/{room}/messages", params=params)
         page = response.json()
         return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
 
@@ -373,6 +372,8 @@ class ParleyClient:
             await self._on_message(frame)
         elif kind == "subscribed":
             await self._on_subscribed(frame)
+        elif kind == "unsubscribed" and frame.get("reason") == "left":
+            self._streams.pop(frame["room"], None)  # not followed again
         elif kind == "ack":
             pending = self._pending.pop(frame["client_id"], None)
             if pending is not None and not pending.future.done():

@@ -194,6 +194,14 @@ DEFAULTS: dict[str, Any] = {
     # Members of a room listed on its page (the members panel); the count in
     # the header is exact whatever this is.
     "ROOM_PAGE_MEMBERS_MAX": 200,
+    # Longest room topic, in characters (a line or two under the title).
+    "ROOM_TOPIC_MAX_CHARS": 250,
+    # Most messages pinned in one room at once: the pinned list stays a
+    # short list, read in one page.
+    "MAX_PINS_PER_ROOM": 50,
+    # Default and largest page of a room's member list (the members API).
+    "MEMBERS_PAGE_DEFAULT": 100,
+    "MEMBERS_PAGE_MAX": 500,
     # Serve /metrics to any client, not only to the loopback interface. Turn
     # on only where the network keeps the scrape port private.
     "METRICS_PUBLIC": False,

@@ -33,8 +33,10 @@ transports (``room_not_found``, ``not_found`` for its messages), except
 that its *slug* is taken: a room cannot be created under it (409
 ``room_exists``), and ``subscribe`` creates a public room only under a free
 slug. Nobody reads or marks anyone else's notification, nor removes anyone
-else's push subscription; a guest reaches public rooms only and has no
-notifications, subscriptions or notification settings. ``ORACLE_TABLE``
+else's push subscription; a room's topic and pins are its owner's, and
+a direct room, which has no owner, has neither; a guest reaches public
+rooms only and has no notifications, subscriptions or notification
+settings. ``ORACLE_TABLE``
 adds a direct room's slug with no room (``dm-1-2``): it answers as one that
 is not yours, so nobody learns who talks to whom (rows named ``... (oracle)``).
 """
@@ -76,6 +78,7 @@ GUEST_FORBIDDEN = "403 guest_forbidden"
 NOT_FOUND = "404 not_found"
 ROOM_NOT_FOUND = "404 room_not_found"
 ROOM_EXISTS = "409 room_exists"
+LAST_OWNER = "409 last_owner"
 UNPROCESSABLE = "422 invalid_request"
 # Every answer of an anonymous caller: a refused handshake, or 401.
 REFUSED_4 = (REFUSED,) * 4
@@ -172,6 +175,29 @@ SOCKET_TABLE: dict[str, dict[str, Any]] = {
         OWNER: "pong", MEMBER: "pong", NONMEMBER: "pong", GUEST: "pong",
         ANONYMOUS: REFUSED,
     },
+    # A room's topic and pins: its owner only (a direct room has none).
+    "ws.topic": {
+        OWNER:     ("topic",      "topic",       "forbidden",   NO_ROOM_FOUND),
+        MEMBER:    ("forbidden",  "forbidden",   "forbidden",   NO_ROOM_FOUND),
+        NONMEMBER: ("forbidden",  NO_ROOM_FOUND, NO_ROOM_FOUND, NO_ROOM_FOUND),
+        GUEST:     ("forbidden",  NO_ROOM_FOUND, NO_ROOM_FOUND, NO_ROOM_FOUND),
+        ANONYMOUS: REFUSED_4,
+    },
+    # Someone else's message (a member's for the owner).
+    "ws.pin": {
+        OWNER:     ("pin",        "pin",         "forbidden",   "not_found"),
+        MEMBER:    ("forbidden",  "forbidden",   "forbidden",   "not_found"),
+        NONMEMBER: ("forbidden",  "not_found",   "not_found",   "not_found"),
+        GUEST:     ("forbidden",  "not_found",   "not_found",   "not_found"),
+        ANONYMOUS: REFUSED_4,
+    },
+    "ws.unpin": {
+        OWNER:     ("pin",        "pin",         "forbidden",   "not_found"),
+        MEMBER:    ("forbidden",  "forbidden",   "forbidden",   "not_found"),
+        NONMEMBER: ("forbidden",  "not_found",   "not_found",   "not_found"),
+        GUEST:     ("forbidden",  "not_found",   "not_found",   "not_found"),
+        ANONYMOUS: REFUSED_4,
+    },
 }
 
 #             public           private          direct           missing
@@ -220,6 +246,46 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
         NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "GET /api/rooms/{slug}/pins": {
+        OWNER:     (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # The topic: the owner only; a direct room has no owner.
+    "POST /api/rooms/{slug}/topic": {
+        OWNER:     (OK,             OK,              FORBIDDEN,       ROOM_NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       ROOM_NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Leaving a room of the kind made for the row (the world's stay as they
+    # are): the owner is its last owner; a direct room cannot be left; in a
+    # public room a non-member leaves nothing, which is no error.
+    "POST /api/rooms/{slug}/leave": {
+        OWNER:     (LAST_OWNER,     LAST_OWNER,      INVALID_REQUEST, ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              INVALID_REQUEST, ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Someone else's message (a member's for the owner).
+    "POST /api/messages/{message_id}/pin": {
+        OWNER:     (OK,             OK,              FORBIDDEN,       NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "DELETE /api/messages/{message_id}/pin": {
+        OWNER:     (OK,             OK,              FORBIDDEN,       NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
         ANONYMOUS: UNAUTHENTICATED_4,
     },
     # Inviting a user with an account (201: the one row that succeeds).

@@ -95,6 +95,22 @@ class World:
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
+    def fresh_room(self, kind: str) -> str:
+        """A new room of ``kind`` as the world's are (the member posted in
+        the public one, was invited into the private one), for a row that
+        changes who belongs; the world's direct room (it cannot be left)."""
+        if kind not in (PUBLIC, PRIVATE):
+            return self.slug(kind)
+        owner = self.http[OWNER]
+        made = owner.post("/api/rooms", json={"title": unique("Left"), "kind": kind})
+        slug = made.json()["slug"]
+        member = self.users[MEMBER].username
+        if kind == PRIVATE:
+            owner.post(f"/api/rooms/{slug}/members", json={"username": member})
+        else:
+            self.http[MEMBER].post(f"/api/rooms/{slug}/messages", json={"text": "hi"})
+        return slug
+
     def message(self, role: str, kind: str, own: bool) -> int:
         """A message to act on: ``role``'s own, or another's (a member's for
         the owner, the owner's for everyone else); a missing id for the
@@ -227,6 +243,8 @@ def run_http(world: World, row: Row) -> str:
     method, path = route_of(row.operation)
     own = row.operation.endswith("(own)")
     body: dict[str, Any] | None = None
+    if path.endswith("/leave"):
+        path = path.replace("{slug}", world.fresh_room(kind))
     if "{slug}" in path:
         path = path.replace("{slug}", world.slug(kind))
     if "{message_id}" in path:
@@ -255,6 +273,8 @@ def run_http(world: World, row: Row) -> str:
             body = {"username": world.users[GUEST].username}
         case "POST /api/rooms/{slug}/messages":
             body = {"text": "from the matrix"}
+        case "POST /api/rooms/{slug}/topic":
+            body = {"topic": "set by the matrix"}
         case _ if method == "PATCH":
             body = {"text": "edited by the matrix"}
         case "POST /api/push/subscriptions":
@@ -317,7 +337,11 @@ async def run_socket(world: World, row: Row) -> str:
     operation = row.operation.removesuffix(" (oracle)").removeprefix("ws.")
     path = f"/ws/chat/{slug}/" if operation == "tutorial" else "/ws/"
     message_id = 0
-    if operation.startswith(("edit", "delete")) and role != ANONYMOUS:
+    acts_on_message = operation.startswith(("edit", "delete")) or operation in (
+        "pin",
+        "unpin",
+    )
+    if acts_on_message and role != ANONYMOUS:
         message_id = world.message(role, kind, own=operation.endswith("_own"))
     try:
         ws = await connect(world, role, path)
@@ -357,6 +381,10 @@ async def run_socket(world: World, row: Row) -> str:
                             return frame.get("code", "message")
             case "ping":
                 return await exchange(ws, "pong", type="ping")
+            case "topic":
+                return await exchange(ws, "topic", type="topic", room=slug, topic="t")
+            case "pin" | "unpin":
+                return await exchange(ws, "pin", type=operation, id=message_id)
     raise AssertionError(f"no socket operation {operation}")
 
 

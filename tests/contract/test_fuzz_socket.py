@@ -50,6 +50,9 @@ REPLIES: dict[ClientFrameType, str | None] = {
     ClientFrameType.TYPING: None,
     ClientFrameType.READ: None,
     ClientFrameType.PING: ServerFrameType.PONG,
+    ClientFrameType.TOPIC: ServerFrameType.TOPIC,
+    # `pin` and `unpin` parse to one frame (frames.Pin), answered by `pin`.
+    ClientFrameType.PIN: ServerFrameType.PIN,
 }
 TEXT_ERRORS = {ErrorCode.INVALID_TEXT, ErrorCode.TEXT_TOO_LONG}
 ERRORS: dict[ClientFrameType, set[str]] = {
@@ -76,6 +79,18 @@ ERRORS: dict[ClientFrameType, set[str]] = {
     ClientFrameType.TYPING: {ErrorCode.NOT_SUBSCRIBED},
     ClientFrameType.READ: {ErrorCode.NOT_SUBSCRIBED},
     ClientFrameType.PING: set(),
+    ClientFrameType.TOPIC: {
+        ErrorCode.INVALID_ROOM,
+        ErrorCode.ROOM_NOT_FOUND,
+        ErrorCode.FORBIDDEN,
+        *TEXT_ERRORS,
+    },
+    ClientFrameType.PIN: {
+        ErrorCode.NOT_FOUND,
+        ErrorCode.FORBIDDEN,
+        ErrorCode.MESSAGE_DELETED,
+        ErrorCode.TOO_MANY_PINS,
+    },
 }
 SERVER_TYPES = {t.value for t in ServerFrameType}
 
@@ -111,6 +126,9 @@ valid_ish = st.one_of(
     shaped(ClientFrameType.TYPING, room=rooms),
     shaped(ClientFrameType.READ, room=rooms, seq=seqs),
     shaped(ClientFrameType.PING),
+    shaped(ClientFrameType.TOPIC, room=rooms, topic=texts),
+    shaped(ClientFrameType.PIN, id=message_ids),
+    shaped(ClientFrameType.UNPIN, id=message_ids),
 )
 # A frame to send: a valid-ish one, or anything a hostile client may send
 # (text or binary, see tests/support/hostile.py).

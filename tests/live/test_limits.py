@@ -33,6 +33,7 @@ FLOOD_REFUSALS = 5
 API_REQUESTS = 10
 ANON_REQUESTS = 3
 LOGIN_ATTEMPTS = 3
+PINS = 2
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,7 @@ def limited(tmp_path_factory: pytest.TempPathFactory):
         "PARLEY_API_ANON_REQUESTS_PER_MIN": NEVER,
         "PARLEY_LOGIN_ATTEMPT_BURST": str(LOGIN_ATTEMPTS),
         "PARLEY_LOGIN_ATTEMPTS_PER_MIN": NEVER,
+        "PARLEY_MAX_PINS_PER_ROOM": str(PINS),
     }
     server = ParleyServer(tmp_path_factory.mktemp("limited"), env).start()
     yield server
@@ -290,3 +292,19 @@ async def test_the_python_client_gets_retry_after(ann: User):
     assert refused.value.code == "rate_limited"
     assert refused.value.retry_after > 0
     assert [m.text for m in page] == [f"m{i}" for i in reversed(range(ROOM_MESSAGES))]
+
+
+async def test_a_room_holds_at_most_its_cap_of_pins(limited: ParleyServer, ann: User):
+    with ann.http() as http:
+        slug = http.post("/api/rooms", json={"title": unique("pins")}).json()["slug"]
+    async with await ann.connect() as ws:
+        await subscribe(ws, slug)
+        ids = []
+        for n in range(PINS + 1):
+            await send(ws, type="send", room=slug, text=f"m{n}", client_id=f"c{n}")
+            ids.append((await recv_type(ws, "ack"))["id"])
+        for message_id in ids[:PINS]:
+            await send(ws, type="pin", id=message_id, ref=str(message_id))
+            assert (await recv_type(ws, "pin"))["on"] is True
+        await send(ws, type="pin", id=ids[PINS])
+        assert (await recv_type(ws, "error"))["code"] == "too_many_pins"

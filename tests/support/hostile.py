@@ -20,10 +20,12 @@ from parley.wire.frames import (
     Delete,
     Edit,
     Limits,
+    Pin,
     Ping,
     Read,
     Send,
     Subscribe,
+    Topic,
     Typing,
     Unsubscribe,
 )
@@ -79,7 +81,17 @@ hostile_values = st.recursive(
     ),
     max_leaves=8,
 )
-FIELD_NAMES = ["room", "after", "text", "client_id", "id", "seq", "ref", "message"]
+FIELD_NAMES = [
+    "room",
+    "after",
+    "text",
+    "client_id",
+    "id",
+    "seq",
+    "ref",
+    "message",
+    "topic",
+]
 frame_types = st.sampled_from([t.value for t in frames.ClientFrameType])
 hostile_frames = st.fixed_dictionaries(
     {"type": frame_types | hostile_values},
@@ -110,6 +122,8 @@ valid_frames = st.one_of(
     st.builds(Typing, room=slugs, ref=refs),
     st.builds(Read, room=slugs, seq=seqs, ref=refs),
     st.builds(Ping, ref=refs),
+    st.builds(Topic, room=slugs, topic=st.just("") | texts, ref=refs),
+    st.builds(Pin, id=ids, on=st.booleans(), ref=refs),
 )
 
 
@@ -120,6 +134,9 @@ def fields_of(frame: frames.ClientFrame) -> dict:
         for name in frame.__slots__
         if getattr(frame, name) is not None
     }
+    if isinstance(frame, Pin):  # `on` is told by the type: pin or unpin
+        del fields["on"]
+        return {"type": "pin" if frame.on else "unpin", **fields}
     return {"type": frame.TYPE.value, **fields}
 
 

@@ -32,6 +32,7 @@ TOP_LEVEL_LAYERS = {
     "parley.asgi": "entry",
     "parley.checks": "entry",
     "parley.admin": "entry",
+    "parley.client_rooms": "entry",
 }
 BELOW_EVERYTHING = {"wire", "base", "migrations"}
 # Layer -> the layers it may import (besides itself).

@@ -30,6 +30,7 @@ TESTED_ELSEWHERE = {
     "api/schemas.py": "tests/unit/api/test_hostile_input.py",
     "bus/rabbitmq.py": "tests/live/test_rabbitmq_layer.py",
     "client.py": "tests/live/test_client.py",
+    "client_rooms.py": "tests/live/test_client.py",
     "management/commands/serve.py": "tests/live/test_servers.py",
     "management/commands/worker.py": "tests/live/test_notifications.py",
     # Daphne's half of the handshake timeout: Twisted's reactor, live only.
@@ -47,6 +48,7 @@ NO_OWN_TEST = {
     "__main__.py": "one call to django-admin on Parley's settings; every "
     "live test starts `parley serve` through it",
     "models/rooms.py": MODELS_ONLY,
+    "models/pins.py": MODELS_ONLY,
     "models/accounts.py": MODELS_ONLY,
     "models/notifications.py": MODELS_ONLY,
     "models/delivery.py": MODELS_ONLY,

@@ -128,3 +128,19 @@ def test_a_failing_receiver_is_logged_and_the_change_stays(
         signals.room_created.disconnect(broken)
     assert Room.objects.filter(slug="sturdy").exists()
     assert "A receiver of a Parley signal failed" in caplog.text
+
+
+def test_leaving_is_heard(alice, bob, heard, django_capture_on_commit_callbacks):
+    from parley.services import details
+
+    room = rooms.join_or_create(user=alice, name="hall")
+    rooms.admit(room=room, user=bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        details.leave_room(user=bob, room=room)
+        details.leave_room(user=bob, room=room)
+    assert heard[-1] == (
+        "member_left",
+        Room,
+        {"room": room, "user": bob, "reason": "left"},
+    )
+    assert names(heard).count("member_left") == 1

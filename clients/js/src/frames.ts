@@ -61,6 +61,17 @@ export interface ReadFrame extends Referenced {
 export interface PingFrame extends Referenced {
   type: "ping";
 }
+/** Set a room's topic (`""` clears it); the room's owner only. */
+export interface TopicFrame extends Referenced {
+  type: "topic";
+  room: RoomSlug;
+  topic: string;
+}
+/** Pin (`pin`) or unpin (`unpin`) a message; its room's owner only. */
+export interface PinFrame extends Referenced {
+  type: "pin" | "unpin";
+  id: number;
+}
 
 /** Every frame a client may send. */
 export type ClientFrame =
@@ -71,7 +82,9 @@ export type ClientFrame =
   | DeleteFrame
   | TypingFrame
   | ReadFrame
-  | PingFrame;
+  | PingFrame
+  | TopicFrame
+  | PinFrame;
 
 // --- server → client ---------------------------------------------------
 
@@ -84,6 +97,8 @@ export interface SubscribedFrame {
   room: RoomSlug;
   title?: string;
   kind?: RoomKind;
+  /** The room's topic; `""` for none. Text, never markup. */
+  topic?: string;
   last_seq: number;
   online?: string[];
   read_seq?: number;
@@ -91,10 +106,12 @@ export interface SubscribedFrame {
   resync?: boolean;
   ref?: string;
 }
+/** `reason: "left"`: a user frame, the user left the room (the socket no
+ * longer follows it). */
 export interface UnsubscribedFrame {
   type: "unsubscribed";
   room: RoomSlug;
-  reason?: string;
+  reason?: "left" | (string & {});
   ref?: string;
 }
 /** A stored message (also the shape of one in the history API). */
@@ -112,6 +129,8 @@ export interface MessageFrame {
   client_id?: string | null;
   edited_ts?: Timestamp | null;
   deleted?: boolean;
+  /** True while pinned in its room. */
+  pinned?: boolean;
 }
 /** The receipt of a `send`: the message is stored as `seq`. */
 export interface AckFrame {
@@ -188,6 +207,32 @@ export interface PongFrame {
   type: "pong";
   ref?: string;
 }
+/** The room's topic changed (`by`: who set it). */
+export interface TopicNoticeFrame {
+  type: "topic";
+  room: RoomSlug;
+  topic: string;
+  by: string;
+  ref?: string;
+}
+/** A message was pinned (`on`) or unpinned. */
+export interface PinNoticeFrame {
+  type: "pin";
+  room: RoomSlug;
+  id: number;
+  seq: number;
+  on: boolean;
+  by: string;
+  ref?: string;
+}
+/** A member's place in the room changed: `left`, they left it. */
+export interface MemberFrame {
+  type: "member";
+  room: RoomSlug;
+  user: string;
+  role?: string;
+  left?: boolean;
+}
 
 /** Every frame the server sends that this client knows. */
 export type ServerFrame =
@@ -203,7 +248,10 @@ export type ServerFrame =
   | NotificationFrame
   | JoinedFrame
   | ErrorFrame
-  | PongFrame;
+  | PongFrame
+  | TopicNoticeFrame
+  | PinNoticeFrame
+  | MemberFrame;
 
 /** Frames about one room (they carry `room`). */
 export type RoomFrame = Extract<ServerFrame, { room: RoomSlug }>;
@@ -227,6 +275,8 @@ export type ErrorCode =
   | "rate_limited"
   | "too_many_rooms"
   | "too_many_sockets"
+  | "too_many_pins"
+  | "last_owner"
   | "internal_error";
 
 /** A stored message as the history API gives it: a `message` frame

@@ -18,6 +18,7 @@ export {
   endsSession,
   type CloseDecision,
 } from "./close.js";
+export { nextPage, type Member, type Pinned, type PinsPage } from "./details.js";
 export { Emitter } from "./events.js";
 export * from "./frames.js";
 export { fetchRange, type FetchPage } from "./history.js";

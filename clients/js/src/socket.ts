@@ -269,6 +269,10 @@ export class ParleySocket extends Emitter<SocketEvents> {
       }
       if (frame.type === "subscribed" && this.follows.has(frame.room)) {
         this.subscribedRooms.add(frame.room);
+      } else if (frame.type === "unsubscribed" && frame.reason === "left") {
+        // The user left the room: never subscribe to it again.
+        this.follows.delete(frame.room);
+        this.subscribedRooms.delete(frame.room);
       } else if (frame.type === "error") {
         this.retryLater(frame, ws);
       }

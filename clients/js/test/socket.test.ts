@@ -78,6 +78,15 @@ describe("ParleySocket", () => {
     assert.equal(warnings.length, 1);
   });
 
+  test("a room the user left is not followed any more, nor after a reconnect", () => {
+    socket.follow("lobby");
+    const ws = connect();
+    ws.receive({ type: "subscribed", room: "lobby", last_seq: 3 });
+    ws.receive({ type: "unsubscribed", room: "lobby", reason: "left" });
+    assert.equal(socket.isSubscribed("lobby"), false);
+    assert.equal(socket.resubscribe("lobby"), false);
+  });
+
   test("isSubscribed is true once `subscribed` came on this socket", () => {
     socket.follow("lobby");
     const ws = connect();

@@ -69,6 +69,7 @@ class RoomOut(Schema):
     slug: str
     title: str = Field(description="for a direct room, the other person's username")
     kind: Literal["public", "private", "direct"]
+    topic: str = Field("", description="set by an owner; empty for none")
     last_seq: int = Field(description="seq of the room's newest message; 0 if none")
     read_seq: int = Field(
         description="the user's read position: messages up to this seq are read"
@@ -95,12 +96,6 @@ class ReadOut(Schema):
 
 class MemberIn(Body):
     username: str = Field(min_length=1, max_length=150, pattern=NO_NUL)
-
-
-class MemberOut(Schema):
-    username: str
-    role: Literal["owner", "member"]
-    joined_at: datetime
 
 
 class MessageIn(Body):
@@ -132,6 +127,7 @@ class MessageOut(Schema):
     client_id: str | None = None
     edited_ts: str | None = Field(None, description="when last edited, if ever")
     deleted: bool = Field(False, description="deleted: its text is empty")
+    pinned: bool = Field(False, description="pinned in its room")
 
 
 class MessageEditIn(Body):

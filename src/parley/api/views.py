@@ -22,14 +22,13 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
+from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,
     Error,
     MarkedRead,
-    MemberIn,
-    MemberOut,
     MessageEditIn,
     MessageIn,
     MessageOut,
@@ -43,7 +42,7 @@ from parley.api.schemas import (
     RoomOut,
 )
 from parley.conf import parley_settings
-from parley.models import Membership, Room
+from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import messages, notifications, reads, rooms, tokens
 from parley.services.reads import ReadState
@@ -274,38 +273,6 @@ def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
     return ReadOut(room=state.room, seq=state.seq, unread=state.unread)
 
 
-def member_out(membership: Membership) -> MemberOut:
-    return MemberOut(
-        username=membership.user.get_username(),
-        role=membership.role,
-        joined_at=membership.joined_at,
-    )
-
-
-@api.get(
-    "/rooms/{slug}/members", response={200: list[MemberOut], **ERRORS}, tags=["rooms"]
-)
-def list_members(request: HttpRequest, slug: Name):
-    """The room's members, owners first. 404 for a room the user may not read."""
-    room = rooms.get_readable(user=request.user, slug=slug)
-    return [member_out(m) for m in rooms.members(room=room)]
-
-
-@api.post(
-    "/rooms/{slug}/members",
-    response={200: MemberOut, 201: MemberOut, 400: Error, **ERRORS},
-    tags=["rooms"],
-)
-def add_member(request: HttpRequest, slug: Name, body: MemberIn):
-    """Invite a user into a private room (its owner only): 201, or 200 if
-    they were a member already. They get the ``joined`` frame."""
-    room = rooms.get_readable(user=request.user, slug=slug)
-    membership, created = rooms.add_member(
-        user=request.user, room=room, username=body.username
-    )
-    return Status(201 if created else 200, member_out(membership))
-
-
 @api.post(
     "/direct/{username}",
     response={200: RoomOut, 201: RoomOut, 400: Error, **ERRORS},
@@ -430,3 +397,5 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
 # Push subscriptions and notification preferences (parley.api.push), with
 # this API's sign-in, budget and errors.
 api.add_router("", push_router)
+# A room's topic, members, leaving and pins (parley.api.details).
+api.add_router("", details_router)

@@ -1,4 +1,4 @@
-"""Parley's data: rooms, members, messages, API tokens, notifications and
+"""Parley's data: rooms, members, messages, pins, API tokens, notifications and
 how they reach people (push subscriptions, preferences, deliveries).
 
 Only ``parley.services`` writes these models; read them anywhere.
@@ -12,6 +12,7 @@ from parley.models.notifications import (
     PushSubscription,
     RoomMute,
 )
+from parley.models.pins import Pin
 from parley.models.rooms import Membership, Message, Room
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Message",
     "Notification",
     "NotificationSetting",
+    "Pin",
     "Profile",
     "PushSubscription",
     "Room",

@@ -38,6 +38,9 @@ class Room(models.Model):
     skeleton = models.CharField(
         _("skeleton"), max_length=400, db_index=True, default="", editable=False
     )
+    # Set by an owner (parley.services.details); at most
+    # PARLEY_ROOM_TOPIC_MAX_CHARS, "" for none.
+    topic = models.TextField(_("topic"), blank=True, default="")
 
     class Meta:
         verbose_name = _("room")

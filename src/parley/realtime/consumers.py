@@ -14,19 +14,32 @@ inside their services.
 
 import asyncio
 import logging
+from typing import Any
 
 from parley import ratelimit
 from parley.bus.publish import publish
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
+from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import current_limits
 from parley.realtime.following import FollowingRooms, Subscription
-from parley.services import messages, reads, rooms
+from parley.services import details, messages, pins, reads, rooms
 from parley.wire import events, frames, shapes
 from parley.wire.frames import ServerFrameType
 
 logger = logging.getLogger(__name__)
+
+
+def set_topic(*, user: Any, slug: str, topic: str) -> Room:
+    """``details.set_topic`` of the room ``slug``, if ``user`` may read it.
+
+    Raises:
+        ParleyError: ``invalid_room``, ``room_not_found`` (``rooms.
+            get_readable``), or what ``details.set_topic`` raises.
+    """
+    room = rooms.get_readable(user=user, slug=rooms.check_slug(slug))
+    return details.set_topic(user=user, room=room, topic=topic)
 
 
 class ChatConsumer(FollowingRooms):
@@ -81,6 +94,30 @@ class ChatConsumer(FollowingRooms):
                 await self.mark_read(frame)
             case frames.Ping():
                 self.send_frame(ServerFrameType.PONG, ref=frame.ref)
+            case frames.Topic():
+                room = await database_sync_to_async(set_topic)(
+                    user=self.user, slug=frame.room, topic=frame.topic
+                )
+                self.send_frame(
+                    ServerFrameType.TOPIC,
+                    room=room.slug,
+                    topic=room.topic,
+                    by=self.username,
+                    ref=frame.ref,
+                )
+            case frames.Pin():
+                message = await database_sync_to_async(pins.set_pinned)(
+                    user=self.user, message_id=frame.id, on=frame.on
+                )
+                self.send_frame(
+                    ServerFrameType.PIN,
+                    room=message.room.slug,
+                    id=message.id,
+                    seq=message.seq,
+                    on=frame.on,
+                    by=self.username,
+                    ref=frame.ref,
+                )
 
     def ref_of(self, raw: str) -> str | None:
         try:
@@ -155,6 +192,8 @@ class ChatConsumer(FollowingRooms):
         """After ``wait`` seconds, store the position ``mark_read`` held."""
         await asyncio.sleep(wait)
         seq, subscription.read_held = subscription.read_held, None
+        if seq is None:
+            return  # the user left the room meanwhile (stop_following)
         subscription.read_at = ratelimit.clock()
         try:
             await database_sync_to_async(reads.mark_read)(

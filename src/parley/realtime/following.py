@@ -178,6 +178,7 @@ class FollowingRooms(FrameConsumer):
             room=room.slug,
             title=title,
             kind=room.kind,
+            topic=room.topic,
             last_seq=replay.last_seq,
             online=self.hub.presence.online(room.id),
             read_seq=read.seq,
@@ -205,6 +206,27 @@ class FollowingRooms(FrameConsumer):
         self.send_frame(ServerFrameType.UNSUBSCRIBED, room=frame.room, ref=frame.ref)
 
     # Events from the hub ---------------------------------------------------
+
+    def user_event(self, event: Event) -> None:
+        """Forward a user event; one that says the user left a room
+        (``events.left_room``) first stops this socket following it."""
+        room_id = event.get("unfollow")
+        if room_id is None:
+            self.queue(event["frame"])
+        else:
+            self.spawn(self.stop_following(room_id, event["frame"]))
+
+    async def stop_following(self, room_id: int, frame: str) -> None:
+        """Stop following a room the user left, then send ``frame``
+        (``unsubscribed {room, reason: "left"}``)."""
+        async with self.lock:
+            subscription = self.subscriptions.get(room_id)
+            if subscription is not None:
+                subscription.read_held = None  # not stored: they left
+                self.forget(room_id)
+                if self.hub is not None:
+                    self.hub.unfollow(room_id, self)
+        self.queue(frame)
 
     def room_event(self, event: Event) -> None:
         """Forward a room event; ``message`` frames in ``seq`` order, once."""

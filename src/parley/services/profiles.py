@@ -21,12 +21,12 @@ from typing import Any, TypedDict
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parley.conf import parley_settings
-from parley.models import Message, Profile
+from parley.models import Message, Pin, Profile
 from parley.wire.errors import ErrorCode, ParleyError
 
 # The related rows a message's public shape reads (parley.wire.shapes
@@ -49,8 +49,11 @@ class Person(TypedDict, total=False):
 def with_authors(messages: QuerySet[Message]) -> QuerySet[Message]:
     """``messages`` with what their public shape reads, in the same query
     (see ``MESSAGE_RELATED``)."""
-    return messages.select_related(*MESSAGE_RELATED).defer(
-        f"author__parley_profile__{AVATAR_BYTES}"
+    return (
+        messages.select_related(*MESSAGE_RELATED)
+        .defer(f"author__parley_profile__{AVATAR_BYTES}")
+        # Whether it is pinned (parley.services.pins): an index lookup.
+        .annotate(pinned=Exists(Pin.objects.filter(message_id=OuterRef("pk"))))
     )
 
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from parley import signals
 from parley.bus.publish import publish_on_commit
 from parley.models import Membership, Message, Room
 from parley.services import rooms as room_service
 from parley.wire import events
+from parley.wire.errors import ErrorCode, NotFound
 from parley.wire.frames import ServerFrameType
 
 
@@ -137,13 +139,28 @@ def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:
 
     Returns:
         The read state after the change.
+
+    Raises:
+        NotFound: ``room_not_found`` in a private or direct room ``user``
+            is no member of (any more): reading makes a member of a public
+            room only.
     """
     with transaction.atomic():
         last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
         target = max(0, min(seq, last_seq))
-        membership, created = Membership.objects.get_or_create(room=room, user=user)
-        if created:
-            signals.send_on_commit(signals.member_joined, Room, room=room, user=user)
+        if room.kind == Room.Kind.PUBLIC:
+            membership, created = Membership.objects.get_or_create(room=room, user=user)
+            if created:
+                signals.send_on_commit(
+                    signals.member_joined, Room, room=room, user=user
+                )
+        else:
+            # Never a new member of a private or direct room: a position
+            # stored late (a held `read`) after its user left is refused.
+            found = Membership.objects.filter(room=room, user_id=user.pk).first()
+            if found is None:
+                raise NotFound(ErrorCode.ROOM_NOT_FOUND, _("No such room."))
+            membership = found
         if target > membership.last_read_seq:
             Membership.objects.filter(
                 pk=membership.pk, last_read_seq__lt=target

@@ -60,5 +60,11 @@ def error_reasons() -> dict[str, Any]:
             "Push notifications are not set up on this server."
         ),
         ErrorCode.INVALID_SIGNATURE: _("This link is not valid."),
+        ErrorCode.TOO_MANY_PINS: _(
+            "This room has as many pinned messages as it may; unpin one first."
+        ),
+        ErrorCode.LAST_OWNER: _(
+            "You are this room's only owner, so you cannot leave it."
+        ),
     }
     return {str(code): text for code, text in reasons.items()}

@@ -111,14 +111,18 @@ def shell_context(request: HttpRequest) -> dict[str, Any] | None:
 def members_panel(room: Room, limit: int) -> dict[str, Any]:
     """A room's members as its page lists them: ``{count, people}``,
     ``people`` the first ``limit`` members (owners first, then by
-    username), each a ``person`` with ``role``."""
+    username), each a ``person`` with ``role`` and ``role_display`` (its
+    name in the page's language)."""
     memberships = Membership.objects.filter(room=room)
     listed = (
         memberships.select_related("user", "user__parley_profile")
         .defer(f"user__parley_profile__{profiles.AVATAR_BYTES}")
         .order_by("-role", "user_id")[:limit]
     )
-    people = [{**person(m.user), "role": m.role} for m in listed]
+    people = [
+        {**person(m.user), "role": m.role, "role_display": m.get_role_display()}
+        for m in listed
+    ]
     people.sort(
         key=lambda p: (p["role"] != Membership.Role.OWNER, p["name"].casefold())
     )

@@ -28,6 +28,7 @@ from parley.conf import parley_settings
 from parley.models import Room
 from parley.services import guests, reads, rooms, tokens
 from parley.web import reasons
+from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
 from parley.wire.errors import NotFound, ParleyError
@@ -357,6 +358,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "announce": _("%(user)s: %(text)s"),
         },
     }
+    config.update(details_config(current, is_owner=is_owner))
     return page(
         request,
         "parley/room.html",
@@ -366,6 +368,8 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "config": config,
             "members": members,
             "can_invite": is_owner and current.kind == Room.Kind.PRIVATE,
+            "can_set_topic": is_owner,
+            "can_leave": can_leave(current),
         },
     )
 

@@ -47,6 +47,8 @@ class ErrorCode(StrEnum):
     PUSH_UNAVAILABLE = "push_unavailable"
     INVALID_SIGNATURE = "invalid_signature"
     INTERNAL_ERROR = "internal_error"
+    TOO_MANY_PINS = "too_many_pins"
+    LAST_OWNER = "last_owner"
 
 
 class ParleyError(Exception):

@@ -13,7 +13,8 @@ encoding (``docs/architecture.md``). Three kinds reach sockets:
   that kind skip events without it.
 - a **user event** goes to ``user_group(user_id)``, every open tab of one
   user: ``{"type": "user.event", "user_id": int, "frame": str}``
-  (``notification``, ``read``, ``joined``).
+  (``notification``, ``read``, ``joined``); one that says the user left a
+  room also carries ``"unfollow": room_id`` (``left_room``).
 - a **session event** goes to ``user_group(user_id)`` too, but carries no
   frame: it tells each process which of that user's sockets to close
   because the sign-in they were opened with ended
@@ -95,6 +96,18 @@ def user_frame(
         "user_id": user_id,
         "frame": encode_frame(frame_type, **fields),
     }
+
+
+def left_room(user_id: int, room_id: int, slug: str) -> dict[str, Any]:
+    """The user event telling each socket of a user that they left a room.
+
+    It carries ``unsubscribed {room, reason: "left"}`` and ``unfollow``
+    (the room's id): a socket following the room stops, then sends the
+    frame; the others send it too, so that every tab's sidebar forgets it.
+    """
+    event = user_frame(user_id, ServerFrameType.UNSUBSCRIBED, room=slug, reason="left")
+    event["unfollow"] = room_id
+    return event
 
 
 def message_event(room_id: int, message: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,9 @@ class ClientFrameType(StrEnum):
     TYPING = "typing"
     READ = "read"
     PING = "ping"
+    TOPIC = "topic"
+    PIN = "pin"
+    UNPIN = "unpin"
 
 
 class ServerFrameType(StrEnum):
@@ -45,6 +48,9 @@ class ServerFrameType(StrEnum):
     NOTIFICATION = "notification"
     ERROR = "error"
     PONG = "pong"
+    TOPIC = "topic"
+    PIN = "pin"
+    MEMBER = "member"
 
 
 class CloseCode(IntEnum):
@@ -156,7 +162,29 @@ class Ping:
     ref: str | None = None
 
 
-ClientFrame = Subscribe | Unsubscribe | Send | Edit | Delete | Typing | Read | Ping
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """Set a room's topic (``""`` clears it); its owner only."""
+
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.TOPIC
+    room: str
+    topic: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """Pin (``on``) or unpin a message of a room; its owner only."""
+
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.PIN
+    id: int
+    on: bool = True
+    ref: str | None = None
+
+
+ClientFrame = (
+    Subscribe | Unsubscribe | Send | Edit | Delete | Typing | Read | Ping | Topic | Pin
+)
 
 
 def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
@@ -212,6 +240,10 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
         return Read(room=fields.room(), seq=seq, ref=ref)
     if kind == ClientFrameType.PING:
         return Ping(ref=ref)
+    if kind == ClientFrameType.TOPIC:
+        return Topic(room=fields.room(), topic=fields.string("topic"), ref=ref)
+    if kind in (ClientFrameType.PIN, ClientFrameType.UNPIN):
+        return Pin(id=fields.required_id("id"), on=kind == ClientFrameType.PIN, ref=ref)
     raise ProtocolError(
         ErrorCode.UNKNOWN_TYPE,
         _("Unknown frame type %(type)s.") % {"type": _shorten(kind)},
@@ -261,6 +293,13 @@ class _Fields:
                 _("Field %(name)s is longer than %(limit)d characters.")
                 % {"name": name, "limit": max_chars}
             )
+        return value
+
+    def string(self, name: str) -> str:
+        """A string that may be empty (its service bounds its length)."""
+        value = self.data.get(name)
+        if not isinstance(value, str):
+            raise self._invalid(_("Field %(name)s must be a string.") % {"name": name})
         return value
 
     def optional_str(self, name: str, max_chars: int) -> str | None:

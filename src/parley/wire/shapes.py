@@ -36,7 +36,8 @@ def message(message: Any) -> dict[str, Any]:
         None for a deleted account), "author_avatar" (the avatar's URL,
         omitted when none), "text", "ts" (see ``timestamp``), "client_id"
         (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then "")}``.
+        (when deleted; its text is then ""), "pinned": True (while pinned
+        in its room; ``message.pinned``, set by ``with_authors``)}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -65,6 +66,8 @@ def message(message: Any) -> dict[str, Any]:
     if message.deleted_at is not None:
         data["deleted"] = True
         data["text"] = ""
+    if getattr(message, "pinned", False):
+        data["pinned"] = True
     return data
 
 
@@ -143,13 +146,14 @@ def room(
         url: the room's page.
 
     Returns:
-        ``{slug, title, kind, last_seq, read_seq, unread, peer, created_at,
-        url}``.
+        ``{slug, title, kind, topic, last_seq, read_seq, unread, peer,
+        created_at, url}`` (``topic``: "" for none).
     """
     return {
         "slug": room.slug,
         "title": title,
         "kind": room.kind,
+        "topic": room.topic,
         "last_seq": room.last_seq,
         "read_seq": read_seq,
         "unread": unread,

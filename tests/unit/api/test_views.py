@@ -35,6 +35,7 @@ def test_create_list_and_show_rooms(api):
         "slug": "лобби",
         "title": "Лобби",
         "kind": "public",
+        "topic": "",
         "last_seq": 0,
         "read_seq": 0,
         "unread": 0,

@@ -69,6 +69,7 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "room": "general",
         "title": None,
         "kind": "public",
+        "topic": "",
         "last_seq": 0,
         "online": ["carol"],
         "read_seq": 0,

@@ -25,7 +25,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from parley.api.views import api
 from parley.models import Room
-from parley.services import email, messages, notifications, push, rooms, tokens
+from parley.services import (
+    email,
+    messages,
+    notifications,
+    pins,
+    push,
+    reads,
+    rooms,
+    tokens,
+)
 from tests.support.push_service import BrowserKeys
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +98,7 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push)_", "", operation["operationId"]
+                    r"^parley_api_(views|push|details)_", "", operation["operationId"]
                 )
                 found[name] = (method, path)
     return found
@@ -261,11 +270,33 @@ API_CASES: dict[str, Case] = {
     "update_notification_settings": Case(
         lambda w: {"kinds": [{"kind": "mention", "email": False}]}, 200
     ),
+    "set_topic": Case(lambda w: {"topic": "plans"}, 200),
+    "leave_room": Case(lambda w: {}, 200),
+    "pin_message": Case(lambda w: {}, 200),
+    "unpin_message": Case(lambda w: {}, 200),
 }
+
+
+def member_of_lobby(world: World) -> dict[str, Any]:
+    """Ann in the public room as a member, for her to leave it."""
+    lobby = Room.objects.get(slug=world.values["slug"])
+    reads.mark_read(user=world.ann, room=lobby, seq=1)
+    return {}
+
+
+def pinned(world: World) -> dict[str, Any]:
+    """Ann's message pinned, for her to unpin it."""
+    pins.set_pinned(user=world.ann, message_id=world.values["message_id"], on=True)
+    return {}
+
+
 # Path parameters of the API calls, by operation: which room, message...
 API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "add_member": lambda w: {"slug": w.private.slug},
     "post_message": lambda w: {"slug": w.private.slug},
+    "set_topic": lambda w: {"slug": w.private.slug},
+    "leave_room": member_of_lobby,
+    "unpin_message": pinned,
 }
 
 

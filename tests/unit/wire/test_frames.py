@@ -11,11 +11,13 @@ from parley.wire.frames import (
     Delete,
     Edit,
     Limits,
+    Pin,
     Ping,
     ProtocolError,
     Read,
     Send,
     Subscribe,
+    Topic,
     Typing,
     Unsubscribe,
 )
@@ -55,6 +57,12 @@ def test_each_client_frame_parses():
     assert parse({"type": "delete", "id": 5, "ref": "d"}) == Delete(5, "d")
     assert parse({"type": "typing", "room": "a"}) == Typing("a")
     assert parse({"type": "read", "room": "a", "seq": 0}) == Read("a", 0)
+    assert parse({"type": "topic", "room": "a", "topic": ""}) == Topic("a", "")
+    assert parse({"type": "pin", "id": 5}) == Pin(5, on=True)
+    assert parse({"type": "unpin", "id": 5, "ref": "u"}) == Pin(5, on=False, ref="u")
+    assert code_of(b'{"type": "topic", "room": "a", "topic": 1}') == (
+        ErrorCode.INVALID_FRAME
+    )
 
 
 def test_a_send_error_refers_to_its_client_id():
@@ -178,6 +186,11 @@ def assert_well_formed(frame: frames.ClientFrame) -> None:
         whole(frame.id, 1)
     if isinstance(frame, Read):
         whole(frame.seq, 0)
+    if isinstance(frame, Pin):
+        whole(frame.id, 1)
+        assert isinstance(frame.on, bool)
+    if isinstance(frame, Topic):
+        assert isinstance(frame.topic, str)
     if isinstance(frame, Subscribe) and frame.after is not None:
         whole(frame.after, 0)
 

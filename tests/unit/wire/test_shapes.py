@@ -170,13 +170,16 @@ def test_a_notification_says_whether_it_was_read(read_at, read):
 def test_a_room_is_shaped_as_the_user_sees_it():
     """The title, read position and unread count are the caller's, for this
     user; the rest comes from the room."""
-    room = SimpleNamespace(slug="dm-1-2", kind="direct", last_seq=9, created_at=CREATED)
+    room = SimpleNamespace(
+        slug="dm-1-2", kind="direct", topic="", last_seq=9, created_at=CREATED
+    )
     assert shapes.room(
         room, title="ben", read_seq=4, unread=5, peer="ben", url="/rooms/dm-1-2/"
     ) == {
         "slug": "dm-1-2",
         "title": "ben",
         "kind": "direct",
+        "topic": "",
         "last_seq": 9,
         "read_seq": 4,
         "unread": 5,

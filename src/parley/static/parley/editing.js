@@ -5,6 +5,7 @@
 // and deleted messages, which keep their place and lose their text.
 "use strict";
 
+import { markPinned, pinButton } from "./details.js";
 import { button } from "./live.js";
 import { fullLabel, parseTs } from "./render.js";
 
@@ -42,6 +43,7 @@ export class MessageActions {
       delivered.append(tick, said);
       li.querySelector(".message-head").append(delivered);
     }
+    markPinned(li, Boolean(m.pinned), config.detailStrings);
     if (!mine && !config.isOwner) return;
     const actions = document.createElement("div");
     actions.className = "message-actions";
@@ -49,7 +51,9 @@ export class MessageActions {
     actions.setAttribute("aria-label", S.actions);
     if (mine) actions.append(button(S.edit, "link edit", () => this.startEdit(li)));
     actions.append(button(S.delete, "link delete", () => this.confirmDelete(li)));
+    if (config.canPin) actions.append(pinButton(li, config.detailStrings, this.send));
     li.append(actions);
+    markPinned(li, Boolean(m.pinned), config.detailStrings); // the action's label
   }
 
   markEdited(li, editedTs) {
@@ -67,7 +71,7 @@ export class MessageActions {
   showDeleted(li) {
     li.classList.add("deleted");
     li.classList.remove("mentions-me");
-    li.querySelectorAll(".message-actions, .editor, .edited, .confirm, .delivered").forEach((el) => {
+    li.querySelectorAll(".message-actions, .editor, .edited, .confirm, .delivered, .pin-mark").forEach((el) => {
       el.remove();
     });
     const text = li.querySelector(".text");

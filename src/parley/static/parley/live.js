@@ -178,8 +178,17 @@ class RoomBadges {
     if (li) this.track(li);
   }
 
+  // The user left a room (in any tab): it goes from the list at once.
+  left(frame) {
+    const room = this.rooms.get(frame.room);
+    if (!room) return;
+    room.li.remove();
+    this.rooms.delete(frame.room);
+  }
+
   frame(frame) {
     if (frame.type === "joined") return this.joined(frame);
+    if (frame.type === "unsubscribed" && frame.reason === "left") return this.left(frame);
     if (frame.room === this.current && frame.type === "subscribed") {
       this.shown = { room: frame.room, title: frame.title, kind: frame.kind };
     }

@@ -46,6 +46,18 @@ function endsSession(code) {
   return code === CloseCode.SESSION_ENDED;
 }
 
+// src/details.ts
+function nextPage(link) {
+  if (!link) return null;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (match === null) continue;
+    const rel = /;\s*rel="?([^";]*)"?/i.exec(match[2] ?? "");
+    if (rel?.[1]?.toLowerCase().split(/\s+/).includes("next")) return match[1] ?? null;
+  }
+  return null;
+}
+
 // src/events.ts
 var Emitter = class {
   listeners = {};
@@ -438,6 +450,9 @@ var ParleySocket = class extends Emitter {
       }
       if (frame.type === "subscribed" && this.follows.has(frame.room)) {
         this.subscribedRooms.add(frame.room);
+      } else if (frame.type === "unsubscribed" && frame.reason === "left") {
+        this.follows.delete(frame.room);
+        this.subscribedRooms.delete(frame.room);
       } else if (frame.type === "error") {
         this.retryLater(frame, ws);
       }
@@ -685,6 +700,7 @@ export {
   decideClose,
   endsSession,
   fetchRange,
+  nextPage,
   parseServerFrame,
   restorableSends,
   storedSends

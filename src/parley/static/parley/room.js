@@ -30,6 +30,7 @@
 
 import { RoomStream, fetchRange } from "./parley-client.js";
 import { setupComposer } from "./composer.js";
+import { PIN_REF, RoomDetails } from "./details.js";
 import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 import { PendingSends } from "./pending.js";
@@ -97,6 +98,11 @@ class RoomView {
       roomGone: () => this.roomGone,
     });
     this.outbox = this.pending.outbox;
+    this.details = new RoomDetails(config, {
+      http: this.http,
+      list: this.list,
+      reason: (error) => this.reason(error),
+    });
   }
 
   start() {
@@ -118,6 +124,7 @@ class RoomView {
     window.addEventListener("focus", () => this.markRead());
     setInterval(() => this.messages.relabelDays(), RELABEL_MS);
     setupInvite(this.http, this.config);
+    this.details.start();
     setupPermissionControl(document.getElementById("desktop-notifications"));
 
     this.pending.restore();
@@ -319,6 +326,7 @@ class RoomView {
       this.apply(stream.replayed(stream.lastSeq));
     }
     if (Array.isArray(frame.online)) this.online.set(frame.online);
+    if (typeof frame.topic === "string") this.details.setTopic(frame.topic);
     this.readSeq = frame.read_seq ?? this.readSeq;
     this.showUnread();
     if (!this.historyLoaded) this.loadLatest().catch(console.error);
@@ -369,6 +377,12 @@ class RoomView {
         this.messages.readUpTo(this.readSeq);
         this.showUnread();
         break;
+      case "topic":
+      case "pin":
+      case "member":
+      case "unsubscribed":
+        this.details.frame(frame);
+        break;
       // pong, and frame types this page does not use, need nothing.
     }
   }
@@ -394,7 +408,7 @@ class RoomView {
       }
       return;
     }
-    for (const prefix of [EDIT_REF, DELETE_REF]) {
+    for (const prefix of [EDIT_REF, DELETE_REF, PIN_REF]) {
       if (typeof frame.ref === "string" && frame.ref.startsWith(prefix)) {
         this.messages.refused(frame.ref.slice(prefix.length), this.reason(frame));
         return;
