@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
+from parley.api.attachments import router as attachments_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
 from parley.api.schemas import (
@@ -350,7 +351,11 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
     A repeat with the same ``client_id`` returns the first message (200).
     """
     posted = messages.send(
-        author=request.user, slug=slug, text=body.text, client_id=body.client_id
+        author=request.user,
+        slug=slug,
+        text=body.text,
+        client_id=body.client_id,
+        attachments=body.attachments,
     )
     return Status(201 if posted.created else 200, shapes.message(posted.message))
 
@@ -430,3 +435,5 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
 # Push subscriptions and notification preferences (parley.api.push), with
 # this API's sign-in, budget and errors.
 api.add_router("", push_router)
+# Uploads (parley.api.attachments).
+api.add_router("", attachments_router)

@@ -46,6 +46,12 @@ class ErrorCode(StrEnum):
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
     PUSH_UNAVAILABLE = "push_unavailable"
     INVALID_SIGNATURE = "invalid_signature"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    ATTACHMENT_TYPE_NOT_ALLOWED = "attachment_type_not_allowed"
+    ATTACHMENT_REJECTED = "attachment_rejected"
+    ATTACHMENT_NOT_FOUND = "attachment_not_found"
+    ATTACHMENT_USED = "attachment_used"
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
     INTERNAL_ERROR = "internal_error"
 
 

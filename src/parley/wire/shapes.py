@@ -36,7 +36,9 @@ def message(message: Any) -> dict[str, Any]:
         None for a deleted account), "author_avatar" (the avatar's URL,
         omitted when none), "text", "ts" (see ``timestamp``), "client_id"
         (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then "")}``.
+        (when deleted; its text is then ""), "attachments" (a list of
+        ``attachment``; omitted when none, or deleted; read from
+        ``message.attachment_list``, loaded with it)}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -65,6 +67,33 @@ def message(message: Any) -> dict[str, Any]:
     if message.deleted_at is not None:
         data["deleted"] = True
         data["text"] = ""
+    elif files := getattr(message, "attachment_list", None):
+        data["attachments"] = [attachment(file) for file in files]
+    return data
+
+
+def attachment(attachment: Any) -> dict[str, Any]:
+    """The public shape of a message's file.
+
+    Args:
+        attachment: a ``parley.models.Attachment``.
+
+    Returns:
+        ``{"id", "name", "size" (bytes), "type" (the content type sniffed
+        at upload), "url" (the download), and for an image "thumb_url",
+        "width" and "height" (pixels)}``.
+    """
+    data: dict[str, Any] = {
+        "id": attachment.id,
+        "name": attachment.name,
+        "size": attachment.size,
+        "type": attachment.content_type,
+        "url": attachment.url,
+    }
+    if attachment.thumb:
+        data["thumb_url"] = attachment.thumb_url
+        data["width"] = attachment.width
+        data["height"] = attachment.height
     return data
 
 
