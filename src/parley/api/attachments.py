@@ -29,7 +29,7 @@ ERRORS = {
 
 
 @router.post("/rooms/{slug}/attachments", response={201: AttachmentOut, **ERRORS})
-def upload(
+def upload_attachment(
     request: HttpRequest,
     slug: Annotated[str, Path(pattern=NO_NUL)],
     file: File[UploadedFile],

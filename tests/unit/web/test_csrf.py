@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
@@ -89,7 +90,9 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push)_", "", operation["operationId"]
+                    r"^parley_api_(views|push|attachments)_",
+                    "",
+                    operation["operationId"],
                 )
                 found[name] = (method, path)
     return found
@@ -138,6 +141,7 @@ def world(django_user_model, settings) -> World:
             "username": ben.username,
             "message_id": message.pk,
             "notification_id": notification.pk,
+            "attachment_id": 1,
             "user_id": ann.pk,
             "version": 1,
             # Django's admin
@@ -204,6 +208,15 @@ class Case:
     data: Callable[[World], dict[str, Any]]
     status: int
     as_visitor: bool = False
+    # A multipart form (an upload), not a JSON body.
+    multipart: bool = False
+
+
+def api_body(case: Case, world: World) -> dict[str, Any]:
+    """The keyword arguments of the test client's call for ``case``."""
+    if case.multipart:
+        return {"data": case.data(world)}
+    return {"data": case.data(world), "content_type": "application/json"}
 
 
 PAGE_CASES: dict[str, Case] = {
@@ -236,6 +249,8 @@ READ_ONLY_ROUTES = {
     "parley-service-worker",
     "password_change_done",
     "parley-avatar",
+    "parley-attachment",
+    "parley-attachment-thumb",
     "parley-favicon",
     f"{API_NAMESPACE}:openapi-json",
     f"{API_NAMESPACE}:openapi-view",
@@ -260,6 +275,9 @@ API_CASES: dict[str, Case] = {
     "unsubscribe": Case(lambda w: {"endpoint": SUBSCRIPTION["endpoint"]}, 204),
     "update_notification_settings": Case(
         lambda w: {"kinds": [{"kind": "mention", "email": False}]}, 200
+    ),
+    "upload_attachment": Case(
+        lambda w: {"file": SimpleUploadedFile("a.txt", b"hello")}, 201, multipart=True
     ),
 }
 # Path parameters of the API calls, by operation: which room, message...
@@ -352,10 +370,7 @@ def test_every_api_operation_refuses_a_cookie_without_csrf(name, world):
     before = database()
     for how, headers in refusals(client):
         response = getattr(client, method)(
-            path,
-            API_CASES[name].data(world),
-            content_type="application/json",
-            **headers,
+            path, **api_body(API_CASES[name], world), **headers
         )
         assert (response.status_code, response.json()["code"]) == (
             403,
@@ -401,10 +416,7 @@ def test_each_api_operation_works_with_the_right_token(name, world):
     method, path = api_path(name, world)
     before = database()
     response = getattr(client, method)(
-        path,
-        case.data(world),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=csrf_token(client),
+        path, **api_body(case, world), HTTP_X_CSRFTOKEN=csrf_token(client)
     )
     assert response.status_code == case.status, response.content
     assert database() != before
@@ -418,10 +430,7 @@ def test_each_api_operation_needs_no_csrf_with_an_api_token(name, world):
     method, path = api_path(name, world)
     before = database()
     response = getattr(client, method)(
-        path,
-        case.data(world),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {world.token}",
+        path, **api_body(case, world), HTTP_AUTHORIZATION=f"Bearer {world.token}"
     )
     assert response.status_code == case.status, response.content
     assert database() != before
