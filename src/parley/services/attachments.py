@@ -237,7 +237,7 @@ def upload(*, user: AbstractBaseUser, slug: str, name: str, data: bytes) -> Atta
     scan(name, data, content_type)
     store = storage()
     key = f"{STORAGE_FOLDER}/{room.pk}/{uuid.uuid4().hex}"
-    attachment = Attachment(
+    attachment = Attachment(  # type: ignore[misc]
         room=room,
         uploader=user,
         name=name,
@@ -333,7 +333,7 @@ def readable(*, user: AbstractBaseUser, attachment_id: int) -> Attachment:
     raise NotFound(ErrorCode.ATTACHMENT_NOT_FOUND, _("No such file."))
 
 
-def open_file(attachment: Attachment, *, thumb: bool = False) -> File:
+def open_file(attachment: Attachment, *, thumb: bool = False) -> File[bytes]:
     """The stored file (or its thumbnail), open for reading.
 
     Raises:
