@@ -118,6 +118,7 @@ function storedSends(stored, room, entries, now) {
   const others = Array.isArray(stored) ? stored.filter(isStoredSend).filter((send) => send.room !== room && !expired(send, now)) : [];
   const mine = entries.map((entry) => {
     const send = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.attachments.length) send.attachments = [...entry.attachments];
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -148,6 +149,7 @@ var Outbox = class {
    *   storage); a new one by default
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
+   * @param options.attachments ids of uploads to send with it
    */
   add(room, text, options = {}) {
     const clientId = options.clientId ?? this.options.newClientId();
@@ -155,6 +157,7 @@ var Outbox = class {
       clientId,
       room,
       text,
+      attachments: (options.attachments ?? []).filter(Number.isInteger),
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -261,6 +264,7 @@ var Outbox = class {
       text: entry.text,
       client_id: entry.clientId
     };
+    if (entry.attachments.length) frame.attachments = [...entry.attachments];
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
   wait(entry, ms) {
