@@ -333,7 +333,7 @@ def readable(*, user: AbstractBaseUser, attachment_id: int) -> Attachment:
     raise NotFound(ErrorCode.ATTACHMENT_NOT_FOUND, _("No such file."))
 
 
-def open_file(attachment: Attachment, *, thumb: bool = False) -> File[bytes]:
+def open_file(attachment: Attachment, *, thumb: bool = False) -> "File[bytes]":
     """The stored file (or its thumbnail), open for reading.
 
     Raises:

@@ -321,6 +321,9 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         "pageMax": parley_settings.HISTORY_PAGE_MAX,
         "typingThrottleMs": int(parley_settings.TYPING_THROTTLE_SECS * 1000),
         "typingTtlSecs": parley_settings.TYPING_TTL_SECS,
+        "attachmentsUrl": reverse("parley-api:upload_attachment", args=[current.slug]),
+        "attachmentMaxBytes": parley_settings.ATTACHMENT_MAX_BYTES,
+        "attachmentsMax": parley_settings.ATTACHMENTS_PER_MESSAGE,
         "strings": {
             "roomGone": _("This room is gone, or no longer yours to read."),
             "pending": _("sending…"),
@@ -355,6 +358,9 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "actions": _("Message actions"),
             "messages": _("Messages"),
             "announce": _("%(user)s: %(text)s"),
+            "uploading": _("Uploading %(name)s"),
+            "removeFile": _("Remove %(name)s"),
+            "uploadFailed": _("The file was not uploaded."),
         },
     }
     return page(
