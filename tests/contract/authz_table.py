@@ -77,6 +77,7 @@ NOT_FOUND = "404 not_found"
 ROOM_NOT_FOUND = "404 room_not_found"
 ROOM_EXISTS = "409 room_exists"
 UNPROCESSABLE = "422 invalid_request"
+FILE_NOT_FOUND = "404"  # a download's page answer: no JSON body
 # Every answer of an anonymous caller: a refused handshake, or 401.
 REFUSED_4 = (REFUSED,) * 4
 UNAUTHENTICATED_4 = (NOT_AUTHENTICATED,) * 4
@@ -251,6 +252,23 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         NONMEMBER: (CREATED,        ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         GUEST:     (CREATED,        ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Uploading a file into the room: guests may not, even in public rooms.
+    "POST /api/rooms/{slug}/attachments": {
+        OWNER:     (CREATED,         CREATED,        CREATED,         ROOM_NOT_FOUND),
+        MEMBER:    (CREATED,         CREATED,        CREATED,         ROOM_NOT_FOUND),
+        NONMEMBER: (CREATED,         ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (GUEST_FORBIDDEN, ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Downloading a file the owner sent in the room (a page, not the API:
+    # the status only; anyone who may not read the room gets a plain 404).
+    "GET /files/{attachment_id}/": {
+        OWNER:     (OK,             OK,              OK,              FILE_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              FILE_NOT_FOUND),
+        NONMEMBER: (OK,             FILE_NOT_FOUND,  FILE_NOT_FOUND,  FILE_NOT_FOUND),
+        GUEST:     (OK,             FILE_NOT_FOUND,  FILE_NOT_FOUND,  FILE_NOT_FOUND),
+        ANONYMOUS: (FILE_NOT_FOUND,) * 4,
     },
     "PATCH /api/messages/{message_id} (own)": {
         OWNER:     (OK,             OK,              OK,              NA),
