@@ -79,7 +79,17 @@ hostile_values = st.recursive(
     ),
     max_leaves=8,
 )
-FIELD_NAMES = ["room", "after", "text", "client_id", "id", "seq", "ref", "message"]
+FIELD_NAMES = [
+    "room",
+    "after",
+    "text",
+    "client_id",
+    "id",
+    "seq",
+    "ref",
+    "message",
+    "attachments",
+]
 frame_types = st.sampled_from([t.value for t in frames.ClientFrameType])
 hostile_frames = st.fixed_dictionaries(
     {"type": frame_types | hostile_values},
@@ -104,7 +114,14 @@ refs = st.none() | identifiers
 valid_frames = st.one_of(
     st.builds(Subscribe, room=slugs, after=st.none() | seqs, ref=refs),
     st.builds(Unsubscribe, room=slugs, ref=refs),
-    st.builds(Send, room=slugs, text=texts, client_id=identifiers, ref=identifiers),
+    st.builds(
+        Send,
+        room=slugs,
+        text=texts,
+        client_id=identifiers,
+        ref=identifiers,
+        attachments=st.lists(ids, max_size=3).map(tuple),
+    ),
     st.builds(Edit, id=ids, text=texts, ref=refs),
     st.builds(Delete, id=ids, ref=refs),
     st.builds(Typing, room=slugs, ref=refs),
