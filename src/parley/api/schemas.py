@@ -10,6 +10,7 @@ Responses are ``Schema``s, built from model instances.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from ninja import Schema
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -36,6 +37,10 @@ def _integral(value: Any) -> Any:
 
 # A whole number in a request body.
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+# A row's id in a request body: what a database's bigint holds. The bounds
+# come before the validator, or the schema would not publish them as
+# minimum and maximum.
+RowId = Annotated[int, Ge(1), Le(2**63 - 1), BeforeValidator(_integral)]
 
 
 class Error(Schema):
@@ -113,7 +118,7 @@ class MessageIn(Body):
         pattern=NO_NUL,
         description="idempotency key: a repeat returns the first message, status 200",
     )
-    attachments: list[WholeNumber] = Field(
+    attachments: list[RowId] = Field(
         default_factory=list,
         max_length=100,
         description="ids of the sender's uploads into this room "

@@ -69,3 +69,13 @@ def test_refusals_are_json_with_a_code(api, alice, bob):
         404,
         "attachment_not_found",
     )
+
+
+def test_an_id_past_a_bigint_is_invalid_not_a_failure(api, alice):
+    room = rooms.create_room(user=alice, title="Big")
+    answer = api.post(
+        f"/api/rooms/{room.slug}/messages",
+        {"text": "x", "attachments": [2**63]},
+        content_type="application/json",
+    )
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
