@@ -200,6 +200,13 @@ DEFAULTS: dict[str, Any] = {
     "ATTACHMENT_THUMB_PX": 320,
     # Most attachments one message carries; one more: too_many_attachments.
     "ATTACHMENTS_PER_MESSAGE": 10,
+    # Uploads of one user not sent with a message yet; one more is refused
+    # (too_many_attachments), so unsent files cannot fill the storage.
+    "ATTACHMENTS_UNSENT_MAX": 50,
+    # Uploads of one user per minute, and at once (a token bucket, like
+    # RATE_LIMITS' others): over it `rate_limited`, nothing stored.
+    "USER_UPLOADS_PER_MIN": 30.0,
+    "USER_UPLOAD_BURST": 20,
     # The alias in Django's STORAGES the files go to: the local file system
     # (MEDIA_ROOT) by default, any django-storages backend (S3 ...) by
     # configuring that alias.

@@ -78,6 +78,7 @@ ROOM_NOT_FOUND = "404 room_not_found"
 ROOM_EXISTS = "409 room_exists"
 UNPROCESSABLE = "422 invalid_request"
 FILE_NOT_FOUND = "404"  # a download's page answer: no JSON body
+FILE_GONE = "404 attachment_not_found"
 # Every answer of an anonymous caller: a refused handshake, or 401.
 REFUSED_4 = (REFUSED,) * 4
 UNAUTHENTICATED_4 = (NOT_AUTHENTICATED,) * 4
@@ -259,6 +260,24 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         MEMBER:    (CREATED,         CREATED,        CREATED,         ROOM_NOT_FOUND),
         NONMEMBER: (CREATED,         ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         GUEST:     (GUEST_FORBIDDEN, ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Deleting one's own upload into the room, not sent yet (guests have
+    # none; an anonymous caller tries the owner's).
+    "DELETE /api/attachments/{attachment_id} (own)": {
+        OWNER:     (NO_CONTENT,     NO_CONTENT,      NO_CONTENT,      NA),
+        MEMBER:    (NO_CONTENT,     NO_CONTENT,      NO_CONTENT,      NA),
+        NONMEMBER: (NO_CONTENT,     NA,              NA,              NA),
+        GUEST:     (NA,             NA,              NA,              NA),
+        ANONYMOUS: (NOT_AUTHENTICATED,) * 3 + (NA,),
+    },
+    # Someone else's unsent upload (the member's for the owner, the
+    # owner's for everyone else); a missing id.
+    "DELETE /api/attachments/{attachment_id}": {
+        OWNER:     (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        MEMBER:    (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        NONMEMBER: (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        GUEST:     (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
         ANONYMOUS: UNAUTHENTICATED_4,
     },
     # Downloading a file the owner sent in the room (a page, not the API:

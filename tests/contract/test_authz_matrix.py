@@ -95,20 +95,29 @@ class World:
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
-    def attachment(self, kind: str) -> int:
-        """A file the owner sent in the room of ``kind``; a missing id for
-        the ``missing`` kind."""
+    def upload(self, role: str, kind: str) -> int:
+        """An upload of ``role`` into the room of ``kind``, not sent; a
+        missing id for the ``missing`` kind."""
         if kind == MISSING:
             return MISSING_MESSAGE_ID
-        http, slug = self.http[OWNER], self.rooms[kind]
-        upload = http.post(
-            f"/api/rooms/{slug}/attachments",
+        upload = self.http[role].post(
+            f"/api/rooms/{self.rooms[kind]}/attachments",
             files={"file": ("a.txt", b"matrix", "text/plain")},
         )
         assert upload.status_code == 201, upload.text
         file_id: int = upload.json()["id"]
-        sent = http.post(f"/api/rooms/{slug}/messages", json={"attachments": [file_id]})
-        assert sent.status_code == 201, sent.text
+        return file_id
+
+    def attachment(self, kind: str) -> int:
+        """A file the owner sent in the room of ``kind``; a missing id for
+        the ``missing`` kind."""
+        file_id = self.upload(OWNER, kind)
+        if kind != MISSING:
+            sent = self.http[OWNER].post(
+                f"/api/rooms/{self.rooms[kind]}/messages",
+                json={"attachments": [file_id]},
+            )
+            assert sent.status_code == 201, sent.text
         return file_id
 
     def message(self, role: str, kind: str, own: bool) -> int:
@@ -252,7 +261,10 @@ def run_http(world: World, row: Row) -> str:
             else world.message(OWNER, kind, own=True)
         )
         path = path.replace("{message_id}", str(message_id))
-    if "{attachment_id}" in path:
+    if "{attachment_id}" in path and method == "DELETE":
+        holder = OWNER if role == ANONYMOUS else role if own else other_role(role)
+        path = path.replace("{attachment_id}", str(world.upload(holder, kind)))
+    elif "{attachment_id}" in path:
         path = path.replace("{attachment_id}", str(world.attachment(kind)))
     if "{notification_id}" in path:
         owner = role if own else other_role(role)

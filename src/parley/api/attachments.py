@@ -1,4 +1,5 @@
-"""JSON API of attachments: ``POST /api/rooms/{slug}/attachments``.
+"""JSON API of attachments: ``POST /api/rooms/{slug}/attachments`` (upload)
+and ``DELETE /api/attachments/{id}`` (an unsent upload).
 
 Mounted on Parley's API (``parley.api.views.api``), with its sign-in,
 request budget and errors. The upload is checked and stored by
@@ -8,7 +9,7 @@ id in ``attachments`` (socket ``send`` or ``POST .../messages``).
 
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Path, Router, Status
 from ninja.files import UploadedFile
 
@@ -20,6 +21,7 @@ from parley.wire import shapes
 router = Router(tags=["attachments"])
 ERRORS = {
     400: Error,
+    409: Error,
     401: Error,
     403: Error,
     404: Error,
@@ -49,3 +51,12 @@ def upload_attachment(
         user=request.user, slug=slug, name=file.name or "", data=data
     )
     return Status(201, shapes.attachment(stored))
+
+
+@router.delete("/attachments/{attachment_id}", response={204: None, **ERRORS})
+def discard_attachment(request: HttpRequest, attachment_id: int):
+    """Delete one of your uploads not sent yet (its chip removed before
+    sending): 204. 404 ``attachment_not_found`` for anyone else's; 409
+    ``attachment_used`` once sent (delete the message instead)."""
+    attachments.discard(user=request.user, attachment_id=attachment_id)
+    return HttpResponse(status=204)

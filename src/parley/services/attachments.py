@@ -25,10 +25,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
+from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Attachment, Message
 from parley.services import rooms
@@ -215,11 +217,23 @@ def upload(*, user: AbstractBaseUser, slug: str, name: str, data: bytes) -> Atta
         NotFound: ``room_not_found``.
         Forbidden: ``guest_forbidden`` for a guest.
         ParleyError: ``attachment_too_large`` (empty, or more than the
-            limit); ``attachment_type_not_allowed``; from ``image_info``
-            and ``scan``. Nothing is stored then.
+            limit); ``attachment_type_not_allowed``; ``too_many_attachments``
+            when ``user`` holds ``PARLEY_ATTACHMENTS_UNSENT_MAX`` unsent
+            uploads; from ``image_info`` and ``scan``. Nothing is stored
+            then.
+        RateLimited: over ``PARLEY_USER_UPLOADS_PER_MIN`` (burst
+            ``PARLEY_USER_UPLOAD_BURST``).
     """
     room = rooms.get_readable(user=user, slug=slug)
     refuse_guests(user, _("Guests cannot attach files."))
+    unsent = parley_settings.ATTACHMENTS_UNSENT_MAX
+    if Attachment.objects.filter(uploader_id=user.pk, message=None).count() >= unsent:
+        raise ParleyError(
+            ErrorCode.TOO_MANY_ATTACHMENTS,
+            _("Send or remove your %(limit)d unsent files first.") % {"limit": unsent},
+        )
+    if (wait := ratelimit.USER_UPLOADS.take(user.pk)) is not None:
+        raise ratelimit.RateLimited(wait)
     limit = parley_settings.ATTACHMENT_MAX_BYTES
     if not data or len(data) > limit:
         raise ParleyError(
@@ -292,6 +306,34 @@ def claim(
     for attachment in claimed:
         attachment.message = message
     return claimed
+
+
+def discard(*, user: AbstractBaseUser, attachment_id: int) -> None:
+    """Delete an upload of ``user`` not sent yet, its files included.
+
+    Raises:
+        NotFound: ``attachment_not_found`` unless it is ``user``'s upload.
+        Conflict: ``attachment_used`` once it was sent (deleting its
+            message hides it).
+    """
+    with transaction.atomic():
+        attachment = (
+            Attachment.objects.select_for_update()
+            .filter(pk=attachment_id, uploader_id=user.pk)
+            .first()
+        )
+        if attachment is None:
+            raise NotFound(ErrorCode.ATTACHMENT_NOT_FOUND, _("No such file."))
+        if attachment.message_id is not None:
+            raise Conflict(
+                ErrorCode.ATTACHMENT_USED,
+                _("This file was sent; delete its message instead."),
+            )
+        attachment.delete()
+    store = storage()
+    for name in (attachment.file, attachment.thumb):
+        if name:
+            store.delete(name)
 
 
 def check_count(ids: list[int]) -> None:

@@ -322,6 +322,10 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         "typingThrottleMs": int(parley_settings.TYPING_THROTTLE_SECS * 1000),
         "typingTtlSecs": parley_settings.TYPING_TTL_SECS,
         "attachmentsUrl": reverse("parley-api:upload_attachment", args=[current.slug]),
+        # An unsent upload's address is this followed by its id.
+        "attachmentUrlPrefix": reverse(
+            "parley-api:discard_attachment", args=[1]
+        ).removesuffix("1"),
         "attachmentMaxBytes": parley_settings.ATTACHMENT_MAX_BYTES,
         "attachmentsMax": parley_settings.ATTACHMENTS_PER_MESSAGE,
         "strings": {

@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from parley.models import Attachment, Room
+from parley.ratelimit import RateLimited
 from parley.services import attachments, messages, rooms
 from parley.wire import shapes
 from parley.wire.errors import ErrorCode, ParleyError
@@ -301,3 +302,49 @@ def test_readers_of_the_room_may_download_once_sent(alice, bob, carol, room):
         user=carol,
         attachment_id=file.pk,
     )
+
+
+def test_an_unsent_upload_is_discarded_by_its_uploader_alone(alice, bob, room, media):
+    rooms.add_member(user=alice, room=room, username="bob")
+    mine = upload(alice, room, "p.png", picture())
+    refused(
+        ErrorCode.ATTACHMENT_NOT_FOUND,
+        attachments.discard,
+        user=bob,
+        attachment_id=mine.pk,
+    )
+    attachments.discard(user=alice, attachment_id=mine.pk)
+    assert not Attachment.objects.exists()
+    assert not (media / mine.file).exists() and not (media / mine.thumb).exists()
+    sent = upload(alice, room)
+    messages.send(author=alice, room=room, text="x", attachments=[sent.pk])
+    refused(
+        ErrorCode.ATTACHMENT_USED,
+        attachments.discard,
+        user=alice,
+        attachment_id=sent.pk,
+    )
+
+
+@override_settings(PARLEY_ATTACHMENTS_UNSENT_MAX=2)
+def test_the_limit_of_unsent_uploads_passes_and_one_more_is_refused(alice, room):
+    first, _second = upload(alice, room), upload(alice, room)
+    refused(
+        ErrorCode.TOO_MANY_ATTACHMENTS,
+        attachments.upload,
+        user=alice,
+        slug=room.slug,
+        name="c.txt",
+        data=b"c",
+    )
+    messages.send(author=alice, room=room, text="x", attachments=[first.pk])
+    upload(alice, room)
+
+
+@override_settings(PARLEY_USER_UPLOAD_BURST=2, PARLEY_USER_UPLOADS_PER_MIN=1.0)
+def test_the_upload_burst_passes_and_one_more_waits(alice, room):
+    upload(alice, room), upload(alice, room)
+    with pytest.raises(RateLimited) as limited:
+        upload(alice, room)
+    assert 0 < limited.value.retry_after <= 60
+    assert Attachment.objects.count() == 2

@@ -26,7 +26,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from parley.api.views import api
 from parley.models import Room
-from parley.services import email, messages, notifications, push, rooms, tokens
+from parley.services import (
+    attachments,
+    email,
+    messages,
+    notifications,
+    push,
+    rooms,
+    tokens,
+)
 from tests.support.push_service import BrowserKeys
 
 pytestmark = pytest.mark.django_db
@@ -279,11 +287,18 @@ API_CASES: dict[str, Case] = {
     "upload_attachment": Case(
         lambda w: {"file": SimpleUploadedFile("a.txt", b"hello")}, 201, multipart=True
     ),
+    "discard_attachment": Case(lambda w: {}, 204),
 }
 # Path parameters of the API calls, by operation: which room, message...
 API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "add_member": lambda w: {"slug": w.private.slug},
     "post_message": lambda w: {"slug": w.private.slug},
+    # One of Ann's uploads, not sent.
+    "discard_attachment": lambda w: {
+        "attachment_id": attachments.upload(
+            user=w.ann, slug=w.private.slug, name="a.txt", data=b"unsent"
+        ).pk
+    },
 }
 
 

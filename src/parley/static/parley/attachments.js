@@ -170,6 +170,7 @@ export class AttachmentTray {
     this.uploads.push(upload);
     remove.addEventListener("click", () => {
       upload.xhr?.abort();
+      if (upload.file) this.discard(upload.file.id);
       li.remove();
       this.uploads = this.uploads.filter((u) => u !== upload);
       if (!this.uploads.length) this.tray.hidden = true;
@@ -211,6 +212,16 @@ export class AttachmentTray {
     const form = new FormData();
     form.append("file", file, name);
     xhr.send(form);
+  }
+
+  // Delete a removed upload on the server (best effort: a failure leaves
+  // an unsent file, which counts against PARLEY_ATTACHMENTS_UNSENT_MAX).
+  discard(id) {
+    fetch(this.config.attachmentUrlPrefix + id, {
+      method: "DELETE",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    }).catch((error) => console.warn("parley: cannot remove the upload", error));
   }
 
   fail(upload, code, message = null) {
