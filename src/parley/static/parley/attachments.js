@@ -9,7 +9,7 @@
 // names only ever become text nodes.
 "use strict";
 
-import { csrfToken, format } from "./live.js";
+import { csrfToken, format, safePath } from "./live.js";
 import { pageLanguage } from "./render.js";
 
 // Largest side of a thumbnail as shown, in CSS pixels (the server's
@@ -46,16 +46,16 @@ export function filesList(files) {
     const item = document.createElement("li");
     const link = document.createElement("a");
     // Paths of this site only (the server's URLs); anything else is dropped.
-    if (typeof file.url !== "string" || !file.url.startsWith("/") || file.url.startsWith("//")) {
-      continue;
-    }
-    link.href = file.url;
-    if (typeof file.thumb_url === "string" && file.thumb_url.startsWith("/")) {
+    const path = safePath(file.url);
+    if (path === null) continue;
+    link.href = path;
+    const thumb = safePath(file.thumb_url);
+    if (thumb !== null) {
       item.className = "file image";
       link.target = "_blank";
       link.rel = "noopener";
       const img = document.createElement("img");
-      img.src = file.thumb_url;
+      img.src = thumb;
       img.alt = file.name;
       img.loading = "lazy";
       const scale = Math.min(1, THUMB_SHOW_PX / Math.max(file.width || 1, file.height || 1));
