@@ -41,9 +41,11 @@ async def test_a_pasted_image_is_sent_and_shown_as_a_thumbnail(
     await expect(tray.locator(".chip.done")).to_have_count(2)
     await tray.get_by_role("button", name="Remove ⁨unwanted.png⁩").click()
     await expect(tray.locator(".chip")).to_have_count(1)
-    await page.set_input_files(
-        "#attach-input",
-        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x" * 2048}],
+    # And one chosen with the attach button.
+    async with page.expect_file_chooser() as chooser:
+        await page.get_by_role("button", name="Attach files").click()
+    await (await chooser.value).set_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x" * 2048}]
     )
     await expect(tray.locator(".chip.done")).to_have_count(2)
     box = page.locator("#message-input")

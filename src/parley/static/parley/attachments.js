@@ -90,14 +90,16 @@ export class AttachmentTray {
    * @param {object} elements
    * @param {HTMLElement} elements.tray the list of chips
    * @param {HTMLInputElement} elements.picker the hidden file input
+   * @param {HTMLButtonElement} elements.button the attach button: opens it
    * @param {HTMLTextAreaElement} elements.input the message box
    * @param {HTMLElement} elements.dropZone where files may be dropped
    */
-  constructor(config, { tray, picker, input, dropZone }) {
+  constructor(config, { tray, picker, button, input, dropZone }) {
     this.config = config;
     this.S = config.strings;
     this.tray = tray;
     this.uploads = []; // {li, xhr, file: server shape once done, failed}
+    button.addEventListener("click", () => picker.click());
     picker.addEventListener("change", () => {
       this.addFiles(picker.files);
       picker.value = "";

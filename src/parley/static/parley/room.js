@@ -122,6 +122,7 @@ class RoomView {
     this.tray = new AttachmentTray(this.config, {
       tray: document.getElementById("attachment-tray"),
       picker: document.getElementById("attach-input"),
+      button: document.getElementById("attach-button"),
       input,
       dropZone: document.getElementById("main"),
     });
