@@ -76,6 +76,8 @@ class Message:
     ts: str
     client_id: str | None = None
     pinned: bool = False
+    # Its files: {id, name, size, type, url, thumb_url?, width?, height?}.
+    attachments: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> "Message":
@@ -88,6 +90,11 @@ class Message:
             ts=frame["ts"],
             client_id=frame.get("client_id"),
             pinned=bool(frame.get("pinned")),
+            # The HTTP API spells a missing thumbnail null; frames omit it.
+            attachments=tuple(
+                {k: v for k, v in file.items() if v is not None}
+                for file in frame.get("attachments") or ()
+            ),
         )
 
 
@@ -173,7 +180,13 @@ class ParleyClient(RoomDetails):
         }
 
     def _http_headers(self) -> dict[str, str]:
-        return {k: v for k, v in self.headers.items() if k != "Origin"}
+        headers = {k: v for k, v in self.headers.items() if k != "Origin"}
+        # A session's unsafe calls need its CSRF token; a token's do not.
+        for pair in self.headers.get("Cookie", "").split("; "):
+            name, _, value = pair.partition("=")
+            if name == "csrftoken":
+                headers["X-CSRFToken"] = value
+        return headers
 
     async def __aenter__(self) -> "ParleyClient":
         await self.connect()
@@ -230,11 +243,19 @@ class ParleyClient(RoomDetails):
             self._streams.pop(room, None)
             raise
 
-    async def send(self, room: str, text: str, client_id: str | None = None) -> Ack:
+    async def send(
+        self,
+        room: str,
+        text: str,
+        client_id: str | None = None,
+        attachments: list[int] | None = None,
+    ) -> Ack:
         """Send a message and wait for its ``ack``, across reconnects.
 
         Args:
             client_id: the idempotency key; a random one by default.
+            attachments: ids of files ``upload`` returned, to send with it
+                (``text`` may then be "").
 
         Raises:
             ParleyClientError: the server refused it (``text_too_long`` ...).
@@ -243,7 +264,14 @@ class ParleyClient(RoomDetails):
         if self._ended is not None:
             raise self._ended
         client_id = client_id or uuid.uuid4().hex
-        frame = {"type": "send", "room": room, "text": text, "client_id": client_id}
+        frame: dict[str, Any] = {
+            "type": "send",
+            "room": room,
+            "text": text,
+            "client_id": client_id,
+        }
+        if attachments:
+            frame["attachments"] = attachments
         pending = self._pending.get(client_id)
         if pending is None:
             pending = _Pending(frame, asyncio.get_running_loop().create_future())
@@ -270,6 +298,41 @@ class ParleyClient(RoomDetails):
         response = await self._call("GET", f"/api/rooms/{room}/messages", params=params)
         page = response.json()
         return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
+
+    async def upload(
+        self, room: str, name: str, data: bytes, content_type: str = ""
+    ) -> dict[str, Any]:
+        """Upload a file into ``room`` to send with a message (its ``id``
+        goes in ``send(..., attachments=[id])``).
+
+        Returns:
+            ``{id, name, size, type, url, thumb_url?, width?, height?}``.
+
+        Raises:
+            ParleyClientError: the server refused it
+                (``attachment_too_large``, ``attachment_type_not_allowed``,
+                ``image_too_large`` ...).
+        """
+        response = await self._call(
+            "POST",
+            f"/api/rooms/{room}/attachments",
+            files={"file": (name, data, content_type or "application/octet-stream")},
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def download(self, url: str) -> bytes:
+        """The bytes of an attachment (its ``url`` or ``thumb_url``).
+
+        Raises:
+            ParleyClientError: ``not_found`` when it is not the user's to
+                read (or gone).
+        """
+        response = await self._http.get(url)
+        if response.status_code == 404:
+            raise ParleyClientError("not_found", "No such file.")
+        response.raise_for_status()
+        return response.content
 
     async def _send_frame(self, frame: dict[str, Any]) -> None:
         # A frame that cannot go out now goes out on reconnect: subscriptions

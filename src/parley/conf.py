@@ -191,6 +191,42 @@ DEFAULTS: dict[str, Any] = {
     # Side of the stored square avatar, in pixels (shown at 36 px and less;
     # 128 stays sharp on 3x screens).
     "AVATAR_SIZE_PX": 128,
+    # Attachments (parley.services.attachments). Largest upload, in bytes.
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    # Types accepted, comma-separated; the type is sniffed from the file's
+    # first bytes (WHATWG MIME Sniffing signatures), never taken from the
+    # client. Anything else (SVG and HTML included) is refused.
+    "ATTACHMENT_TYPES": (
+        "image/png,image/jpeg,image/gif,image/webp,application/pdf,"
+        "application/zip,text/plain"
+    ),
+    # Most pixels (width x height) an image may declare, checked before
+    # decoding: a decompression bomb is refused (Pillow's MAX_IMAGE_PIXELS).
+    "ATTACHMENT_MAX_PIXELS": 40_000_000,
+    # Longest side of an image's thumbnail, in pixels.
+    "ATTACHMENT_THUMB_PX": 320,
+    # Most attachments one message carries; one more: too_many_attachments.
+    "ATTACHMENTS_PER_MESSAGE": 10,
+    # Uploads of one user not sent with a message yet; one more is refused
+    # (too_many_attachments), so unsent files cannot fill the storage.
+    "ATTACHMENTS_UNSENT_MAX": 50,
+    # Uploads of one user per minute, and at once (a token bucket, like
+    # RATE_LIMITS' others): over it `rate_limited`, nothing stored.
+    "USER_UPLOADS_PER_MIN": 30.0,
+    "USER_UPLOAD_BURST": 20,
+    # The alias in Django's STORAGES the files go to: the local file system
+    # (MEDIA_ROOT) by default, any django-storages backend (S3 ...) by
+    # configuring that alias.
+    "ATTACHMENT_STORAGE": "default",
+    # A dotted path to a callable(name, data, content_type) run on every
+    # upload before it is stored (a virus scanner); it refuses a file by
+    # raising ValueError (its text is shown) or returning False. "": none.
+    "ATTACHMENT_SCANNER": "",
+    # Behind nginx: a prefix of an `internal` location that serves the
+    # storage's files; downloads are then answered with X-Accel-Redirect
+    # to prefix + the stored name, nginx sending the bytes. "": Parley
+    # streams the file itself.
+    "ATTACHMENT_ACCEL_PREFIX": "",
     # Members of a room listed on its page (the members panel); the count in
     # the header is exact whatever this is.
     "ROOM_PAGE_MEMBERS_MAX": 200,

@@ -3,8 +3,9 @@
 Pages: ``/`` (rooms), ``/chat/<room>/``, ``/settings/`` (profile),
 ``/settings/tokens/`` (API tokens), ``/settings/notifications/``, the
 signed one-click unsubscribe ``/notifications/unsubscribe/<token>/``,
-the service worker ``/sw.js`` and avatars at
-``/avatars/<user id>/<version>.png``; the JSON API under ``/api/``.
+the service worker ``/sw.js``, avatars at
+``/avatars/<user id>/<version>.png``, attachments at ``/files/<id>/``;
+the JSON API under ``/api/``.
 Sign-in pages are in ``parley.web.accounts_urls``, for projects that have
 none of their own.
 """
@@ -16,7 +17,7 @@ from django.views.generic import RedirectView
 
 from parley.api.errors import api_urls
 from parley.api.views import api
-from parley.web import notifications, profile, views
+from parley.web import attachments, notifications, profile, views
 
 urlpatterns = [
     path("", views.room_list, name="parley-rooms"),
@@ -43,6 +44,12 @@ urlpatterns = [
         "avatars/<int:user_id>/<int:version>.png",
         profile.avatar,
         name="parley-avatar",
+    ),
+    path("files/<int:attachment_id>/", attachments.download, name="parley-attachment"),
+    path(
+        "files/<int:attachment_id>/thumb/",
+        attachments.thumbnail,
+        name="parley-attachment-thumb",
     ),
     # Pages name their icon (base.html); this answers browsers and pages
     # that ask the site's root for it (the API docs), with no 404.

@@ -80,6 +80,8 @@ ROOM_NOT_FOUND = "404 room_not_found"
 ROOM_EXISTS = "409 room_exists"
 LAST_OWNER = "409 last_owner"
 UNPROCESSABLE = "422 invalid_request"
+FILE_NOT_FOUND = "404"  # a download's page answer: no JSON body
+FILE_GONE = "404 attachment_not_found"
 # Every answer of an anonymous caller: a refused handshake, or 401.
 REFUSED_4 = (REFUSED,) * 4
 UNAUTHENTICATED_4 = (NOT_AUTHENTICATED,) * 4
@@ -317,6 +319,41 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         NONMEMBER: (CREATED,        ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         GUEST:     (CREATED,        ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Uploading a file into the room: guests may not, even in public rooms.
+    "POST /api/rooms/{slug}/attachments": {
+        OWNER:     (CREATED,         CREATED,        CREATED,         ROOM_NOT_FOUND),
+        MEMBER:    (CREATED,         CREATED,        CREATED,         ROOM_NOT_FOUND),
+        NONMEMBER: (CREATED,         ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (GUEST_FORBIDDEN, ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Deleting one's own upload into the room, not sent yet (guests have
+    # none; an anonymous caller tries the owner's).
+    "DELETE /api/attachments/{attachment_id} (own)": {
+        OWNER:     (NO_CONTENT,     NO_CONTENT,      NO_CONTENT,      NA),
+        MEMBER:    (NO_CONTENT,     NO_CONTENT,      NO_CONTENT,      NA),
+        NONMEMBER: (NO_CONTENT,     NA,              NA,              NA),
+        GUEST:     (NA,             NA,              NA,              NA),
+        ANONYMOUS: (NOT_AUTHENTICATED,) * 3 + (NA,),
+    },
+    # Someone else's unsent upload (the member's for the owner, the
+    # owner's for everyone else); a missing id.
+    "DELETE /api/attachments/{attachment_id}": {
+        OWNER:     (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        MEMBER:    (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        NONMEMBER: (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        GUEST:     (FILE_GONE,      FILE_GONE,       FILE_GONE,       FILE_GONE),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Downloading a file the owner sent in the room (a page, not the API:
+    # the status only; anyone who may not read the room gets a plain 404).
+    "GET /files/{attachment_id}/": {
+        OWNER:     (OK,             OK,              OK,              FILE_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              FILE_NOT_FOUND),
+        NONMEMBER: (OK,             FILE_NOT_FOUND,  FILE_NOT_FOUND,  FILE_NOT_FOUND),
+        GUEST:     (OK,             FILE_NOT_FOUND,  FILE_NOT_FOUND,  FILE_NOT_FOUND),
+        ANONYMOUS: (FILE_NOT_FOUND,) * 4,
     },
     "PATCH /api/messages/{message_id} (own)": {
         OWNER:     (OK,             OK,              OK,              NA),

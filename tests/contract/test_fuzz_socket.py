@@ -67,6 +67,9 @@ ERRORS: dict[ClientFrameType, set[str]] = {
         ErrorCode.ROOM_NOT_FOUND,
         ErrorCode.CLIENT_ID_REUSED,
         ErrorCode.CLIENT_ID_CONFLICT,
+        ErrorCode.ATTACHMENT_NOT_FOUND,
+        ErrorCode.ATTACHMENT_USED,
+        ErrorCode.TOO_MANY_ATTACHMENTS,
         *TEXT_ERRORS,
     },
     ClientFrameType.EDIT: {

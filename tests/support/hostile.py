@@ -91,6 +91,7 @@ FIELD_NAMES = [
     "ref",
     "message",
     "topic",
+    "attachments",
 ]
 frame_types = st.sampled_from([t.value for t in frames.ClientFrameType])
 hostile_frames = st.fixed_dictionaries(
@@ -116,7 +117,14 @@ refs = st.none() | identifiers
 valid_frames = st.one_of(
     st.builds(Subscribe, room=slugs, after=st.none() | seqs, ref=refs),
     st.builds(Unsubscribe, room=slugs, ref=refs),
-    st.builds(Send, room=slugs, text=texts, client_id=identifiers, ref=identifiers),
+    st.builds(
+        Send,
+        room=slugs,
+        text=texts,
+        client_id=identifiers,
+        ref=identifiers,
+        attachments=st.lists(ids, max_size=3).map(tuple),
+    ),
     st.builds(Edit, id=ids, text=texts, ref=refs),
     st.builds(Delete, id=ids, ref=refs),
     st.builds(Typing, room=slugs, ref=refs),

@@ -32,12 +32,15 @@ export interface UnsubscribeFrame extends Referenced {
   type: "unsubscribe";
   room: RoomSlug;
 }
-/** Post a message; `client_id` (1–64 characters) is its idempotency key. */
+/** Post a message; `client_id` (1–64 characters) is its idempotency key.
+ * `attachments`: ids of the sender's uploads into the room
+ * (`POST /api/rooms/{slug}/attachments`); with any, `text` may be "". */
 export interface SendFrame extends Referenced {
   type: "send";
   room: RoomSlug;
   text: string;
   client_id: string;
+  attachments?: number[];
 }
 export interface EditFrame extends Referenced {
   type: "edit";
@@ -114,6 +117,20 @@ export interface UnsubscribedFrame {
   reason?: "left" | (string & {});
   ref?: string;
 }
+/** A file sent with a message. `type` was sniffed from its bytes by the
+ * server; images also have a thumbnail and their size in pixels. */
+export interface Attachment {
+  id: number;
+  name: string;
+  /** In bytes. */
+  size: number;
+  type: string;
+  /** The download; readers of the room only. */
+  url: string;
+  thumb_url?: string | null;
+  width?: number | null;
+  height?: number | null;
+}
 /** A stored message (also the shape of one in the history API). */
 export interface MessageFrame {
   type: "message";
@@ -131,6 +148,8 @@ export interface MessageFrame {
   deleted?: boolean;
   /** True while pinned in its room. */
   pinned?: boolean;
+  /** Its files; absent when none, and once deleted. */
+  attachments?: Attachment[];
 }
 /** The receipt of a `send`: the message is stored as `seq`. */
 export interface AckFrame {

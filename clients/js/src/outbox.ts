@@ -38,6 +38,8 @@ export interface StoredSend {
   client_id: string;
   room: RoomSlug;
   text: string;
+  /** Ids of the uploads it carries. */
+  attachments?: number[];
   failed?: boolean;
   /** When it was queued, ms since the epoch. */
   at: number;
@@ -85,6 +87,7 @@ export function storedSends(
     : [];
   const mine = entries.map((entry): StoredSend => {
     const send: StoredSend = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.attachments.length) send.attachments = [...entry.attachments];
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -96,6 +99,8 @@ export interface OutboxEntry {
   readonly clientId: string;
   readonly room: RoomSlug;
   readonly text: string;
+  /** Ids of the uploads it carries (`SendFrame.attachments`). */
+  readonly attachments: readonly number[];
   state: SendState;
   /** When it was queued (or last retried), ms since the epoch. */
   at: number;
@@ -147,17 +152,19 @@ export class Outbox {
    *   storage); a new one by default
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
+   * @param options.attachments ids of uploads to send with it
    */
   add(
     room: RoomSlug,
     text: string,
-    options: { clientId?: string; at?: number; failed?: boolean } = {},
+    options: { clientId?: string; at?: number; failed?: boolean; attachments?: number[] } = {},
   ): OutboxEntry {
     const clientId = options.clientId ?? this.options.newClientId();
     const entry: OutboxEntry = {
       clientId,
       room,
       text,
+      attachments: (options.attachments ?? []).filter(Number.isInteger),
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -273,6 +280,7 @@ export class Outbox {
       text: entry.text,
       client_id: entry.clientId,
     };
+    if (entry.attachments.length) frame.attachments = [...entry.attachments];
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
 

@@ -45,6 +45,16 @@ describe("Outbox", () => {
     assert.equal(outbox.ack({ client_id: "id-1" }), null);
   });
 
+  test("attachments go with the frame and are kept across reloads", () => {
+    const entry = outbox.add("lobby", "", { attachments: [7, 8] });
+    assert.deepEqual(wire, [
+      { type: "send", room: "lobby", text: "", client_id: "id-1", attachments: [7, 8] },
+    ]);
+    const stored = storedSends([], "lobby", [entry], clock.now);
+    assert.deepEqual(stored[0]?.attachments, [7, 8]);
+    assert.deepEqual(restorableSends(stored, "lobby", clock.now)[0]?.attachments, [7, 8]);
+  });
+
   test("without a socket it stays `pending`; a reconnect sends all, in order, same ids", () => {
     open = false;
     outbox.add("lobby", "one");

@@ -10,6 +10,7 @@ Responses are ``Schema``s, built from model instances.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from ninja import Schema
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -36,6 +37,10 @@ def _integral(value: Any) -> Any:
 
 # A whole number in a request body.
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+# A row's id in a request body: what a database's bigint holds. The bounds
+# come before the validator, or the schema would not publish them as
+# minimum and maximum.
+RowId = Annotated[int, Ge(1), Le(2**63 - 1), BeforeValidator(_integral)]
 
 
 class Error(Schema):
@@ -99,13 +104,35 @@ class MemberIn(Body):
 
 
 class MessageIn(Body):
-    text: str = Field(min_length=1)
+    text: str = Field(
+        default="", description="required unless the message carries attachments"
+    )
     client_id: str = Field(
         default="",
         max_length=64,
         pattern=NO_NUL,
         description="idempotency key: a repeat returns the first message, status 200",
     )
+    attachments: list[RowId] = Field(
+        default_factory=list,
+        max_length=100,
+        description="ids of the sender's uploads into this room "
+        "(POST /api/rooms/{slug}/attachments), at most "
+        "PARLEY_ATTACHMENTS_PER_MESSAGE (10)",
+    )
+
+
+class AttachmentOut(Schema):
+    """A file, uploaded or sent with a message (``shapes.attachment``)."""
+
+    id: int
+    name: str = Field(description="the file's name as uploaded, cleaned")
+    size: int = Field(description="in bytes")
+    type: str = Field(description="the content type, sniffed from the bytes")
+    url: str = Field(description="the download; readers of the room only")
+    thumb_url: str | None = Field(None, description="images: a WebP thumbnail")
+    width: int | None = Field(None, description="images: in pixels")
+    height: int | None = Field(None, description="images: in pixels")
 
 
 class MessageOut(Schema):
@@ -128,6 +155,9 @@ class MessageOut(Schema):
     edited_ts: str | None = Field(None, description="when last edited, if ever")
     deleted: bool = Field(False, description="deleted: its text is empty")
     pinned: bool = Field(False, description="pinned in its room")
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="its files; none once deleted"
+    )
 
 
 class MessageEditIn(Body):

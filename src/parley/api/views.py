@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from parley import ratelimit
+from parley.api.attachments import router as attachments_router
 from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
@@ -317,7 +318,11 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
     A repeat with the same ``client_id`` returns the first message (200).
     """
     posted = messages.send(
-        author=request.user, slug=slug, text=body.text, client_id=body.client_id
+        author=request.user,
+        slug=slug,
+        text=body.text,
+        client_id=body.client_id,
+        attachments=body.attachments,
     )
     return Status(201 if posted.created else 200, shapes.message(posted.message))
 
@@ -399,3 +404,5 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
 api.add_router("", push_router)
 # A room's topic, members, leaving and pins (parley.api.details).
 api.add_router("", details_router)
+# Uploads (parley.api.attachments).
+api.add_router("", attachments_router)

@@ -5,6 +5,7 @@ Only ``parley.services`` writes these models; read them anywhere.
 """
 
 from parley.models.accounts import ApiToken, Guest, Profile, UsernameSkeleton
+from parley.models.attachments import Attachment
 from parley.models.delivery import Activity, Delivery
 from parley.models.notifications import (
     Notification,
@@ -18,6 +19,7 @@ from parley.models.rooms import Membership, Message, Room
 __all__ = [
     "Activity",
     "ApiToken",
+    "Attachment",
     "Delivery",
     "Guest",
     "Membership",

@@ -143,6 +143,7 @@ class ChatConsumer(FollowingRooms):
             text=frame.text,
             client_id=frame.client_id,
             acknowledge=acknowledge,
+            attachments=frame.attachments,
         )
 
     async def typing(self, frame: frames.Typing) -> None:

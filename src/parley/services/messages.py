@@ -9,7 +9,7 @@ every caller, which passes what acknowledging means to it as
 nobody hears of a message before its sender's ack is on its way.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -26,6 +26,7 @@ from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
+from parley.services import attachments as files
 from parley.services import delivery, mentions, profiles, rooms
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
@@ -111,7 +112,12 @@ def _repeat_of(
 
 
 def store(
-    *, room: Room, author: AbstractBaseUser, text: str, client_id: str = ""
+    *,
+    room: Room,
+    author: AbstractBaseUser,
+    text: str,
+    client_id: str = "",
+    attachments: Sequence[int] = (),
 ) -> Posted:
     """Store a message at the room's next ``seq``, at most once per client_id.
 
@@ -130,22 +136,32 @@ def store(
         author: the signed-in sender.
         text: the message text; see ``clean_text``.
         client_id: the sender's idempotency key, or "" for none.
+        attachments: ids of ``author``'s uploads into ``room`` to send with
+            it (``parley.services.attachments.claim``); with any, ``text``
+            may be blank.
 
     Returns:
         ``Posted(message, created=True)``, or the first message and
         ``created=False`` when ``client_id`` was used before by ``author``.
 
     Raises:
-        ParleyError: from ``clean_text``.
+        ParleyError: from ``clean_text`` and ``attachments.claim``.
         Conflict: ``client_id_reused`` when the key belongs to another room;
             ``client_id_conflict`` when it was sent with another text.
     """
-    text = clean_text(text)
+    text = clean_text(text) if text.strip() or not attachments else ""
     try:
         with transaction.atomic():
             seq = _next_seq(room.pk)
             message = Message.objects.create(  # type: ignore[misc]
                 room=room, author=author, seq=seq, text=text, client_id=client_id
+            )
+            # Read by its shape (parley.wire.shapes.message), as loaded
+            # by profiles.with_authors.
+            message.attachment_list = (  # type: ignore[attr-defined]
+                files.claim(user=author, message=message, ids=attachments)
+                if attachments
+                else []
             )
             signals.send_on_commit(
                 signals.message_posted,
@@ -178,6 +194,7 @@ def _checked_store(
     slug: str | None,
     text: str,
     client_id: str,
+    attachments: Sequence[int],
 ) -> Posted:
     """A send's checks, rate limit and write, in one trip to the database."""
     if room is None:
@@ -186,8 +203,15 @@ def _checked_store(
         room = rooms.get_readable(user=author, slug=slug)
     # Before the store: a refused send stores nothing and leaves its
     # client_id free for the retry.
+    files.check_count(list(attachments))
     ratelimit.spend_message(user_id=author.pk, room=room.slug)
-    return store(room=room, author=author, text=text, client_id=client_id)
+    return store(
+        room=room,
+        author=author,
+        text=text,
+        client_id=client_id,
+        attachments=attachments,
+    )
 
 
 def send(
@@ -198,6 +222,7 @@ def send(
     slug: str | None = None,
     client_id: str = "",
     acknowledge: Acknowledge | None = None,
+    attachments: Sequence[int] = (),
     on_commit: bool = False,
 ) -> Posted:
     """Send a message: check, rate-limit, store, acknowledge, broadcast.
@@ -218,6 +243,8 @@ def send(
         slug: the room's slug, checked here (``rooms.get_readable``) when
             ``room`` is None.
         client_id: the sender's idempotency key, or "" for none.
+        attachments: ids of the sender's uploads to send with it; see
+            ``store``.
         acknowledge: called with the result once stored, before the
             broadcast; None when the caller answers with the return value.
         on_commit: broadcast once the caller's transaction commits (a
@@ -230,12 +257,19 @@ def send(
         NotFound: ``room_not_found`` for a room ``author`` may not read.
         RateLimited: over the user's or the room's message budget
             (``parley.ratelimit.spend_message``); nothing is stored.
-        ParleyError: from ``clean_text``.
+        ParleyError: from ``clean_text``; ``too_many_attachments``.
+        NotFound: ``attachment_not_found``; Conflict: ``attachment_used``
+            (``parley.services.attachments.claim``).
         Conflict: ``client_id_reused`` when the key belongs to another room;
             ``client_id_conflict`` when it was sent with another text.
     """
     posted = _checked_store(
-        author=author, room=room, slug=slug, text=text, client_id=client_id
+        author=author,
+        room=room,
+        slug=slug,
+        text=text,
+        client_id=client_id,
+        attachments=attachments,
     )
     if acknowledge is not None:
         acknowledge(posted)
@@ -263,13 +297,19 @@ async def asend(
     slug: str | None = None,
     client_id: str = "",
     acknowledge: Acknowledge | None = None,
+    attachments: Sequence[int] = (),
 ) -> Posted:
     """``send`` for async callers (the sockets): the checks and the write run
     on the database thread (``parley.db``), the acknowledgement and the
     broadcast in the caller's event loop. Arguments, result and errors as
     ``send``."""
     posted: Posted = await database_sync_to_async(_checked_store)(
-        author=author, room=room, slug=slug, text=text, client_id=client_id
+        author=author,
+        room=room,
+        slug=slug,
+        text=text,
+        client_id=client_id,
+        attachments=attachments,
     )
     if acknowledge is not None:
         acknowledge(posted)

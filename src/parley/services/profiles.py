@@ -21,7 +21,7 @@ from typing import Any, TypedDict
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -48,12 +48,14 @@ class Person(TypedDict, total=False):
 
 def with_authors(messages: QuerySet[Message]) -> QuerySet[Message]:
     """``messages`` with what their public shape reads, in the same query
-    (see ``MESSAGE_RELATED``)."""
+    (see ``MESSAGE_RELATED``), and their attachments (``attachment_list``)
+    in one more."""
     return (
         messages.select_related(*MESSAGE_RELATED)
         .defer(f"author__parley_profile__{AVATAR_BYTES}")
         # Whether it is pinned (parley.services.pins): an index lookup.
         .annotate(pinned=Exists(Pin.objects.filter(message_id=OuterRef("pk"))))
+        .prefetch_related(Prefetch("attachments", to_attr="attachment_list"))
     )
 
 

@@ -24,6 +24,8 @@ safe outside development:
 ``ALLOWED_HOSTS``    comma-separated (default ``127.0.0.1,localhost,[::1]``)
 ``DEBUG``            ``1``/``true``/``yes`` to enable (default off)
 ``LOG_LEVEL``        the root logger's level (default ``INFO``)
+``MEDIA_ROOT``       where attachments are stored (default ``media`` in the
+                     data folder)
 ``PARLEY_LOG_FORMAT`` ``plain`` (default) or ``json``: one JSON object per
                      line (``parley.ops.jsonlog``)
 ``PARLEY_<NAME>``    any of Parley's settings (``parley.conf``)
@@ -227,6 +229,10 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # Serve app static files straight from their packages: `parley serve` works
 # without a collectstatic step, and WhiteNoise still sets cache headers.
 WHITENOISE_USE_FINDERS = True
+# Uploaded attachments (parley.services.attachments): the default storage,
+# in the data folder. Never served as static files: parley.web.attachments
+# checks who may read each one.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(DATA_DIR / "media")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -66,5 +66,11 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.LAST_OWNER: _(
             "You are this room's only owner, so you cannot leave it."
         ),
+        ErrorCode.ATTACHMENT_TOO_LARGE: _("This file is too large."),
+        ErrorCode.ATTACHMENT_TYPE_NOT_ALLOWED: _("Files of this type cannot be sent."),
+        ErrorCode.ATTACHMENT_REJECTED: _("This file was refused by a check."),
+        ErrorCode.ATTACHMENT_NOT_FOUND: _("This file is gone; attach it again."),
+        ErrorCode.ATTACHMENT_USED: _("This file was already sent."),
+        ErrorCode.TOO_MANY_ATTACHMENTS: _("Too many files for one message."),
     }
     return {str(code): text for code, text in reasons.items()}

@@ -322,6 +322,13 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         "pageMax": parley_settings.HISTORY_PAGE_MAX,
         "typingThrottleMs": int(parley_settings.TYPING_THROTTLE_SECS * 1000),
         "typingTtlSecs": parley_settings.TYPING_TTL_SECS,
+        "attachmentsUrl": reverse("parley-api:upload_attachment", args=[current.slug]),
+        # An unsent upload's address is this followed by its id.
+        "attachmentUrlPrefix": reverse(
+            "parley-api:discard_attachment", args=[1]
+        ).removesuffix("1"),
+        "attachmentMaxBytes": parley_settings.ATTACHMENT_MAX_BYTES,
+        "attachmentsMax": parley_settings.ATTACHMENTS_PER_MESSAGE,
         "strings": {
             "roomGone": _("This room is gone, or no longer yours to read."),
             "pending": _("sending…"),
@@ -356,6 +363,9 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "actions": _("Message actions"),
             "messages": _("Messages"),
             "announce": _("%(user)s: %(text)s"),
+            "uploading": _("Uploading %(name)s"),
+            "removeFile": _("Remove %(name)s"),
+            "uploadFailed": _("The file was not uploaded."),
         },
     }
     config.update(details_config(current, is_owner=is_owner))

@@ -124,6 +124,7 @@ class Send:
     text: str
     client_id: str
     ref: str | None = None
+    attachments: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,11 +214,13 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
     if kind == ClientFrameType.SEND:
         client_id = fields.client_id()
         fields.ref = ref or client_id
+        attachments = fields.optional_ids("attachments")
         return Send(
             room=fields.room(),
-            text=fields.required_str("text", None),
+            text=fields.text(empty=bool(attachments)),
             client_id=client_id,
             ref=fields.ref,
+            attachments=attachments,
         )
     if kind == ClientFrameType.SUBSCRIBE:
         return Subscribe(
@@ -342,6 +345,28 @@ class _Fields:
                 % {"name": name, "max": MAX_SEQ}
             )
         return value
+
+    def text(self, *, empty: bool) -> str:
+        """A send's text: a non-empty string, or with ``empty`` (a send
+        with files) any string, "" when absent."""
+        if empty and isinstance(self.data.get("text", ""), str):
+            return str(self.data.get("text", ""))
+        return self.required_str("text", None)
+
+    def optional_ids(self, name: str) -> tuple[int, ...]:
+        """A list of database ids (see ``required_id``); () when absent."""
+        value = self.data.get(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and 0 < item <= MAX_SEQ
+            for item in value
+        ):
+            raise self._invalid(
+                _("Field %(name)s must be a list of whole numbers from 1 to %(max)d.")
+                % {"name": name, "max": MAX_SEQ}
+            )
+        return tuple(value)
 
     def optional_seq(self, name: str) -> int | None:
         value: object = self.data.get(name)

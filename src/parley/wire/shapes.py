@@ -37,7 +37,9 @@ def message(message: Any) -> dict[str, Any]:
         omitted when none), "text", "ts" (see ``timestamp``), "client_id"
         (omitted when empty), "edited_ts" (when edited), "deleted": True
         (when deleted; its text is then ""), "pinned": True (while pinned
-        in its room; ``message.pinned``, set by ``with_authors``)}``.
+        in its room; ``message.pinned``, set by ``with_authors``),
+        "attachments" (a list of ``attachment``; omitted when none, or
+        deleted; read from ``message.attachment_list``, loaded with it)}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -66,8 +68,35 @@ def message(message: Any) -> dict[str, Any]:
     if message.deleted_at is not None:
         data["deleted"] = True
         data["text"] = ""
+    elif files := getattr(message, "attachment_list", None):
+        data["attachments"] = [attachment(file) for file in files]
     if getattr(message, "pinned", False):
         data["pinned"] = True
+    return data
+
+
+def attachment(attachment: Any) -> dict[str, Any]:
+    """The public shape of a message's file.
+
+    Args:
+        attachment: a ``parley.models.Attachment``.
+
+    Returns:
+        ``{"id", "name", "size" (bytes), "type" (the content type sniffed
+        at upload), "url" (the download), and for an image "thumb_url",
+        "width" and "height" (pixels)}``.
+    """
+    data: dict[str, Any] = {
+        "id": attachment.id,
+        "name": attachment.name,
+        "size": attachment.size,
+        "type": attachment.content_type,
+        "url": attachment.url,
+    }
+    if attachment.thumb:
+        data["thumb_url"] = attachment.thumb_url
+        data["width"] = attachment.width
+        data["height"] = attachment.height
     return data
 
 

@@ -20,12 +20,14 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from parley.api.views import api
 from parley.models import Room
 from parley.services import (
+    attachments,
     email,
     messages,
     notifications,
@@ -98,7 +100,9 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push|details)_", "", operation["operationId"]
+                    r"^parley_api_(views|push|details|attachments)_",
+                    "",
+                    operation["operationId"],
                 )
                 found[name] = (method, path)
     return found
@@ -147,6 +151,7 @@ def world(django_user_model, settings) -> World:
             "username": ben.username,
             "message_id": message.pk,
             "notification_id": notification.pk,
+            "attachment_id": 1,
             "user_id": ann.pk,
             "version": 1,
             # Django's admin
@@ -213,6 +218,15 @@ class Case:
     data: Callable[[World], dict[str, Any]]
     status: int
     as_visitor: bool = False
+    # A multipart form (an upload), not a JSON body.
+    multipart: bool = False
+
+
+def api_body(case: Case, world: World) -> dict[str, Any]:
+    """The keyword arguments of the test client's call for ``case``."""
+    if case.multipart:
+        return {"data": case.data(world)}
+    return {"data": case.data(world), "content_type": "application/json"}
 
 
 PAGE_CASES: dict[str, Case] = {
@@ -245,6 +259,8 @@ READ_ONLY_ROUTES = {
     "parley-service-worker",
     "password_change_done",
     "parley-avatar",
+    "parley-attachment",
+    "parley-attachment-thumb",
     "parley-favicon",
     f"{API_NAMESPACE}:openapi-json",
     f"{API_NAMESPACE}:openapi-view",
@@ -274,6 +290,10 @@ API_CASES: dict[str, Case] = {
     "leave_room": Case(lambda w: {}, 200),
     "pin_message": Case(lambda w: {}, 200),
     "unpin_message": Case(lambda w: {}, 200),
+    "upload_attachment": Case(
+        lambda w: {"file": SimpleUploadedFile("a.txt", b"hello")}, 201, multipart=True
+    ),
+    "discard_attachment": Case(lambda w: {}, 204),
 }
 
 
@@ -297,6 +317,12 @@ API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "set_topic": lambda w: {"slug": w.private.slug},
     "leave_room": member_of_lobby,
     "unpin_message": pinned,
+    # One of Ann's uploads, not sent.
+    "discard_attachment": lambda w: {
+        "attachment_id": attachments.upload(
+            user=w.ann, slug=w.private.slug, name="a.txt", data=b"unsent"
+        ).pk
+    },
 }
 
 
@@ -383,10 +409,7 @@ def test_every_api_operation_refuses_a_cookie_without_csrf(name, world):
     before = database()
     for how, headers in refusals(client):
         response = getattr(client, method)(
-            path,
-            API_CASES[name].data(world),
-            content_type="application/json",
-            **headers,
+            path, **api_body(API_CASES[name], world), **headers
         )
         assert (response.status_code, response.json()["code"]) == (
             403,
@@ -432,10 +455,7 @@ def test_each_api_operation_works_with_the_right_token(name, world):
     method, path = api_path(name, world)
     before = database()
     response = getattr(client, method)(
-        path,
-        case.data(world),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=csrf_token(client),
+        path, **api_body(case, world), HTTP_X_CSRFTOKEN=csrf_token(client)
     )
     assert response.status_code == case.status, response.content
     assert database() != before
@@ -449,10 +469,7 @@ def test_each_api_operation_needs_no_csrf_with_an_api_token(name, world):
     method, path = api_path(name, world)
     before = database()
     response = getattr(client, method)(
-        path,
-        case.data(world),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {world.token}",
+        path, **api_body(case, world), HTTP_AUTHORIZATION=f"Bearer {world.token}"
     )
     assert response.status_code == case.status, response.content
     assert database() != before

@@ -53,6 +53,9 @@ def test_each_client_frame_parses():
     assert parse({"type": "send", "room": "a", "text": "hi", "client_id": "c"}) == Send(
         "a", "hi", "c", ref="c"
     )
+    with_files = {"type": "send", "room": "a", "client_id": "c", "attachments": [3, 4]}
+    assert parse(with_files) == Send("a", "", "c", ref="c", attachments=(3, 4))
+    assert parse({**with_files, "text": "hi"}).text == "hi"
     assert parse({"type": "edit", "id": 5, "text": "fixed"}) == Edit(5, "fixed")
     assert parse({"type": "delete", "id": 5, "ref": "d"}) == Delete(5, "d")
     assert parse({"type": "typing", "room": "a"}) == Typing("a")
@@ -92,6 +95,28 @@ def test_a_send_error_refers_to_its_client_id():
         (b'{"type": "typing"}', ErrorCode.INVALID_FRAME),
         (b'{"type": "read", "room": "a"}', ErrorCode.INVALID_FRAME),
         (b'{"type": "read", "room": "a", "seq": -1}', ErrorCode.INVALID_FRAME),
+        # Files: a list of ids; with none, the text is required.
+        (
+            b'{"type": "send", "room": "a", "client_id": "c", "attachments": []}',
+            ErrorCode.INVALID_FRAME,
+        ),
+        (
+            b'{"type": "send", "room": "a", "client_id": "c", "attachments": 5}',
+            ErrorCode.INVALID_FRAME,
+        ),
+        (
+            b'{"type": "send", "room": "a", "client_id": "c", "attachments": [true]}',
+            ErrorCode.INVALID_FRAME,
+        ),
+        (
+            b'{"type": "send", "room": "a", "client_id": "c", "attachments": [0]}',
+            ErrorCode.INVALID_FRAME,
+        ),
+        (
+            b'{"type": "send", "room": "a", "text": 1, "client_id": "c", '
+            b'"attachments": [1]}',
+            ErrorCode.INVALID_FRAME,
+        ),
         # Stored: PostgreSQL text cannot hold NUL (it was an internal_error).
         (
             b'{"type": "send", "room": "a", "text": "t", "client_id": "a\\u0000"}',
@@ -177,7 +202,12 @@ def assert_well_formed(frame: frames.ClientFrame) -> None:
     )
     if hasattr(frame, "room"):
         text(frame.room, FUZZ_LIMITS.max_room_chars)
-    if hasattr(frame, "text"):
+    if isinstance(frame, Send) and frame.attachments:
+        # A send with files may have no text.
+        assert isinstance(frame.text, str)
+        for file_id in frame.attachments:
+            whole(file_id, 1)
+    elif hasattr(frame, "text"):
         text(frame.text)
     if isinstance(frame, Send):
         text(frame.client_id, FUZZ_LIMITS.max_client_id_chars)

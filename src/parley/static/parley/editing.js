@@ -71,7 +71,7 @@ export class MessageActions {
   showDeleted(li) {
     li.classList.add("deleted");
     li.classList.remove("mentions-me");
-    li.querySelectorAll(".message-actions, .editor, .edited, .confirm, .delivered, .pin-mark").forEach((el) => {
+    li.querySelectorAll(".message-actions, .editor, .edited, .confirm, .delivered, .pin-mark, .files").forEach((el) => {
       el.remove();
     });
     const text = li.querySelector(".text");

@@ -86,7 +86,7 @@ export function httpClient(loginUrl) {
 
 // Django's CSRF token, from the form every signed-in page has (the header's
 // sign-out form): it works with CSRF_COOKIE_HTTPONLY too.
-function csrfToken() {
+export function csrfToken() {
   return document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
 }
 

@@ -10,6 +10,7 @@
 // User text only ever reaches the page through text nodes (render.js).
 "use strict";
 
+import { filesList } from "./attachments.js";
 import { isMine, MessageActions } from "./editing.js";
 import { button, format } from "./live.js";
 import {
@@ -115,6 +116,9 @@ export class MessageList extends MessageActions {
     body.className = "text";
     body.dir = "auto";
     main.append(head, body);
+    if (Array.isArray(m.attachments) && m.attachments.length && !m.deleted) {
+      main.append(filesList(m.attachments));
+    }
     li.append(main);
     this.setText(li, m.text);
     return li;

@@ -130,6 +130,7 @@ function storedSends(stored, room, entries, now) {
   const others = Array.isArray(stored) ? stored.filter(isStoredSend).filter((send) => send.room !== room && !expired(send, now)) : [];
   const mine = entries.map((entry) => {
     const send = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.attachments.length) send.attachments = [...entry.attachments];
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -160,6 +161,7 @@ var Outbox = class {
    *   storage); a new one by default
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
+   * @param options.attachments ids of uploads to send with it
    */
   add(room, text, options = {}) {
     const clientId = options.clientId ?? this.options.newClientId();
@@ -167,6 +169,7 @@ var Outbox = class {
       clientId,
       room,
       text,
+      attachments: (options.attachments ?? []).filter(Number.isInteger),
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -273,6 +276,7 @@ var Outbox = class {
       text: entry.text,
       client_id: entry.clientId
     };
+    if (entry.attachments.length) frame.attachments = [...entry.attachments];
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
   wait(entry, ms) {

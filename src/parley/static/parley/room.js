@@ -29,6 +29,7 @@
 "use strict";
 
 import { RoomStream, fetchRange } from "./parley-client.js";
+import { AttachmentTray } from "./attachments.js";
 import { setupComposer } from "./composer.js";
 import { PIN_REF, RoomDetails } from "./details.js";
 import { httpClient, readConfig, startLive } from "./live.js";
@@ -125,6 +126,13 @@ class RoomView {
     setInterval(() => this.messages.relabelDays(), RELABEL_MS);
     setupInvite(this.http, this.config);
     this.details.start();
+    this.tray = new AttachmentTray(this.config, {
+      tray: document.getElementById("attachment-tray"),
+      picker: document.getElementById("attach-input"),
+      button: document.getElementById("attach-button"),
+      input,
+      dropZone: document.getElementById("main"),
+    });
     setupPermissionControl(document.getElementById("desktop-notifications"));
 
     this.pending.restore();
@@ -174,11 +182,15 @@ class RoomView {
 
   submit() {
     const text = this.input.value.trim();
-    if (!text || this.roomGone) return;
+    const attachments = this.tray.ids();
+    // A file still uploading: the send waits for the user to press again.
+    if ((!text && !attachments.length) || this.roomGone || this.tray.busy()) return;
     // Kept in sessionStorage before it is sent: a reload cannot lose it.
-    this.messages.addLocal(this.outbox.add(this.config.room, text), this.pending.lineActions());
+    const entry = this.outbox.add(this.config.room, text, { attachments });
+    this.messages.addLocal(entry, this.pending.lineActions());
     this.messages.scrollToBottom();
     this.input.value = "";
+    this.tray.clear();
     this.composer.grow();
   }
 
