@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
     PUSH_UNAVAILABLE = "push_unavailable"
     INVALID_SIGNATURE = "invalid_signature"
+    INVALID_QUERY = "invalid_query"
     INTERNAL_ERROR = "internal_error"
 
 
