@@ -46,10 +46,11 @@ class SearchQuery:
     """A parsed query.
 
     Attributes:
-        words: each must occur in a message, folded (``fold``), in order of
-            appearance, without repeats.
-        phrases: each a run of folded words that must occur in this order,
-            side by side; two or more words each.
+        words: each must occur in a message, case-folded, in order of
+            appearance, without repeats. Accents are kept: SQLite's index
+            ignores them, PostgreSQL's ``simple`` configuration does not.
+        phrases: each a run of case-folded words that must occur in this
+            order, side by side; two or more words each.
         author: the username of ``from:``, or None (the last one counts).
         room: the room slug of ``in:``, or None (the last one counts).
     """
@@ -60,8 +61,11 @@ class SearchQuery:
     room: str | None = None
 
     def terms(self) -> frozenset[str]:
-        """Every folded word the query looks for (words and phrases')."""
-        return frozenset(self.words).union(*self.phrases)
+        """Every word the query looks for (words and phrases'), ``fold``-ed:
+        what ``snippet`` marks."""
+        return frozenset(fold(word) for word in self.words).union(
+            fold(word) for phrase in self.phrases for word in phrase
+        )
 
 
 def fold(word: str) -> str:
@@ -115,7 +119,7 @@ def parse(text: str, *, max_chars: int) -> SearchQuery:
         if not quoted and lowered.startswith(IN_PREFIX):
             room = chunk[len(IN_PREFIX) :].lstrip("#") or room
             continue
-        found = tuple(fold(word) for word in WORD.findall(chunk))
+        found = tuple(word.casefold() for word in WORD.findall(chunk))
         if len(found) == 1:
             words.append(found[0])
         elif found:

@@ -25,7 +25,7 @@ LIMIT = 200
             SearchQuery(words=("x",), author="bob", room="лобби"),
         ),
         ("foo-bar", SearchQuery(phrases=(("foo", "bar"),))),
-        ("Ёлка café", SearchQuery(words=("елка", "cafe"))),
+        ("Ёлка café", SearchQuery(words=("ёлка", "café"))),
         # An unbalanced quote runs its phrase to the end.
         ('a "b c', SearchQuery(words=("a",), phrases=(("b", "c"),))),
         # FTS5 and tsquery operators are words or nothing.
@@ -82,6 +82,12 @@ def test_snippet_cuts_around_the_first_match():
     assert cut.text.startswith("…") and cut.text.endswith("…")
     assert len(cut.text) == 42
     assert [cut.text[a:b] for a, b in cut.highlights] == ["needle"]
+
+
+def test_snippet_marks_words_whatever_their_case_and_accents():
+    query = parse("CAFE елка", max_chars=LIMIT)
+    cut = snippet("Café, Ёлка", query.terms(), max_chars=100)
+    assert [cut.text[a:b] for a, b in cut.highlights] == ["Café", "Ёлка"]
 
 
 def test_snippet_keeps_markup_as_text():
