@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
-from parley.models import Message
+from parley.models import Message, Room
 from parley.services import profiles, rooms
 from parley.wire.errors import ErrorCode, ParleyError
 from parley.wire.query import SearchQuery, Snippet, parse, snippet
@@ -180,3 +180,28 @@ def search(
     ]
     more = len(ids) > limit
     return Results(hits=hits, next_cursor=cursor + limit if more else None)
+
+
+def around(*, room: Room, seq: int, limit: int | None = None) -> list[Message]:
+    """A page of ``room``'s history around ``seq``: where a search result
+    opens its room (``GET /api/rooms/{slug}/messages?around=``).
+
+    Args:
+        room: a room the caller may read (the caller checked).
+        seq: the message to show; need not exist (past the newest, the page
+            is the newest messages).
+        limit: page size as ``messages.history`` (``PARLEY_HISTORY_PAGE_*``).
+
+    Returns:
+        Up to ``limit`` messages in descending ``seq``: ``seq`` itself, up
+        to half the page before it, and after it the rest; older pages
+        follow from the last one's ``seq`` (``before``), newer ones from the
+        socket's replay (``subscribe {after}``).
+    """
+    if limit is None:
+        limit = parley_settings.HISTORY_PAGE_DEFAULT
+    limit = max(1, min(limit, parley_settings.HISTORY_PAGE_MAX))
+    in_room = profiles.with_authors(Message.objects.filter(room=room))
+    newer = list(in_room.filter(seq__gt=seq).order_by("seq")[: limit - limit // 2 - 1])
+    older = list(in_room.filter(seq__lte=seq).order_by("-seq")[: limit - len(newer)])
+    return newer[::-1] + older
