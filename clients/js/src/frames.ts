@@ -227,6 +227,7 @@ export type ErrorCode =
   | "rate_limited"
   | "too_many_rooms"
   | "too_many_sockets"
+  | "invalid_query"
   | "internal_error";
 
 /** A stored message as the history API gives it: a `message` frame
