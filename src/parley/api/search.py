@@ -40,10 +40,12 @@ class SearchQuery(Schema):
         None, alias="from", description="only this user's messages (a username)"
     )
     before: datetime | None = Field(
-        None, description="only messages sent before this time (ISO 8601)"
+        None,
+        description="only messages sent before this time (ISO 8601; UTC if no zone)",
     )
+    # An offset into the ranking: a database's OFFSET takes a 64-bit integer.
     cursor: int | None = Field(
-        None, ge=0, description="`next_cursor` of the previous page"
+        None, ge=0, le=2**31 - 1, description="`next_cursor` of the previous page"
     )
     limit: int | None = Field(None, ge=1, description="page size; capped by the server")
 

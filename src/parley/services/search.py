@@ -24,7 +24,7 @@ from parley.conf import parley_settings
 from parley.models import Message, Room
 from parley.services import profiles, rooms
 from parley.wire.errors import ErrorCode, ParleyError
-from parley.wire.query import SearchQuery, Snippet, parse, snippet
+from parley.wire.query import QueryError, SearchQuery, Snippet, parse, snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,23 @@ def _matching_ids(query: SearchQuery, where: str, params: tuple, page: slice) ->
         return [row[0] for row in cursor.fetchall()]
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (a naive one is taken as UTC).
+
+    Raises:
+        QueryError: ``invalid_query`` when it is out of range in UTC (the
+            first or last day of year 1 or 9999 in another zone).
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise QueryError(
+            ErrorCode.INVALID_QUERY, _("This time is out of range.")
+        ) from None
+
+
 def search(
     *,
     user: AbstractBaseUser,
@@ -122,7 +139,7 @@ def search(
             ``from:`` apply where ``room`` and ``author`` are None.
         room: only this room's messages (a slug).
         author: only this username's messages; an unknown one finds none.
-        before: only messages sent before this time (aware).
+        before: only messages sent before this time (naive: UTC).
         cursor: how many hits earlier pages showed (``next_cursor``).
         limit: page size; None for ``PARLEY_SEARCH_PAGE_DEFAULT``, capped at
             ``PARLEY_SEARCH_PAGE_MAX``.
@@ -132,7 +149,7 @@ def search(
 
     Raises:
         QueryError: ``invalid_query`` for a query too long or without words
-            (``PARLEY_SEARCH_QUERY_MAX_CHARS``).
+            (``PARLEY_SEARCH_QUERY_MAX_CHARS``), or a ``before`` out of range.
         NotFound: ``room_not_found`` when the room is not one ``user`` may
             read.
     """
@@ -159,7 +176,7 @@ def search(
         where_params += author_params
     if before is not None:
         where.append("m.created_at < %s")
-        where_params += (connection.ops.adapt_datetimefield_value(before),)
+        where_params += (connection.ops.adapt_datetimefield_value(_utc(before)),)
     # One more than the page: whether there is a next one.
     ids = _matching_ids(
         query, " AND ".join(where), where_params, slice(cursor, cursor + limit + 1)

@@ -102,6 +102,10 @@ def test_before_finds_older_messages_only(alice, lobby):
     cut = timezone.now() + dt.timedelta(microseconds=1)
     assert found(alice, "kiwi", before=cut) == ["kiwi one"]
     assert found(alice, "kiwi", before=cut - dt.timedelta(hours=1)) == []
+    assert found(alice, "kiwi", before=cut.replace(tzinfo=None)) == ["kiwi one"]
+    far = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    with pytest.raises(QueryError):
+        search.search(user=alice, text="kiwi", before=far)
 
 
 def test_a_hit_carries_its_room_title_and_a_marked_snippet(alice, bob, lobby):
