@@ -6,8 +6,10 @@ read what is ``parley.services.rooms``' rule (``readable_rooms`` and
 ``get_readable``), the same as for history and sockets: the search runs
 inside it, in the database, so a message of a room the user may not read is
 never read at all. Deleted messages have no words and are filtered out too.
-Ranking: FTS5's ``bm25`` on SQLite, ``ts_rank`` on PostgreSQL; ties newest
-first.
+Ranking: FTS5's ``bm25`` on SQLite, ``ts_rank`` on PostgreSQL, ties newest
+first, over the newest ``PARLEY_SEARCH_RANK_WINDOW`` matches (older ones
+are not found: a query that matches more is narrowed by more words,
+``from:``, ``in:`` or ``before``).
 """
 
 import datetime as dt
@@ -67,17 +69,25 @@ def _fts5_match(query: SearchQuery) -> str:
 
 def _matching_ids(query: SearchQuery, where: str, params: tuple, page: slice) -> list:
     """The ids of the messages that match ``query`` and ``where`` (SQL over
-    the alias ``m`` of the message table), best first, ``page`` of them."""
+    the alias ``m`` of the message table), best first, ``page`` of them.
+
+    Only the newest ``PARLEY_SEARCH_RANK_WINDOW`` matches are ranked: the
+    index hands them over newest first and stops there, so a word in every
+    message costs that many rankings, not one per message.
+    """
     message_table = connection.ops.quote_name(Message._meta.db_table)
+    window = parley_settings.SEARCH_RANK_WINDOW
     limit = (page.stop - page.start, page.start)
     if connection.vendor == "sqlite":
         sql = (
-            f"SELECT m.id FROM parley_message_fts JOIN {message_table} m "
+            "SELECT id FROM (SELECT m.id AS id, bm25(parley_message_fts) AS score "
+            f"FROM parley_message_fts JOIN {message_table} m "
             "ON m.id = parley_message_fts.rowid "
             f"WHERE parley_message_fts MATCH %s AND {where} "
-            "ORDER BY bm25(parley_message_fts), m.id DESC LIMIT %s OFFSET %s"
+            "ORDER BY parley_message_fts.rowid DESC LIMIT %s) "
+            "ORDER BY score, id DESC LIMIT %s OFFSET %s"
         )
-        params = (_fts5_match(query), *params, *limit)
+        params = (_fts5_match(query), *params, window, *limit)
     elif connection.vendor == "postgresql":
         # Each to_tsquery form takes its text as a bound value: plainto_ and
         # phraseto_tsquery read no operators in it.
@@ -88,12 +98,14 @@ def _matching_ids(query: SearchQuery, where: str, params: tuple, page: slice) ->
             texts.append(" ".join(query.words))
         tsquery = " && ".join(parts)
         sql = (
-            f"SELECT m.id FROM {message_table} m, (SELECT {tsquery} AS query) q "
+            "SELECT id FROM (SELECT m.id AS id, "
+            "ts_rank(m.search_vector, q.query) AS score "
+            f"FROM {message_table} m, (SELECT {tsquery} AS query) q "
             f"WHERE m.search_vector @@ q.query AND {where} "
-            "ORDER BY ts_rank(m.search_vector, q.query) DESC, m.id DESC "
-            "LIMIT %s OFFSET %s"
+            "ORDER BY m.id DESC LIMIT %s) AS newest "
+            "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s"
         )
-        params = (*texts, *params, *limit)
+        params = (*texts, *params, window, *limit)
     else:
         raise ParleyError(
             ErrorCode.INVALID_QUERY, _("Search needs SQLite or PostgreSQL.")
@@ -145,7 +157,8 @@ def search(
             ``PARLEY_SEARCH_PAGE_MAX``.
 
     Returns:
-        ``Results``.
+        ``Results``: the newest ``PARLEY_SEARCH_RANK_WINDOW`` matches at
+        most, best first.
 
     Raises:
         QueryError: ``invalid_query`` for a query too long or without words

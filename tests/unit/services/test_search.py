@@ -122,3 +122,13 @@ def test_the_query_length_is_a_setting(alice):
     assert found(alice, "a" * 10) == []
     with pytest.raises(QueryError):
         search.search(user=alice, text="a" * 11)
+
+
+@override_settings(PARLEY_SEARCH_RANK_WINDOW=3)
+def test_the_newest_matches_up_to_the_window_are_ranked(alice, lobby):
+    """Three matches of three are all found; of four, the oldest is not."""
+    for text in ("fig 1", "fig 2", "fig fig 3"):
+        say(lobby, alice, text)
+    assert found(alice, "fig") == ["fig fig 3", "fig 2", "fig 1"]
+    say(lobby, alice, "fig 4")
+    assert sorted(found(alice, "fig")) == ["fig 2", "fig 4", "fig fig 3"]
