@@ -14,6 +14,7 @@ are not found: a query that matches more is narrowed by more words,
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 # A user is an AbstractBaseUser (AUTH_USER_MODEL is swappable).
 from django.contrib.auth import get_user_model
@@ -54,7 +55,11 @@ class Results:
     next_cursor: int | None
 
 
-def _sql(queryset: QuerySet) -> tuple[str, tuple]:
+# A query's bound values: whatever the database adapts (ints, strings, times).
+Params = tuple[Any, ...]
+
+
+def _sql(queryset: QuerySet[Any, Any]) -> tuple[str, Params]:
     """``queryset``'s SQL and parameters, to use as a subquery."""
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params)
@@ -67,7 +72,9 @@ def _fts5_match(query: SearchQuery) -> str:
     return " ".join('"' + s.replace('"', '""') + '"' for s in strings)
 
 
-def _matching_ids(query: SearchQuery, where: str, params: tuple, page: slice) -> list:
+def _matching_ids(
+    query: SearchQuery, where: str, params: Params, page: slice
+) -> list[int]:
     """The ids of the messages that match ``query`` and ``where`` (SQL over
     the alias ``m`` of the message table), best first, ``page`` of them.
 
