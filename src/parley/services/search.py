@@ -182,7 +182,7 @@ def search(
     cursor = max(0, cursor)
     room = room or query.room
     author = author or query.author
-    readable, where_params = _sql(rooms.readable_rooms(user).values("pk"))
+    readable, where_params = _sql(rooms.readable_rooms(user).order_by().values("pk"))
     where = [f"m.deleted_at IS NULL AND m.room_id IN ({readable})"]
     if room is not None:
         where.append("m.room_id = %s")
