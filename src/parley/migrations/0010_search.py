@@ -12,8 +12,8 @@ every language is indexed alike), with a GIN index
 
 A deleted message's text is "", so it has no words in either index. On
 SQLite a later migration that rebuilds ``parley_message`` (Django does for
-most column changes) drops its triggers: run ``SQLITE_TRIGGERS`` again
-after it.
+most column changes) drops its triggers: ``parley.apps`` runs
+``SQLITE_TRIGGERS`` again after every ``migrate``.
 """
 
 from django.db import migrations
