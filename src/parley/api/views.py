@@ -340,7 +340,9 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     the page ``around`` a message (where a search result opens)."""
     room = rooms.get_readable(user=request.user, slug=slug)
     if query.around is not None and query.before is not None:
-        raise HttpError(422, "Pass `before` or `around`, not both.")
+        raise ParleyError(
+            ErrorCode.INVALID_REQUEST, "Pass `before` or `around`, not both."
+        )
     if query.around is not None:
         page = search.around(room=room, seq=query.around, limit=query.limit)
     else:

@@ -82,4 +82,4 @@ def test_history_around_a_message(api, lobby):
     page = api.get("/api/rooms/lobby/messages", {"around": 99, "limit": 2}).json()
     assert [m["seq"] for m in page["messages"]] == [3, 2]
     both = api.get("/api/rooms/lobby/messages", {"around": 2, "before": 3})
-    assert (both.status_code, both.json()["code"]) == (422, "invalid_request")
+    assert (both.status_code, both.json()["code"]) == (400, "invalid_request")
