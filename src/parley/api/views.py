@@ -333,7 +333,9 @@ class HistoryQuery(Schema):
 
 
 @api.get(
-    "/rooms/{slug}/messages", response={200: MessagePage, **ERRORS}, tags=["messages"]
+    "/rooms/{slug}/messages",
+    response={200: MessagePage, 400: Error, **ERRORS},
+    tags=["messages"],
 )
 def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     """A page of history, newest first; cursor by ``seq`` (``before``), or
