@@ -81,18 +81,22 @@ export function setupSearch(page, http) {
   const S = page.strings;
   let query = "";
   let cursor = null;
+  let searches = 0; // a newer search drops an older one's late answer
 
   async function load() {
+    const search = searches;
     more.hidden = true;
     box.hidden = false;
     try {
       const params = { q: query, ...(cursor === null ? {} : { cursor }) };
       const found = await http.api(searchUrl(page.searchUrl, params));
+      if (search !== searches) return;
       list.append(...found.hits.map((hit) => resultItem(page, hit)));
       status.textContent = list.childElementCount ? "" : S.searchNone;
       cursor = found.next_cursor;
       more.hidden = cursor === null;
     } catch (error) {
+      if (search !== searches) return;
       status.textContent = S.searchErrors[error.code] ?? S.searchFailed;
     }
   }
@@ -101,6 +105,7 @@ export function setupSearch(page, http) {
     event.preventDefault();
     query = input.value.trim();
     cursor = null;
+    searches += 1;
     list.replaceChildren();
     status.textContent = "";
     if (query) load().catch(console.error);
