@@ -7,17 +7,21 @@ gets a fresh server (``parley serve``, the tutorial under ``uvicorn``, or
 durations are the full ones; ``Bench.quick`` shrinks them.
 """
 
+import http.client
 import json
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 from datetime import UTC, datetime
 
 from bench.runner import (
     Bench,
     create_rooms,
     median_of,
+    ms,
+    percentile,
     run_connects,
     run_idle,
     run_traffic,
@@ -180,13 +184,20 @@ HISTORY_MESSAGES = 1_000_000
 HISTORY_ROOM = "history"
 
 
-def fill_history(database, messages: int) -> None:
-    """Insert a public room ``history`` with ``messages`` messages, fast.
+def fill_history(
+    database,
+    messages: int,
+    slug: str = HISTORY_ROOM,
+    text_sql: str = "'history message number ' || x",
+) -> None:
+    """Insert a public room ``slug`` with ``messages`` messages, fast.
 
     Raw SQL into Parley's SQLite file, with the server stopped: one
     recursive ``INSERT ... SELECT`` (seq 1..N, ``Room.last_seq`` = N, as
-    Parley's allocator keeps it). A NOT NULL column this code does not know
-    (a later migration's) gets a zero value of its type.
+    Parley's allocator keeps it; message ``x``'s text is ``text_sql``, SQL
+    over ``x``). A NOT NULL column this code does not know (a later
+    migration's) gets a zero value of its type. The search index's triggers
+    (migration 0010) index each row as it goes in.
     """
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     db = sqlite3.connect(database)
@@ -196,21 +207,21 @@ def fill_history(database, messages: int) -> None:
             "SELECT id FROM auth_user WHERE username = 'bench0'"
         ).fetchone()[0]
         room_values = {
-            "slug": HISTORY_ROOM,
-            "title": "History",
+            "slug": slug,
+            "title": slug.title(),
             "kind": "public",
             "created_at": now,
             "last_seq": messages,
         }
         _insert(db, "parley_room", room_values)
         room_id = db.execute(
-            "SELECT id FROM parley_room WHERE slug = ?", (HISTORY_ROOM,)
+            "SELECT id FROM parley_room WHERE slug = ?", (slug,)
         ).fetchone()[0]
         known = {
             "room_id": str(room_id),
             "author_id": str(author),
             "seq": "x",
-            "text": "'history message number ' || x",
+            "text": text_sql,
             "client_id": "''",
             "created_at": f"'{now}'",
         }
@@ -310,6 +321,89 @@ def history(bench: Bench, targets) -> dict:
     )
 
 
+SEARCH_ROOM = "search"
+# Message x of the search room: "note" in every one; fruit<n> in 1 of 100
+# (10,000 messages each in 1,000,000), topic<n> in 1 of 1,000, rare<n> in
+# 1 of 10,000.
+SEARCH_TEXT_SQL = (
+    "'note ' || x || ' on fruit' || (x % 100) || ' and topic' || (x % 1000) "
+    "|| ', rare' || (x % 10000)"
+)
+# (name, query): the queries timed, from 100 hits to 10,000; and "note",
+# in every message, the worst case (bm25 ranks all 1,000,000 of them).
+SEARCH_QUERIES = [
+    ("word_10000", "fruit42"),
+    ("word_1000", "topic421"),
+    ("word_100", "rare4242"),
+    ("two_words", "fruit42 topic142"),
+    ("phrase", '"fruit7 and topic7"'),
+    ("filters", "rare4242 from:bench0 in:search"),
+    ("every_message", "note"),
+]
+
+
+def _time_searches(server, token: str, query: str, count: int) -> list[float]:
+    """GET /api/search?q=``query`` ``count`` times, one at a time on one
+    keep-alive connection; each answer's time in seconds."""
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=60)
+    path = "/api/search?" + urllib.parse.urlencode({"q": query})
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    times = []
+    try:
+        for _ in range(count):
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            times.append(time.perf_counter() - started)
+            if response.status != 200:
+                raise RuntimeError(f"search {query!r}: {response.status} {body[:200]}")
+    finally:
+        connection.close()
+    return times
+
+
+def search(bench: Bench, targets) -> dict:
+    """Full-text search (``GET /api/search``) in a 1,000,000-message room on
+    SQLite FTS5: each query of ``SEARCH_QUERIES`` 40 times in a row (after
+    3 unmeasured), no other load; p50 and p99 per query. Parley only."""
+    if "parley" not in targets:
+        return {}
+    messages = 100_000 if bench.quick else HISTORY_MESSAGES
+    count = 10 if bench.quick else 40
+    server = bench.server("parley", "memory", "search")
+    started = time.monotonic()
+    fill_history(server.database, messages, SEARCH_ROOM, SEARCH_TEXT_SQL)
+    fill_secs = round(time.monotonic() - started, 1)
+    server.start()
+    outcome: dict = {"room_messages": messages, "fill_secs": fill_secs}
+    outcome["queries"] = queries = {}
+    try:
+        token = bench.token(0)
+        every = []
+        for name, query in SEARCH_QUERIES:
+            _time_searches(server, token, query, 3)
+            times = _time_searches(server, token, query, count)
+            queries[name] = {
+                "query": query,
+                "p50_ms": ms(percentile(times, 0.5)),
+                "p99_ms": ms(percentile(times, 0.99)),
+            }
+            if name != "every_message":
+                every += times
+        outcome["p50_ms"] = ms(percentile(every, 0.5))
+        outcome["p99_ms"] = ms(percentile(every, 0.99))
+    finally:
+        server.stop()
+    results = {"parley": {"runs": [outcome]}}
+    per_query = [
+        f"queries.{name}.{key}"
+        for name, _ in SEARCH_QUERIES
+        for key in ("p50_ms", "p99_ms")
+    ]
+    return _medians(results, ["p50_ms", "p99_ms", *per_query])
+
+
 def heap(bench: Bench, targets) -> dict:
     """Whose memory an idle socket holds: ``bench.heap`` (Python heap by
     package, Parley against an accept-only app under the same Uvicorn)."""
@@ -340,5 +434,6 @@ SCENARIOS = {
     "idle": idle,
     "connect": connect,
     "history": history,
+    "search": search,
     "heap": heap,
 }

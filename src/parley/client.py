@@ -99,6 +99,23 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A search result: the message, its room's title, and a plain-text
+    ``snippet`` with ``highlights``, ``(start, end)`` in code points."""
+
+    message: Message
+    room_title: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def from_json(cls, hit: dict[str, Any]) -> "SearchHit":
+        marks = tuple((a, b) for a, b in hit["highlights"])
+        message = Message.from_frame(hit["message"])
+        return cls(message, hit["room_title"], hit["snippet"], marks)
+
+
+@dataclass(frozen=True, slots=True)
 class Ack:
     """The server's receipt for a send: the message is stored as ``seq``."""
 
@@ -290,14 +307,40 @@ class ParleyClient(RoomDetails):
                 raise item
             yield item
 
+    async def _get_json(self, path: str, params: dict[str, Any]) -> Any:
+        """GET an API route without its unset parameters; its JSON, or
+        ``ParleyClientError`` for a 4xx (``_call``)."""
+        params = {k: v for k, v in params.items() if v is not None}
+        return (await self._call("GET", path, params=params)).json()
+
     async def history(
-        self, room: str, *, before: int | None = None, limit: int | None = None
+        self,
+        room: str,
+        *,
+        before: int | None = None,
+        limit: int | None = None,
+        around: int | None = None,
     ) -> tuple[list[Message], int | None]:
-        """A page of history over HTTP, newest first, and the next cursor."""
-        params = {k: v for k, v in {"before": before, "limit": limit}.items() if v}
-        response = await self._call("GET", f"/api/rooms/{room}/messages", params=params)
-        page = response.json()
+        """A page of history over HTTP, newest first, and the next cursor;
+        ``around``: the page around that ``seq`` (where a search hit is)."""
+        params = {"before": before, "limit": limit, "around": around}
+        page = await self._get_json(f"/api/rooms/{room}/messages", params)
         return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
+
+    async def search(
+        self,
+        q: str,
+        *,
+        room: str | None = None,
+        author: str | None = None,
+        cursor: int | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[SearchHit], int | None]:
+        """Search the messages this user may read (``GET /api/search``): hits
+        best first, and the next page's cursor (None after the last)."""
+        params = {"q": q, "room": room, "from": author, "cursor": cursor}
+        page = await self._get_json("/api/search", params | {"limit": limit})
+        return [SearchHit.from_json(h) for h in page["hits"]], page["next_cursor"]
 
     async def upload(
         self, room: str, name: str, data: bytes, content_type: str = ""

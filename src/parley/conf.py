@@ -31,6 +31,18 @@ DEFAULTS: dict[str, Any] = {
     # Default and largest page of the history API, in messages.
     "HISTORY_PAGE_DEFAULT": 50,
     "HISTORY_PAGE_MAX": 200,
+    # Search (parley.services.search). Longest query, in characters: a
+    # sentence with filters fits, and the database never parses a page of
+    # words. Default and largest page of results; the longest snippet, in
+    # characters (ellipses aside).
+    "SEARCH_QUERY_MAX_CHARS": 200,
+    "SEARCH_PAGE_DEFAULT": 20,
+    "SEARCH_PAGE_MAX": 50,
+    "SEARCH_SNIPPET_CHARS": 160,
+    # Matches ranked per search: the newest this many (older ones are not
+    # found). Ranking costs per match; 1,000 keeps a word found in every
+    # message of a 1,000,000-message room under 100 ms (bench `search`).
+    "SEARCH_RANK_WINDOW": 1000,
     # Longest room title, in characters; slugs are cut to SLUG_MAX_CHARS.
     "ROOM_TITLE_MAX_CHARS": 100,
     "SLUG_MAX_CHARS": 64,

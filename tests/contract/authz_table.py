@@ -82,6 +82,8 @@ LAST_OWNER = "409 last_owner"
 UNPROCESSABLE = "422 invalid_request"
 FILE_NOT_FOUND = "404"  # a download's page answer: no JSON body
 FILE_GONE = "404 attachment_not_found"
+# A search's answer: whether the word searched for was among the hits.
+FOUND, UNFOUND = "200 found", "200 unfound"
 # Every answer of an anonymous caller: a refused handshake, or 401.
 REFUSED_4 = (REFUSED,) * 4
 UNAUTHENTICATED_4 = (NOT_AUTHENTICATED,) * 4
@@ -313,6 +315,30 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         ANONYMOUS: UNAUTHENTICATED_4,
     },
+    # The page around a message (where a search result opens).
+    "GET /api/rooms/{slug}/messages (around)": {
+        OWNER:     (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              ROOM_NOT_FOUND),
+        NONMEMBER: (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (OK,             ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # A word the owner said in the room: whether a search finds it.
+    "GET /api/search": {
+        OWNER:     (FOUND,          FOUND,           FOUND,           UNFOUND),
+        MEMBER:    (FOUND,          FOUND,           FOUND,           UNFOUND),
+        NONMEMBER: (FOUND,          UNFOUND,         UNFOUND,         UNFOUND),
+        GUEST:     (FOUND,          UNFOUND,         UNFOUND,         UNFOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # The same, in that room only (`room=<slug>`).
+    "GET /api/search (room)": {
+        OWNER:     (FOUND,          FOUND,           FOUND,           ROOM_NOT_FOUND),
+        MEMBER:    (FOUND,          FOUND,           FOUND,           ROOM_NOT_FOUND),
+        NONMEMBER: (FOUND,          ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (FOUND,          ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
     "POST /api/rooms/{slug}/messages": {
         OWNER:     (CREATED,        CREATED,         CREATED,         ROOM_NOT_FOUND),
         MEMBER:    (CREATED,        CREATED,         CREATED,         ROOM_NOT_FOUND),
@@ -470,6 +496,10 @@ ORACLE_TABLE: dict[str, dict[str, Any]] = {
         GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
     },
     "GET /api/rooms/{slug}/messages": {
+        NONMEMBER: (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+    },
+    "GET /api/search (room)": {
         NONMEMBER: (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         GUEST:     (ROOM_NOT_FOUND, ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
     },

@@ -87,10 +87,10 @@ class World:
         """The room of ``kind``; a new free slug for ``missing``."""
         return self.rooms.get(kind) or unique("nowhere")
 
-    def post(self, role: str, kind: str) -> int:
+    def post(self, role: str, kind: str, text: str = "matrix") -> int:
         """A new message of ``role`` in the room of ``kind``; its id."""
         response = self.http[role].post(
-            f"/api/rooms/{self.rooms[kind]}/messages", json={"text": "matrix"}
+            f"/api/rooms/{self.rooms[kind]}/messages", json={"text": text}
         )
         assert response.status_code == 201, response.text
         return response.json()["id"]
@@ -323,10 +323,23 @@ def run_http(world: World, row: Row) -> str:
             body = {"endpoint": body["endpoint"]}
         case "PUT /api/me/notification-settings":
             body = {"kinds": [{"kind": "order", "email": False}]}
-    response = http.request(method, path, json=body)
+    params: dict[str, Any] | None = None
+    word = unique("needle")
+    if path == "/api/search":
+        if kind in (PUBLIC, PRIVATE, DIRECT):
+            world.post(OWNER, kind, text=word)
+        params = {"q": word}
+        if row.operation.startswith("GET /api/search (room"):
+            params["room"] = world.slug(kind)
+    elif row.operation.startswith("GET /api/rooms/{slug}/messages (around"):
+        params = {"around": 1}
+    response = http.request(method, path, json=body, params=params)
     answer = http_answer(response)
     if response.status_code != 200:
         return answer
+    if path == "/api/search":
+        texts = {hit["message"]["text"] for hit in response.json()["hits"]}
+        return f"{answer} {'found' if word in texts else 'unfound'}"
     if method == "GET" and path == "/api/rooms":
         listed = world.slug(kind) in {room["slug"] for room in response.json()}
         return f"{answer} {'listed' if listed else 'unlisted'}"

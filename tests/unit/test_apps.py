@@ -61,3 +61,34 @@ def test_a_save_that_cannot_touch_the_sign_in_sends_nothing(alice, session_event
     session_events(alice)
     alice.save(update_fields=["last_login"])
     assert session_events(alice) == []
+
+
+def test_a_migration_that_rebuilds_the_message_table_keeps_search_working(
+    django_user_model,
+):
+    """SQLite drops a table's triggers when Django rebuilds it for a column
+    change; after ``migrate`` the app puts the search index's back."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models.signals import post_migrate
+
+    from parley.services import messages, rooms, search
+
+    user = django_user_model.objects.create_user("rebuilder")
+    room = rooms.join_or_create(user=user, name="rebuilt")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for name in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER parley_message_fts_{name}")
+    post_migrate.send(
+        sender=apps.get_app_config("parley"),
+        app_config=apps.get_app_config("parley"),
+        verbosity=0,
+        interactive=False,
+        using="default",
+        apps=apps,
+        plan=[],
+    )
+    messages.store(room=room, author=user, text="persimmon")
+    hits = search.search(user=user, text="persimmon").hits
+    assert [hit.message.text for hit in hits] == ["persimmon"]

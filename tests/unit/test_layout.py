@@ -37,6 +37,8 @@ TESTED_ELSEWHERE = {
     "ops/daphne_handshake.py": "tests/live/test_servers.py",
     # Its data step: skeletons of the rows that exist.
     "migrations/0004_name_skeletons.py": "tests/unit/services/test_names.py",
+    # Its per-database index: searched on SQLite and PostgreSQL.
+    "migrations/0010_search.py": "tests/unit/services/test_search.py",
 }
 
 # Module -> why it needs no test module of its own although it defines a

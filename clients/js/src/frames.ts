@@ -296,6 +296,7 @@ export type ErrorCode =
   | "too_many_sockets"
   | "too_many_pins"
   | "last_owner"
+  | "invalid_query"
   | "internal_error";
 
 /** A stored message as the history API gives it: a `message` frame

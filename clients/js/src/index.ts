@@ -42,6 +42,14 @@ export {
   type WebSocketFactory,
   type WebSocketLike,
 } from "./socket.js";
+export {
+  searchUrl,
+  snippetParts,
+  type SearchHit,
+  type SearchPage,
+  type SearchParams,
+  type SnippetPart,
+} from "./search.js";
 export { RoomStream, type Gap, type Step } from "./stream.js";
 export type { Timers } from "./timers.js";
 export { UnreadCount } from "./unread.js";

@@ -42,10 +42,11 @@ from parley.api.schemas import (
     RoomIn,
     RoomOut,
 )
+from parley.api.search import router as search_router
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
-from parley.services import messages, notifications, reads, rooms, tokens
+from parley.services import messages, notifications, reads, rooms, search, tokens
 from parley.services.reads import ReadState
 from parley.version import __version__
 from parley.wire import shapes
@@ -291,15 +292,31 @@ class HistoryQuery(Schema):
         None, ge=1, description="only messages with seq < before"
     )
     limit: int | None = Field(None, ge=1, description="page size; capped by the server")
+    around: int | None = Field(
+        None,
+        ge=1,
+        description="the page around this seq (up to half before it, the rest "
+        "after); not with `before`",
+    )
 
 
 @api.get(
-    "/rooms/{slug}/messages", response={200: MessagePage, **ERRORS}, tags=["messages"]
+    "/rooms/{slug}/messages",
+    response={200: MessagePage, 400: Error, **ERRORS},
+    tags=["messages"],
 )
 def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
-    """A page of history, newest first; cursor by ``seq`` (``before``)."""
+    """A page of history, newest first; cursor by ``seq`` (``before``), or
+    the page ``around`` a message (where a search result opens)."""
     room = rooms.get_readable(user=request.user, slug=slug)
-    page = messages.history(room=room, before=query.before, limit=query.limit)
+    if query.around is not None and query.before is not None:
+        raise ParleyError(
+            ErrorCode.INVALID_REQUEST, "Pass `before` or `around`, not both."
+        )
+    if query.around is not None:
+        page = search.around(room=room, seq=query.around, limit=query.limit)
+    else:
+        page = messages.history(room=room, before=query.before, limit=query.limit)
     oldest = page[-1].seq if page else None
     return MessagePage(
         messages=[shapes.message(m) for m in page],
@@ -406,3 +423,5 @@ api.add_router("", push_router)
 api.add_router("", details_router)
 # Uploads (parley.api.attachments).
 api.add_router("", attachments_router)
+# Search (parley.api.search).
+api.add_router("", search_router)

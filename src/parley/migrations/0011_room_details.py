@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parley", "0009_attachments"),
+        ("parley", "0010_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -37,6 +37,7 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.RATE_LIMITED: _("Too fast; waiting a moment."),
         ErrorCode.TOO_MANY_ROOMS: _("Too many rooms open at once."),
         ErrorCode.TOO_MANY_SOCKETS: _("Too many tabs open at once."),
+        ErrorCode.INVALID_QUERY: _("Type words to search for, in fewer letters."),
         ErrorCode.INTERNAL_ERROR: _("Something went wrong on the server; try again."),
         ErrorCode.CLIENT_ID_CONFLICT: _(
             "This message was already sent with other text; send it again."

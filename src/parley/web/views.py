@@ -31,7 +31,7 @@ from parley.web import reasons
 from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
-from parley.wire.errors import NotFound, ParleyError
+from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
 # called with them and the script replaces them (they survive URL quoting).
@@ -77,6 +77,8 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
         "notificationsUrl": reverse("parley-api:list_notifications"),
         "notificationReadUrl": read_url.replace(str(ID_PLACEHOLDER), "__id__"),
         "notificationsReadAllUrl": reverse("parley-api:mark_all_notifications_read"),
+        "searchUrl": reverse("parley-api:search_messages"),
+        "searchMaxChars": parley_settings.SEARCH_QUERY_MAX_CHARS,
         "strings": {
             "connecting": _("Connecting…"),
             "connected": _("Connected"),
@@ -88,6 +90,14 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
             "unread": _("unread messages"),
             "kinds": dict(Room.Kind.choices),
             "notifyDirect": _("%(user)s wrote to you"),
+            "searchNone": _("No messages found."),
+            "searchFailed": _("The search failed; try again."),
+            "searchErrors": {
+                ErrorCode.INVALID_QUERY: reasons.error_reasons()[
+                    ErrorCode.INVALID_QUERY
+                ],
+                ErrorCode.ROOM_NOT_FOUND: _("No room you may read has this name."),
+            },
         },
     }
 

@@ -52,6 +52,7 @@ class ErrorCode(StrEnum):
     ATTACHMENT_NOT_FOUND = "attachment_not_found"
     ATTACHMENT_USED = "attachment_used"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    INVALID_QUERY = "invalid_query"
     INTERNAL_ERROR = "internal_error"
     TOO_MANY_PINS = "too_many_pins"
     LAST_OWNER = "last_owner"

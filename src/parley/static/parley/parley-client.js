@@ -549,6 +549,26 @@ var ParleySocket = class extends Emitter {
   }
 };
 
+// src/search.ts
+function searchUrl(base, params) {
+  const query = Object.entries(params).filter(([, value]) => value !== void 0 && value !== null).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`).join("&");
+  return `${base}?${query}`;
+}
+function snippetParts(snippet, highlights) {
+  const points = Array.from(snippet);
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of highlights) {
+    if (!(Number.isInteger(start) && Number.isInteger(end))) continue;
+    if (start < at || end <= start || end > points.length) continue;
+    if (start > at) parts.push({ text: points.slice(at, start).join(""), hit: false });
+    parts.push({ text: points.slice(start, end).join(""), hit: true });
+    at = end;
+  }
+  if (at < points.length) parts.push({ text: points.slice(at).join(""), hit: false });
+  return parts;
+}
+
 // src/stream.ts
 var RoomStream = class {
   /** The highest seq delivered (or known when subscribed). */
@@ -707,5 +727,7 @@ export {
   nextPage,
   parseServerFrame,
   restorableSends,
+  searchUrl,
+  snippetParts,
   storedSends
 };

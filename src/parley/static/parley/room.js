@@ -38,6 +38,7 @@ import { PendingSends } from "./pending.js";
 import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { ReadingAids } from "./reading.js";
+import { aroundSeq, setupSearch, showFound } from "./search.js";
 import { startShell } from "./shell.js";
 
 const SUBSCRIBE_REF = "subscribe";
@@ -133,6 +134,7 @@ class RoomView {
       input,
       dropZone: document.getElementById("main"),
     });
+    setupSearch(this.page, this.http);
     setupPermissionControl(document.getElementById("desktop-notifications"));
 
     this.pending.restore();
@@ -207,18 +209,22 @@ class RoomView {
 
   // --- history over HTTP ---
 
-  async fetchPage(before, limit = this.config.pageSize) {
+  async fetchPage(before, limit = this.config.pageSize, around = null) {
     const url = new URL(this.config.historyUrl, location.href);
     url.searchParams.set("limit", limit);
     if (before != null) url.searchParams.set("before", before);
+    if (around != null) url.searchParams.set("around", around);
     return this.http.api(url.toString());
   }
 
-  // Newest page first, then live: subscribe with after = the newest seq.
+  // Newest page first (on arrival from a search result, the page around
+  // it), then live: subscribe with after = the newest seq shown; the
+  // replay (or a resync over HTTP) brings what is newer.
   loadLatest() {
     this.latestLoading ??= (async () => {
       try {
-        const page = await this.fetchPage(null);
+        const around = this.entered ? null : aroundSeq(location);
+        const page = await this.fetchPage(null, this.config.pageSize, around);
         page.messages
           .slice()
           .reverse()
@@ -234,7 +240,8 @@ class RoomView {
         if (!this.entered) {
           // On arrival: the first unread message, under its "new messages" line.
           this.entered = true;
-          this.messages.scrollToEntry();
+          if (around !== null) showFound(this.messages.shown.get(around));
+          else this.messages.scrollToEntry();
         }
         this.showUnread();
       } finally {
