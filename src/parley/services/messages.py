@@ -26,7 +26,7 @@ from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
-from parley.services import delivery, mentions, profiles, rooms
+from parley.services import delivery, formatting, mentions, profiles, rooms
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -141,11 +141,17 @@ def store(
             ``client_id_conflict`` when it was sent with another text.
     """
     text = clean_text(text)
+    html = formatting.message_html(text)
     try:
         with transaction.atomic():
             seq = _next_seq(room.pk)
             message = Message.objects.create(  # type: ignore[misc]
-                room=room, author=author, seq=seq, text=text, client_id=client_id
+                room=room,
+                author=author,
+                seq=seq,
+                text=text,
+                html=html,
+                client_id=client_id,
             )
         # Its shape shows the author's name and avatar: load them now, on
         # this thread, not when the event loop shapes it.
@@ -306,7 +312,7 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
         text: the new text; see ``clean_text``.
 
     Returns:
-        The message with its new ``text`` and ``edited_at``.
+        The message with its new ``text``, ``html`` and ``edited_at``.
 
     Raises:
         NotFound: ``not_found`` if there is no such message in a room
@@ -319,6 +325,7 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
     """
     ratelimit.spend_message(user_id=user.pk)
     text = clean_text(text)
+    html = formatting.message_html(text)
     with transaction.atomic():
         message = _locked_readable(user=user, message_id=message_id)
         if message.author_id != user.pk:
@@ -327,9 +334,9 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
             raise Conflict(
                 ErrorCode.MESSAGE_DELETED, _("A deleted message cannot be edited.")
             )
-        message.text = text
+        message.text, message.html = text, html
         message.edited_at = timezone.now()
-        message.save(update_fields=["text", "edited_at"])
+        message.save(update_fields=["text", "html", "edited_at"])
         publish_on_commit(
             events.room_frame(
                 message.room_id, ServerFrameType.EDITED, **shapes.edited(message)
@@ -365,8 +372,8 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
             )
         if message.deleted_at is None:
             message.deleted_at = timezone.now()
-            message.text = ""
-            message.save(update_fields=["text", "deleted_at"])
+            message.text = message.html = ""
+            message.save(update_fields=["text", "html", "deleted_at"])
             publish_on_commit(
                 events.room_frame(
                     message.room_id, ServerFrameType.DELETED, **shapes.deleted(message)

@@ -34,9 +34,11 @@ def message(message: Any) -> dict[str, Any]:
         a deleted account; read from the foreign key, no query),
         "author_name" (the author's display name, else the username;
         None for a deleted account), "author_avatar" (the avatar's URL,
-        omitted when none), "text", "ts" (see ``timestamp``), "client_id"
-        (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then "")}``.
+        omitted when none), "text", "html" (the text's formatting as
+        sanitized HTML, ``parley.wire.formatting``; "" when it shows as
+        plain text), "ts" (see ``timestamp``), "client_id" (omitted when
+        empty), "edited_ts" (when edited), "deleted": True (when deleted;
+        its text and html are then "")}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -54,6 +56,7 @@ def message(message: Any) -> dict[str, Any]:
             else None
         ),
         "text": message.text,
+        "html": message.html,
         "ts": timestamp(message.created_at),
     }
     if profile is not None and profile.avatar_url:
@@ -64,17 +67,19 @@ def message(message: Any) -> dict[str, Any]:
         data["edited_ts"] = timestamp(message.edited_at)
     if message.deleted_at is not None:
         data["deleted"] = True
-        data["text"] = ""
+        data["text"] = data["html"] = ""
     return data
 
 
 def edited(message: Any) -> dict[str, Any]:
-    """The fields of the ``edited`` frame: ``{id, seq, room, text, edited_ts}``."""
+    """The fields of the ``edited`` frame: ``{id, seq, room, text, html,
+    edited_ts}`` (``html`` as in ``message``)."""
     return {
         "id": message.id,
         "seq": message.seq,
         "room": message.room.slug,
         "text": message.text,
+        "html": message.html,
         "edited_ts": timestamp(message.edited_at),
     }
 
@@ -88,8 +93,9 @@ def ack(message: Any, *, client_id: str, ref: str | None) -> dict[str, Any]:
     """The fields of the ``ack`` frame for a stored message.
 
     Returns:
-        ``{client_id, id, seq, room, ts, ref?}``; ``ref`` is left out when it
-        is None or only repeats ``client_id``.
+        ``{client_id, id, seq, room, ts, html, ref?}``; ``html`` is the
+        stored message's, as in ``message`` (the sender has its text);
+        ``ref`` is left out when it is None or only repeats ``client_id``.
     """
     return {
         "client_id": client_id,
@@ -97,6 +103,7 @@ def ack(message: Any, *, client_id: str, ref: str | None) -> dict[str, Any]:
         "seq": message.seq,
         "room": message.room.slug,
         "ts": timestamp(message.created_at),
+        "html": message.html,
         "ref": ref if ref != client_id else None,
     }
 
