@@ -36,6 +36,8 @@ TESTED_ELSEWHERE = {
     "ops/daphne_handshake.py": "tests/live/test_servers.py",
     # Its data step: skeletons of the rows that exist.
     "migrations/0004_name_skeletons.py": "tests/unit/services/test_names.py",
+    # Its data step: the html of the messages that exist.
+    "migrations/0008_message_html.py": "tests/unit/services/test_formatting.py",
 }
 
 # Module -> why it needs no test module of its own although it defines a
