@@ -169,3 +169,22 @@ export function renderText(parent, text, username) {
   }
   appendMentions(parent, text.slice(at), username);
 }
+
+/**
+ * Fill `parent` with a message's formatting: the HTML the server rendered
+ * and sanitized (a Markdown subset, parley/wire/formatting.py; nothing but
+ * its allow-listed tags and attributes). It is parsed in an inert document
+ * (DOMParser runs no script and loads nothing) and its nodes moved in; the
+ * reader's mentions are marked "mention me".
+ *
+ * @param {HTMLElement} parent emptied first
+ * @param {string} html the message's `html`, as the server stored it
+ * @param {string} username the reader's username
+ */
+export function renderHtml(parent, html, username) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  parent.replaceChildren(...parsed.body.childNodes);
+  for (const span of parent.querySelectorAll("span.mention[data-user]")) {
+    span.classList.toggle("me", mentionCandidates(span.dataset.user).includes(username));
+  }
+}
