@@ -74,6 +74,9 @@ class Message:
     text: str
     ts: str
     client_id: str | None = None
+    # The text's formatting as sanitized HTML (a Markdown subset); "" when
+    # it shows as plain text.
+    html: str = ""
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> "Message":
@@ -85,6 +88,7 @@ class Message:
             text=frame["text"],
             ts=frame["ts"],
             client_id=frame.get("client_id"),
+            html=frame.get("html") or "",
         )
 
 
@@ -97,6 +101,8 @@ class Ack:
     seq: int
     room: str
     ts: str
+    # The stored message's formatting, as ``Message.html``.
+    html: str = ""
 
 
 @dataclass(slots=True)
@@ -383,6 +389,7 @@ class ParleyClient:
                         frame["seq"],
                         frame["room"],
                         frame["ts"],
+                        frame.get("html") or "",
                     )
                 )
         elif kind == "error":

@@ -1,7 +1,8 @@
 // How a message's parts read on the page, in the page's language: dates
 // and times (Intl.DateTimeFormat), the day a message belongs to, an
-// author's initials and avatar colour, and a message's text with its links
-// and mentions. Everything is built with DOM APIs: user text only ever
+// author's initials and avatar colour, and a message: its formatting (the
+// HTML the server rendered and sanitized), else its text with its links and
+// mentions. Everything else is built with DOM APIs: user text only ever
 // becomes text nodes, and links are <a> elements whose href is checked to
 // be http(s). Nothing here touches the page on import.
 "use strict";
@@ -174,7 +175,7 @@ export function renderText(parent, text, username) {
  * Fill `parent` with a message's formatting: the HTML the server rendered
  * and sanitized (a Markdown subset, parley/wire/formatting.py; nothing but
  * its allow-listed tags and attributes). It is parsed in an inert document
- * (DOMParser runs no script and loads nothing) and its nodes moved in; the
+ * (one that runs no script and loads nothing) and its nodes moved in; the
  * reader's mentions are marked "mention me".
  *
  * @param {HTMLElement} parent emptied first
