@@ -113,7 +113,8 @@ def _repeat_of(
 def store(
     *, room: Room, author: AbstractBaseUser, text: str, client_id: str = ""
 ) -> Posted:
-    """Store a message at the room's next ``seq``, at most once per client_id.
+    """Store a message at the room's next ``seq``, at most once per client_id,
+    with its formatting (``html``, ``parley.services.formatting``).
 
     The write alone, with no check, budget or event: a send is ``send`` or
     ``asend``, which call this; fixtures and imports call it directly.
