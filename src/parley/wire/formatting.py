@@ -95,6 +95,14 @@ MENTION_RE = re.compile(r"(?<![\w@])@(\w[\w.@+-]*)")
 MENTION_TRAILING = ".@+-"
 MENTION = "mention"
 
+# Text that no enabled rule can change: one line, none of the characters
+# that start inline markup (escape, code, emphasis, strike, link, autolink,
+# entity, mention, a URL's ":"), not starting like a list item. It renders
+# as one paragraph of itself, so markdown-it's per-character scan is
+# skipped for most chat lines (tests/unit/wire/test_formatting.py checks
+# that both ways agree on any text).
+PLAIN_TEXT_RE = re.compile(r"(?![-+]|\d{1,9}[.)])[^\x00\n\r\\`*_~\[\]<>!&@:]*")
+
 
 def _mention(state: StateInline, silent: bool) -> bool:
     """markdown-it inline rule: ``@name`` at ``state.pos`` is a mention."""
@@ -178,5 +186,9 @@ def render(text: str, *, max_chars: int) -> str:
     """
     if not text:
         return ""
-    html = _cleaner().clean(_markdown().render(text)).strip()
+    if PLAIN_TEXT_RE.fullmatch(text):
+        markup = f"<p>{escapeHtml(text)}</p>"
+    else:
+        markup = _markdown().render(text)
+    html = _cleaner().clean(markup).strip()
     return html if len(html) <= max_chars else ""

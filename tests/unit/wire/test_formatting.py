@@ -302,3 +302,16 @@ hostile_text = st.lists(
 @given(hostile_text)
 def test_any_text_renders_inert(text):
     assert_inert(render(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=30)
+    | st.lists(st.sampled_from(FRAGMENTS), max_size=10).map("".join)
+)
+def test_plain_text_skips_markdown_it_and_renders_the_same(text):
+    """The shortcut for lines no rule can change gives markdown-it's HTML."""
+    text = text.strip()
+    if text and formatting.PLAIN_TEXT_RE.fullmatch(text):
+        markup = formatting._markdown().render(text)
+        assert render(text) == formatting._cleaner().clean(markup).strip()
