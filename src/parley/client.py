@@ -78,6 +78,9 @@ class Message:
     pinned: bool = False
     # Its files: {id, name, size, type, url, thumb_url?, width?, height?}.
     attachments: tuple[dict[str, Any], ...] = ()
+    # The text's formatting as sanitized HTML (a Markdown subset); "" when
+    # it shows as plain text.
+    html: str = ""
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> "Message":
@@ -95,6 +98,7 @@ class Message:
                 {k: v for k, v in file.items() if v is not None}
                 for file in frame.get("attachments") or ()
             ),
+            html=frame.get("html") or "",
         )
 
 
@@ -124,6 +128,8 @@ class Ack:
     seq: int
     room: str
     ts: str
+    # The stored message's formatting, as ``Message.html``.
+    html: str = ""
 
 
 @dataclass(slots=True)
@@ -490,6 +496,7 @@ class ParleyClient(RoomDetails):
                         frame["seq"],
                         frame["room"],
                         frame["ts"],
+                        frame.get("html") or "",
                     )
                 )
         elif kind == "error":

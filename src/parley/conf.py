@@ -17,6 +17,11 @@ DEFAULTS: dict[str, Any] = {
     # Longest message text, in characters (not bytes). 4,000 fits a long
     # paragraph and keeps one history page (50 messages) well under 1 MiB.
     "MAX_MESSAGE_CHARS": 4000,
+    # Longest formatted HTML of a message (parley.wire.formatting), in
+    # characters: four times MAX_MESSAGE_CHARS holds any bold, italic, code,
+    # list or quote; a message denser in links or mentions than that shows
+    # as plain text (its html is ""), so a history page stays small.
+    "MESSAGE_HTML_MAX_CHARS": 16_000,
     # Largest client frame the protocol parses, in bytes of UTF-8. A send of
     # MAX_MESSAGE_CHARS four-byte characters plus its envelope fits.
     "MAX_FRAME_BYTES": 64 * 1024,

@@ -401,12 +401,13 @@ async def test_urls_become_safe_links_and_markup_stays_text(
     await expect(first).to_have_attribute("href", "https://example.com/a?b=1&c=")
     await expect(first).to_have_attribute("rel", "noopener noreferrer nofollow")
     await expect(first).to_have_attribute("target", "_blank")
-    # The quoted URL of the markup is linked as text; no element came from it.
+    # The quoted URL of the markup is linked as text; no element came from it
+    # (the paragraph is the server's formatting).
     await expect(links.nth(1)).to_have_attribute("href", "https://evil.example/")
     await expect(message.locator(".text img")).to_have_count(0)
     assert await message.locator(".text *").evaluate_all(
         "els => els.map(el => el.tagName)"
-    ) == ["A", "A"]
+    ) == ["P", "A", "A"]
     assert dialogs == []
 
 

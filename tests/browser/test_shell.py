@@ -302,7 +302,11 @@ async def test_axe_finds_no_serious_violation_on_any_page(
         found[path] = await serious_violations(page)
     await page.goto(f"/chat/{room}/")
     await expect(page.locator("#connection")).to_have_attribute("data-state", "open")
-    await say(page, "a message to check")
+    # Formatted, so that axe checks the formatting's colours too.
+    await say(
+        page,
+        "a **message** to `check`\n> ~~quoted~~\n\n- [a link](https://example.com)",
+    )
     await expect(page.locator("#messages [data-seq]")).to_have_count(1)
     found["room"] = await serious_violations(page)
     await page.emulate_media(color_scheme="dark")

@@ -112,7 +112,16 @@ identifiers = st.text(
 )
 seqs = st.integers(0, frames.MAX_SEQ)
 ids = st.integers(1, frames.MAX_SEQ)
-texts = st.text(st.characters(codec="utf-8"), min_size=1, max_size=200)
+# Message text: any UTF-8, or Markdown and HTML syntax mixed with attack
+# fragments, which the server renders (parley.wire.formatting).
+MARKUP = [
+    "**", "*", "~~", "`", "```\n", "> ", "- ", "1. ", "[", "](", ")", "![", "<",
+    ">", "\n", " ", "x", "@x", "&#", "\\", "javascript:", "https://a.example/",
+    "<script>", "<img src=x onerror=", "style=", "<svg onload=",
+]  # fmt: skip
+texts = st.text(st.characters(codec="utf-8"), min_size=1, max_size=200) | st.lists(
+    st.sampled_from(MARKUP), min_size=1, max_size=40
+).map("".join)
 refs = st.none() | identifiers
 valid_frames = st.one_of(
     st.builds(Subscribe, room=slugs, after=st.none() | seqs, ref=refs),

@@ -39,6 +39,8 @@ TESTED_ELSEWHERE = {
     "migrations/0004_name_skeletons.py": "tests/unit/services/test_names.py",
     # Its per-database index: searched on SQLite and PostgreSQL.
     "migrations/0010_search.py": "tests/unit/services/test_search.py",
+    # Its data step: the html of the messages that exist.
+    "migrations/0008_message_html.py": "tests/unit/services/test_formatting.py",
 }
 
 # Module -> why it needs no test module of its own although it defines a

@@ -142,6 +142,10 @@ export interface MessageFrame {
   /** The author's user id; null for a deleted account. */
   author_id?: number | null;
   text: string;
+  /** The text's formatting as HTML the server rendered and sanitized (a
+   * Markdown subset, docs/protocol.md); "" (or absent, from an older
+   * server): show `text` as plain text. */
+  html?: string;
   ts: Timestamp;
   client_id?: string | null;
   edited_ts?: Timestamp | null;
@@ -159,6 +163,8 @@ export interface AckFrame {
   seq: number;
   room: RoomSlug;
   ts: Timestamp;
+  /** The stored message's formatting, as `MessageFrame.html`. */
+  html?: string;
 }
 export interface EditedFrame {
   type: "edited";
@@ -166,6 +172,8 @@ export interface EditedFrame {
   seq: number;
   room: RoomSlug;
   text: string;
+  /** The new text's formatting, as `MessageFrame.html`. */
+  html?: string;
   edited_ts: Timestamp;
   ref?: string;
 }

@@ -150,6 +150,13 @@ class MessageOut(Schema):
         None, description="the author's avatar URL (a PNG); null without one"
     )
     text: str
+    html: str = Field(
+        "",
+        description=(
+            "the text's formatting as sanitized HTML (a Markdown subset, "
+            "docs/protocol.md); empty: show the text as plain text"
+        ),
+    )
     ts: str = Field(description="ISO 8601, UTC, milliseconds")
     client_id: str | None = None
     edited_ts: str | None = Field(None, description="when last edited, if ever")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parley", "0006_profiles"),
+        ("parley", "0008_message_html"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -114,6 +114,9 @@ class Message(models.Model):
     )
     seq = models.PositiveBigIntegerField(_("sequence number"))
     text = models.TextField(_("text"))
+    # The text's formatting as sanitized HTML (parley.wire.formatting),
+    # rendered when stored or edited; "" shows the text as plain text.
+    html = models.TextField(_("HTML"), blank=True, default="")
     client_id = models.CharField(_("client id"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)

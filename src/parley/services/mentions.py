@@ -15,7 +15,6 @@ distinct names are looked at.
 """
 
 import logging
-import re
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -25,11 +24,14 @@ from parley.bus import tasks
 from parley.conf import parley_settings
 from parley.models import Membership, Message, Notification, Room
 from parley.services import notifications, preferences
+from parley.wire import formatting
 
 logger = logging.getLogger(__name__)
 
-MENTION_RE = re.compile(r"(?<![\w@])@(\w[\w.@+-]*)")
-TRAILING_PUNCTUATION = ".@+-"
+# One reading of a mention for the notifications and the formatting's
+# mention elements (parley.wire.formatting).
+MENTION_RE = formatting.MENTION_RE
+TRAILING_PUNCTUATION = formatting.MENTION_TRAILING
 # A notification's body: the message's start, enough to recognise it.
 EXCERPT_CHARS = 200
 MENTION_KIND = "mention"

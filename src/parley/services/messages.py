@@ -27,7 +27,7 @@ from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
 from parley.services import attachments as files
-from parley.services import delivery, mentions, profiles, rooms
+from parley.services import delivery, formatting, mentions, profiles, rooms
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -119,7 +119,8 @@ def store(
     client_id: str = "",
     attachments: Sequence[int] = (),
 ) -> Posted:
-    """Store a message at the room's next ``seq``, at most once per client_id.
+    """Store a message at the room's next ``seq``, at most once per client_id,
+    with its formatting (``html``, ``parley.services.formatting``).
 
     The write alone, with no check, budget or event: a send is ``send`` or
     ``asend``, which call this; fixtures and imports call it directly.
@@ -150,11 +151,17 @@ def store(
             ``client_id_conflict`` when it was sent with another text.
     """
     text = clean_text(text) if text.strip() or not attachments else ""
+    html = formatting.message_html(text)
     try:
         with transaction.atomic():
             seq = _next_seq(room.pk)
             message = Message.objects.create(  # type: ignore[misc]
-                room=room, author=author, seq=seq, text=text, client_id=client_id
+                room=room,
+                author=author,
+                seq=seq,
+                text=text,
+                html=html,
+                client_id=client_id,
             )
             # Read by its shape (parley.wire.shapes.message), as loaded
             # by profiles.with_authors.
@@ -363,7 +370,7 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
         text: the new text; see ``clean_text``.
 
     Returns:
-        The message with its new ``text`` and ``edited_at``.
+        The message with its new ``text``, ``html`` and ``edited_at``.
 
     Raises:
         NotFound: ``not_found`` if there is no such message in a room
@@ -376,6 +383,7 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
     """
     ratelimit.spend_message(user_id=user.pk)
     text = clean_text(text)
+    html = formatting.message_html(text)
     with transaction.atomic():
         message = _locked_readable(user=user, message_id=message_id)
         if message.author_id != user.pk:
@@ -384,9 +392,9 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
             raise Conflict(
                 ErrorCode.MESSAGE_DELETED, _("A deleted message cannot be edited.")
             )
-        message.text = text
+        message.text, message.html = text, html
         message.edited_at = timezone.now()
-        message.save(update_fields=["text", "edited_at"])
+        message.save(update_fields=["text", "html", "edited_at"])
         signals.send_on_commit(
             signals.message_edited,
             Message,
@@ -437,8 +445,8 @@ def _blank(message: Message, *, by: AbstractBaseUser) -> None:
     deleted one is left as it is."""
     if message.deleted_at is None:
         message.deleted_at = timezone.now()
-        message.text = ""
-        message.save(update_fields=["text", "deleted_at"])
+        message.text = message.html = ""
+        message.save(update_fields=["text", "html", "deleted_at"])
         signals.send_on_commit(
             signals.message_deleted, Message, message=message, room=message.room, by=by
         )

@@ -34,9 +34,11 @@ def message(message: Any) -> dict[str, Any]:
         a deleted account; read from the foreign key, no query),
         "author_name" (the author's display name, else the username;
         None for a deleted account), "author_avatar" (the avatar's URL,
-        omitted when none), "text", "ts" (see ``timestamp``), "client_id"
-        (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then ""), "pinned": True (while pinned
+        omitted when none), "text", "html" (the text's formatting as
+        sanitized HTML, ``parley.wire.formatting``; "" when it shows as
+        plain text), "ts" (see ``timestamp``), "client_id" (omitted when
+        empty), "edited_ts" (when edited), "deleted": True (when deleted;
+        its text and html are then ""), "pinned": True (while pinned
         in its room; ``message.pinned``, set by ``with_authors``),
         "attachments" (a list of ``attachment``; omitted when none, or
         deleted; read from ``message.attachment_list``, loaded with it)}``.
@@ -57,6 +59,7 @@ def message(message: Any) -> dict[str, Any]:
             else None
         ),
         "text": message.text,
+        "html": message.html,
         "ts": timestamp(message.created_at),
     }
     if profile is not None and profile.avatar_url:
@@ -67,7 +70,7 @@ def message(message: Any) -> dict[str, Any]:
         data["edited_ts"] = timestamp(message.edited_at)
     if message.deleted_at is not None:
         data["deleted"] = True
-        data["text"] = ""
+        data["text"] = data["html"] = ""
     elif files := getattr(message, "attachment_list", None):
         data["attachments"] = [attachment(file) for file in files]
     if getattr(message, "pinned", False):
@@ -101,12 +104,14 @@ def attachment(attachment: Any) -> dict[str, Any]:
 
 
 def edited(message: Any) -> dict[str, Any]:
-    """The fields of the ``edited`` frame: ``{id, seq, room, text, edited_ts}``."""
+    """The fields of the ``edited`` frame: ``{id, seq, room, text, html,
+    edited_ts}`` (``html`` as in ``message``)."""
     return {
         "id": message.id,
         "seq": message.seq,
         "room": message.room.slug,
         "text": message.text,
+        "html": message.html,
         "edited_ts": timestamp(message.edited_at),
     }
 
@@ -120,8 +125,9 @@ def ack(message: Any, *, client_id: str, ref: str | None) -> dict[str, Any]:
     """The fields of the ``ack`` frame for a stored message.
 
     Returns:
-        ``{client_id, id, seq, room, ts, ref?}``; ``ref`` is left out when it
-        is None or only repeats ``client_id``.
+        ``{client_id, id, seq, room, ts, html, ref?}``; ``html`` is the
+        stored message's, as in ``message`` (the sender has its text);
+        ``ref`` is left out when it is None or only repeats ``client_id``.
     """
     return {
         "client_id": client_id,
@@ -129,6 +135,7 @@ def ack(message: Any, *, client_id: str, ref: str | None) -> dict[str, Any]:
         "seq": message.seq,
         "room": message.room.slug,
         "ts": timestamp(message.created_at),
+        "html": message.html,
         "ref": ref if ref != client_id else None,
     }
 

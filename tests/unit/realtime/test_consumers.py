@@ -94,6 +94,7 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "author_id": user.pk,
         "author_name": "carol",
         "text": "hi",
+        "html": "<p>hi</p>",
         "ts": None,
         "client_id": "c1",
     }

@@ -34,6 +34,7 @@ def test_the_author_edits_and_subscribers_hear_it(
         "seq": 1,
         "room": "lobby",
         "text": "hello",
+        "html": "<p>hello</p>",
         "edited_ts": shapes.timestamp(edited.edited_at),
     }
     assert frame | {"type": None} == {"type": None, **shapes.edited(edited)}

@@ -26,6 +26,7 @@ def a_message(**fields):
         "author": Author(),
         "author_id": 5,
         "text": "hello",
+        "html": "<p>hello</p>",
         "created_at": CREATED,
         "client_id": "",
         "edited_at": None,
@@ -69,6 +70,7 @@ def test_a_message_has_its_public_fields_only():
         "author_id": 5,
         "author_name": "ann",
         "text": "hello",
+        "html": "<p>hello</p>",
         "ts": "2026-11-21T07:35:46.123Z",
     }
 
@@ -103,9 +105,11 @@ def test_a_message_keeps_its_client_id_and_edit_time_when_it_has_them():
 
 def test_a_deleted_message_is_marked_and_its_text_blanked():
     """The text of a deleted message never leaves the server."""
-    shape = shapes.message(a_message(text="secret", deleted_at=EDITED))
+    shape = shapes.message(
+        a_message(text="secret", html="<p>secret</p>", deleted_at=EDITED)
+    )
     assert shape["deleted"] is True
-    assert shape["text"] == ""
+    assert shape["text"] == shape["html"] == ""
     assert "secret" not in orjson.dumps(shape).decode()
 
 
@@ -116,12 +120,13 @@ def test_a_deleted_account_is_a_null_author():
 
 
 def test_edited_and_deleted_frames_carry_their_fields():
-    message = a_message(text="fixed", edited_at=EDITED)
+    message = a_message(text="*fixed*", html="<p><em>fixed</em></p>", edited_at=EDITED)
     assert shapes.edited(message) == {
         "id": 7,
         "seq": 3,
         "room": "лобби",
-        "text": "fixed",
+        "text": "*fixed*",
+        "html": "<p><em>fixed</em></p>",
         "edited_ts": "2026-11-21T08:00:00.000Z",
     }
     assert shapes.deleted(message) == {"id": 7, "seq": 3, "room": "лобби"}
@@ -139,6 +144,7 @@ def test_an_ack_names_its_ref_only_when_it_differs_from_the_client_id(ref, expec
         "seq": 3,
         "room": "лобби",
         "ts": "2026-11-21T07:35:46.123Z",
+        "html": "<p>hello</p>",
         "ref": expected,
     }
 

@@ -76,6 +76,7 @@ export class MessageActions {
     });
     const text = li.querySelector(".text");
     text.hidden = false;
+    text.classList.remove("formatted");
     text.textContent = this.S.messageDeleted;
     this.texts.delete(li);
   }
@@ -170,7 +171,7 @@ export class MessageActions {
     const li = this.shown.get(frame.seq);
     if (!li || li.classList.contains("deleted")) return;
     const text = li.querySelector(".text");
-    this.setText(li, frame.text);
+    this.setText(li, frame.text, frame.html);
     this.markEdited(li, frame.edited_ts);
     if (li.querySelector(".editor")) {
       li.querySelector(".editor").remove();

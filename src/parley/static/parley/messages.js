@@ -7,7 +7,8 @@
 // waiting out a rate limit, or not sent). It renders; the room (room.js)
 // and parley-client decide what to show. Edit and delete are editing.js's
 // part of it.
-// User text only ever reaches the page through text nodes (render.js).
+// User text only ever reaches the page through text nodes, or as the
+// formatting the server rendered and sanitized (`html`, render.js).
 "use strict";
 
 import { filesList } from "./attachments.js";
@@ -21,6 +22,7 @@ import {
   initials,
   mentions,
   parseTs,
+  renderHtml,
   renderText,
   timeLabel,
 } from "./render.js";
@@ -77,7 +79,7 @@ export class MessageList extends MessageActions {
   }
 
   // One message: avatar, name, time, text. `m` has author, author_id,
-  // author_name?, author_avatar?, text, ts; `at` (ms) stands for a time
+  // author_name?, author_avatar?, text, html?, ts; `at` (ms) stands for a time
   // not known yet (a line not stored).
   messageItem(m, at = null) {
     const S = this.S;
@@ -120,7 +122,7 @@ export class MessageList extends MessageActions {
       main.append(filesList(m.attachments));
     }
     li.append(main);
-    this.setText(li, m.text);
+    this.setText(li, m.text, m.html);
     return li;
   }
 
@@ -141,9 +143,14 @@ export class MessageList extends MessageActions {
     return span;
   }
 
-  setText(li, text) {
+  // The message's formatting when the server rendered one (`html`), else
+  // its text; the raw text is kept for the editor.
+  setText(li, text, html = "") {
     this.texts.set(li, text);
-    renderText(li.querySelector(".text"), text, this.config.user);
+    const body = li.querySelector(".text");
+    body.classList.toggle("formatted", Boolean(html));
+    if (html) renderHtml(body, html, this.config.user);
+    else renderText(body, text, this.config.user);
     li.classList.toggle("mentions-me", !isMine(li, this.config) && mentions(text, this.config.user));
   }
 

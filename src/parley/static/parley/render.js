@@ -1,7 +1,8 @@
 // How a message's parts read on the page, in the page's language: dates
 // and times (Intl.DateTimeFormat), the day a message belongs to, an
-// author's initials and avatar colour, and a message's text with its links
-// and mentions. Everything is built with DOM APIs: user text only ever
+// author's initials and avatar colour, and a message: its formatting (the
+// HTML the server rendered and sanitized), else its text with its links and
+// mentions. Everything else is built with DOM APIs: user text only ever
 // becomes text nodes, and links are <a> elements whose href is checked to
 // be http(s). Nothing here touches the page on import.
 "use strict";
@@ -168,4 +169,23 @@ export function renderText(parent, text, username) {
     at = match.index + url.length;
   }
   appendMentions(parent, text.slice(at), username);
+}
+
+/**
+ * Fill `parent` with a message's formatting: the HTML the server rendered
+ * and sanitized (a Markdown subset, parley/wire/formatting.py; nothing but
+ * its allow-listed tags and attributes). It is parsed in an inert document
+ * (one that runs no script and loads nothing) and its nodes moved in; the
+ * reader's mentions are marked "mention me".
+ *
+ * @param {HTMLElement} parent emptied first
+ * @param {string} html the message's `html`, as the server stored it
+ * @param {string} username the reader's username
+ */
+export function renderHtml(parent, html, username) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  parent.replaceChildren(...parsed.body.childNodes);
+  for (const span of parent.querySelectorAll("span.mention[data-user]")) {
+    span.classList.toggle("me", mentionCandidates(span.dataset.user).includes(username));
+  }
 }
