@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # Default and largest page of the history API, in messages.
     "HISTORY_PAGE_DEFAULT": 50,
     "HISTORY_PAGE_MAX": 200,
+    # Distinct emoji one message may carry (parley.services.reactions): a
+    # row of chips that fits under a message, and a bound on its shape.
+    "MAX_REACTIONS_PER_MESSAGE": 20,
     # Longest room title, in characters; slugs are cut to SLUG_MAX_CHARS.
     "ROOM_TITLE_MAX_CHARS": 100,
     "SLUG_MAX_CHARS": 64,

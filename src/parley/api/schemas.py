@@ -111,6 +111,26 @@ class MessageIn(Body):
         pattern=NO_NUL,
         description="idempotency key: a repeat returns the first message, status 200",
     )
+    reply_to: WholeNumber | None = Field(
+        None, ge=1, description="id of the message of this room it replies to"
+    )
+
+
+class QuoteOut(Schema):
+    """A reply's compact quote of its parent."""
+
+    id: int
+    seq: int
+    author: str | None
+    author_name: str | None
+    excerpt: str = Field(description="the parent's first 100 characters; '' if deleted")
+    deleted: bool
+
+
+class ReactionCount(Schema):
+    emoji: str
+    count: int
+    me: bool = Field(description="whether the caller reacted with it")
 
 
 class MessageOut(Schema):
@@ -132,6 +152,11 @@ class MessageOut(Schema):
     client_id: str | None = None
     edited_ts: str | None = Field(None, description="when last edited, if ever")
     deleted: bool = Field(False, description="deleted: its text is empty")
+    reply_to: QuoteOut | None = Field(None, description="a reply's parent, quoted")
+    reply_count: int = Field(0, description="replies to this message")
+    reactions: list[ReactionCount] = Field(
+        default_factory=list, description="emoji in the order first used"
+    )
 
 
 class MessageEditIn(Body):

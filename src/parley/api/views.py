@@ -42,10 +42,11 @@ from parley.api.schemas import (
     RoomIn,
     RoomOut,
 )
+from parley.api.threads import router as threads_router
 from parley.conf import parley_settings
 from parley.models import Membership, Room
 from parley.ratelimit import RateLimited, RateLimiter
-from parley.services import messages, notifications, reads, rooms, tokens
+from parley.services import messages, notifications, reactions, reads, rooms, tokens
 from parley.services.reads import ReadState
 from parley.version import __version__
 from parley.wire import shapes
@@ -332,6 +333,7 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     """A page of history, newest first; cursor by ``seq`` (``before``)."""
     room = rooms.get_readable(user=request.user, slug=slug)
     page = messages.history(room=room, before=query.before, limit=query.limit)
+    reactions.attach(page, viewer_id=request.user.pk)
     oldest = page[-1].seq if page else None
     return MessagePage(
         messages=[shapes.message(m) for m in page],
@@ -350,7 +352,11 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
     A repeat with the same ``client_id`` returns the first message (200).
     """
     posted = messages.send(
-        author=request.user, slug=slug, text=body.text, client_id=body.client_id
+        author=request.user,
+        slug=slug,
+        text=body.text,
+        client_id=body.client_id,
+        reply_to=body.reply_to,
     )
     return Status(201 if posted.created else 200, shapes.message(posted.message))
 
@@ -427,6 +433,8 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
     return shapes.notification(notification)
 
 
-# Push subscriptions and notification preferences (parley.api.push), with
-# this API's sign-in, budget and errors.
+# Push subscriptions and notification preferences (parley.api.push), replies
+# and reactions (parley.api.threads), with this API's sign-in, budget and
+# errors.
 api.add_router("", push_router)
+api.add_router("", threads_router)

@@ -12,6 +12,7 @@ from parley.models.notifications import (
     PushSubscription,
     RoomMute,
 )
+from parley.models.reactions import Reaction
 from parley.models.rooms import Membership, Message, Room
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "NotificationSetting",
     "Profile",
     "PushSubscription",
+    "Reaction",
     "Room",
     "RoomMute",
     "UsernameSkeleton",

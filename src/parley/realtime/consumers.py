@@ -22,7 +22,7 @@ from parley.db import database_sync_to_async
 from parley.ops import metrics
 from parley.realtime.base import current_limits
 from parley.realtime.following import FollowingRooms, Subscription
-from parley.services import messages, reads, rooms
+from parley.services import messages, reactions, reads, rooms
 from parley.wire import events, frames, shapes
 from parley.wire.frames import ServerFrameType
 
@@ -75,6 +75,15 @@ class ChatConsumer(FollowingRooms):
                 self.send_frame(
                     ServerFrameType.DELETED, **shapes.deleted(message), ref=frame.ref
                 )
+            case frames.React():
+                toggled = await database_sync_to_async(reactions.toggle)(
+                    user=self.user, message_id=frame.id, emoji=frame.emoji, on=frame.on
+                )
+                self.send_frame(
+                    ServerFrameType.REACTION,
+                    **toggled.fields(self.username),
+                    ref=frame.ref,
+                )
             case frames.Typing():
                 await self.typing(frame)
             case frames.Read():
@@ -105,6 +114,7 @@ class ChatConsumer(FollowingRooms):
             slug=slug,
             text=frame.text,
             client_id=frame.client_id,
+            reply_to=frame.reply_to,
             acknowledge=acknowledge,
         )
 

@@ -26,7 +26,7 @@ from parley.bus.publish import publish, publish_on_commit, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
-from parley.services import delivery, mentions, profiles, rooms
+from parley.services import delivery, mentions, profiles, rooms, threads
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -111,7 +111,12 @@ def _repeat_of(
 
 
 def store(
-    *, room: Room, author: AbstractBaseUser, text: str, client_id: str = ""
+    *,
+    room: Room,
+    author: AbstractBaseUser,
+    text: str,
+    client_id: str = "",
+    reply_to: Message | None = None,
 ) -> Posted:
     """Store a message at the room's next ``seq``, at most once per client_id.
 
@@ -130,6 +135,8 @@ def store(
         author: the signed-in sender.
         text: the message text; see ``clean_text``.
         client_id: the sender's idempotency key, or "" for none.
+        reply_to: the parent of a reply (``threads.parent_for`` checked
+            it); its ``reply_count`` grows in the same transaction.
 
     Returns:
         ``Posted(message, created=True)``, or the first message and
@@ -145,8 +152,15 @@ def store(
         with transaction.atomic():
             seq = _next_seq(room.pk)
             message = Message.objects.create(  # type: ignore[misc]
-                room=room, author=author, seq=seq, text=text, client_id=client_id
+                room=room,
+                author=author,
+                seq=seq,
+                text=text,
+                client_id=client_id,
+                reply_to=reply_to,
             )
+            if reply_to is not None:
+                threads.count_reply(reply_to)
         # Its shape shows the author's name and avatar: load them now, on
         # this thread, not when the event loop shapes it.
         profiles.attach(author)
@@ -165,22 +179,27 @@ Acknowledge = Callable[[Posted], None]
 
 
 def _checked_store(
-    *,
     author: AbstractBaseUser,
     room: Room | None,
     slug: str | None,
     text: str,
     client_id: str,
+    reply_to: int | None,
 ) -> Posted:
     """A send's checks, rate limit and write, in one trip to the database."""
     if room is None:
         if slug is None:
             raise TypeError("send() needs a room or a slug")
         room = rooms.get_readable(user=author, slug=slug)
+    parent = None
+    if reply_to is not None:
+        parent = threads.parent_for(user=author, room=room, message_id=reply_to)
     # Before the store: a refused send stores nothing and leaves its
     # client_id free for the retry.
     ratelimit.spend_message(user_id=author.pk, room=room.slug)
-    return store(room=room, author=author, text=text, client_id=client_id)
+    return store(
+        room=room, author=author, text=text, client_id=client_id, reply_to=parent
+    )
 
 
 def send(
@@ -190,6 +209,7 @@ def send(
     room: Room | None = None,
     slug: str | None = None,
     client_id: str = "",
+    reply_to: int | None = None,
     acknowledge: Acknowledge | None = None,
 ) -> Posted:
     """Send a message: check, rate-limit, store, acknowledge, broadcast.
@@ -210,6 +230,9 @@ def send(
         slug: the room's slug, checked here (``rooms.get_readable``) when
             ``room`` is None.
         client_id: the sender's idempotency key, or "" for none.
+        reply_to: the ``id`` of the message this one replies to, or None
+            (``threads.parent_for``); the parent's new ``reply_count`` is
+            announced after the message (``threads.replies_event``).
         acknowledge: called with the result once stored, before the
             broadcast; None when the caller answers with the return value.
 
@@ -222,16 +245,18 @@ def send(
             (``parley.ratelimit.spend_message``); nothing is stored.
         ParleyError: from ``clean_text``.
         Conflict: ``client_id_reused`` when the key belongs to another room;
-            ``client_id_conflict`` when it was sent with another text.
+            ``client_id_conflict`` when it was sent with another text;
+            ``message_deleted`` for a reply to a deleted message.
+        NotFound, ParleyError: from ``threads.parent_for``.
     """
-    posted = _checked_store(
-        author=author, room=room, slug=slug, text=text, client_id=client_id
-    )
+    posted = _checked_store(author, room, slug, text, client_id, reply_to)
     if acknowledge is not None:
         acknowledge(posted)
     if posted.created:
         message = posted.message
         publish_sync(events.message_event(message.room_id, shapes.message(message)))
+        if message.reply_to_id is not None:
+            publish_sync(threads.replies_event(message))
         mentions.dispatch_sync(message)
         if message.room.kind == Room.Kind.DIRECT:
             delivery.dispatch_direct_sync(message)
@@ -245,6 +270,7 @@ async def asend(
     room: Room | None = None,
     slug: str | None = None,
     client_id: str = "",
+    reply_to: int | None = None,
     acknowledge: Acknowledge | None = None,
 ) -> Posted:
     """``send`` for async callers (the sockets): the checks and the write run
@@ -252,13 +278,15 @@ async def asend(
     broadcast in the caller's event loop. Arguments, result and errors as
     ``send``."""
     posted: Posted = await database_sync_to_async(_checked_store)(
-        author=author, room=room, slug=slug, text=text, client_id=client_id
+        author, room, slug, text, client_id, reply_to
     )
     if acknowledge is not None:
         acknowledge(posted)
     if posted.created:
         message = posted.message
         await publish(events.message_event(message.room_id, shapes.message(message)))
+        if message.reply_to_id is not None:
+            await publish(threads.replies_event(message))
         await mentions.dispatch(message)
         if message.room.kind == Room.Kind.DIRECT:
             await delivery.dispatch_direct(message)

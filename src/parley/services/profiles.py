@@ -31,8 +31,14 @@ from parley.wire.errors import ErrorCode, ParleyError
 
 # The related rows a message's public shape reads (parley.wire.shapes
 # .message): its room, its author and the author's profile, without the
-# avatar's bytes (the shape only needs its URL).
-MESSAGE_RELATED = ("room", "author", "author__parley_profile")
+# avatar's bytes (the shape only needs its URL); a reply's parent, quoted
+# with its author's name (parley.services.threads).
+MESSAGE_RELATED = (
+    "room",
+    "author",
+    "author__parley_profile",
+    "reply_to__author__parley_profile",
+)
 AVATAR_BYTES = "avatar"
 STORED_FORMAT = "PNG"
 STORED_CONTENT_TYPE = "image/png"
@@ -50,7 +56,8 @@ def with_authors(messages: QuerySet[Message]) -> QuerySet[Message]:
     """``messages`` with what their public shape reads, in the same query
     (see ``MESSAGE_RELATED``)."""
     return messages.select_related(*MESSAGE_RELATED).defer(
-        f"author__parley_profile__{AVATAR_BYTES}"
+        f"author__parley_profile__{AVATAR_BYTES}",
+        f"reply_to__author__parley_profile__{AVATAR_BYTES}",
     )
 
 

@@ -47,6 +47,9 @@ class ErrorCode(StrEnum):
     PUSH_UNAVAILABLE = "push_unavailable"
     INVALID_SIGNATURE = "invalid_signature"
     INTERNAL_ERROR = "internal_error"
+    REPLY_WRONG_ROOM = "reply_wrong_room"
+    INVALID_EMOJI = "invalid_emoji"
+    TOO_MANY_REACTIONS = "too_many_reactions"
 
 
 class ParleyError(Exception):

@@ -18,6 +18,9 @@ from parley.wire.errors import ErrorCode, ParleyError
 # Sequence numbers are stored as signed 64-bit integers (PostgreSQL bigint);
 # a larger `after` could not be compared in a query, so it is refused here.
 MAX_SEQ = 2**63 - 1
+# Longest `emoji` of a reaction frame, in characters: ZWJ sequences (a
+# family with skin tones) are well under it (parley.models.Reaction).
+MAX_EMOJI_CHARS = 32
 
 
 class ClientFrameType(StrEnum):
@@ -29,6 +32,8 @@ class ClientFrameType(StrEnum):
     TYPING = "typing"
     READ = "read"
     PING = "ping"
+    REACT = "react"
+    UNREACT = "unreact"
 
 
 class ServerFrameType(StrEnum):
@@ -45,6 +50,8 @@ class ServerFrameType(StrEnum):
     NOTIFICATION = "notification"
     ERROR = "error"
     PONG = "pong"
+    REPLIES = "replies"
+    REACTION = "reaction"
 
 
 class CloseCode(IntEnum):
@@ -118,6 +125,7 @@ class Send:
     text: str
     client_id: str
     ref: str | None = None
+    reply_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +159,25 @@ class Read:
 
 
 @dataclass(frozen=True, slots=True)
+class React:
+    """``react {id, emoji}`` (``on`` True) or ``unreact {id, emoji}``."""
+
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.REACT
+    id: int
+    emoji: str
+    on: bool = True
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     TYPE: ClassVar[ClientFrameType] = ClientFrameType.PING
     ref: str | None = None
 
 
-ClientFrame = Subscribe | Unsubscribe | Send | Edit | Delete | Typing | Read | Ping
+ClientFrame = (
+    Subscribe | Unsubscribe | Send | Edit | Delete | Typing | Read | Ping | React
+)
 
 
 def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
@@ -190,6 +211,7 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
             text=fields.required_str("text", None),
             client_id=client_id,
             ref=fields.ref,
+            reply_to=fields.optional_id("reply_to"),
         )
     if kind == ClientFrameType.SUBSCRIBE:
         return Subscribe(
@@ -212,6 +234,13 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
         return Read(room=fields.room(), seq=seq, ref=ref)
     if kind == ClientFrameType.PING:
         return Ping(ref=ref)
+    if kind in (ClientFrameType.REACT, ClientFrameType.UNREACT):
+        return React(
+            id=fields.required_id("id"),
+            emoji=fields.required_str("emoji", MAX_EMOJI_CHARS),
+            on=kind == ClientFrameType.REACT,
+            ref=ref,
+        )
     raise ProtocolError(
         ErrorCode.UNKNOWN_TYPE,
         _("Unknown frame type %(type)s.") % {"type": _shorten(kind)},
@@ -303,6 +332,10 @@ class _Fields:
                 % {"name": name, "max": MAX_SEQ}
             )
         return value
+
+    def optional_id(self, name: str) -> int | None:
+        """``required_id``, or None when the field is absent or null."""
+        return None if self.data.get(name) is None else self.required_id(name)
 
     def optional_seq(self, name: str) -> int | None:
         value: object = self.data.get(name)

@@ -10,6 +10,10 @@ returns JSON types only. ``docs/protocol.md`` documents every field.
 import datetime as dt
 from typing import Any
 
+# A reply quotes its parent's first characters: a line's worth, so a quote
+# never outweighs the reply (docs/protocol.md, "Replies and threads").
+QUOTE_CHARS = 100
+
 
 def timestamp(value: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds: ``2026-11-21T07:35:46.123Z``."""
@@ -36,7 +40,11 @@ def message(message: Any) -> dict[str, Any]:
         None for a deleted account), "author_avatar" (the avatar's URL,
         omitted when none), "text", "ts" (see ``timestamp``), "client_id"
         (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then "")}``.
+        (when deleted; its text is then ""), "reply_to" (the parent's
+        ``quote`` for a reply, else None; ``reply_to`` and its author
+        loaded too), "reply_count", "reactions" (``[{emoji, count, me}]``
+        as ``parley.services.reactions.attach`` left on the message in
+        ``parley_reactions``; [] when it did not)}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -55,6 +63,9 @@ def message(message: Any) -> dict[str, Any]:
         ),
         "text": message.text,
         "ts": timestamp(message.created_at),
+        "reply_to": quote(message.reply_to) if message.reply_to_id else None,
+        "reply_count": message.reply_count,
+        "reactions": list(getattr(message, "parley_reactions", ())),
     }
     if profile is not None and profile.avatar_url:
         data["author_avatar"] = profile.avatar_url
@@ -66,6 +77,39 @@ def message(message: Any) -> dict[str, Any]:
         data["deleted"] = True
         data["text"] = ""
     return data
+
+
+def _name(user: Any) -> str | None:
+    """A user's display name, else the username; None for a deleted one."""
+    if user is None:
+        return None
+    profile = getattr(user, "parley_profile", None)
+    return (profile and profile.display_name) or user.get_username()
+
+
+def quote(parent: Any) -> dict[str, Any]:
+    """The compact quote of a reply's parent.
+
+    Args:
+        parent: a ``parley.models.Message`` with ``author`` (and its
+            profile) loaded.
+
+    Returns:
+        ``{"id", "seq", "author" (username or None), "author_name",
+        "excerpt" (the first ``QUOTE_CHARS`` characters of its text, "…"
+        appended when cut; "" once deleted), "deleted" (bool)}``.
+    """
+    deleted = parent.deleted_at is not None
+    text = "" if deleted else parent.text
+    author = parent.author
+    return {
+        "id": parent.id,
+        "seq": parent.seq,
+        "author": author.get_username() if author else None,
+        "author_name": _name(author),
+        "excerpt": text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…",
+        "deleted": deleted,
+    }
 
 
 def edited(message: Any) -> dict[str, Any]:
