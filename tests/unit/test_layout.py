@@ -50,6 +50,7 @@ NO_OWN_TEST = {
     "models/accounts.py": MODELS_ONLY,
     "models/notifications.py": MODELS_ONLY,
     "models/delivery.py": MODELS_ONLY,
+    "models/reactions.py": MODELS_ONLY,
     "realtime/interfaces.py": "Protocol classes only: method signatures, no behaviour",
 }
 

@@ -10,6 +10,7 @@ threads"). ``parley.services.messages`` calls ``parent_for`` and
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
@@ -71,7 +72,7 @@ def count_reply(parent: Message) -> None:
     )
 
 
-def replies_event(reply: Message) -> dict:
+def replies_event(reply: Message) -> dict[str, Any]:
     """The room event ``replies {id, seq, room, reply_count}`` announcing the
     new count of ``reply``'s parent (loaded on ``reply``)."""
     parent = reply.reply_to

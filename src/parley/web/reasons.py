@@ -60,5 +60,8 @@ def error_reasons() -> dict[str, Any]:
             "Push notifications are not set up on this server."
         ),
         ErrorCode.INVALID_SIGNATURE: _("This link is not valid."),
+        ErrorCode.REPLY_WRONG_ROOM: _("A reply answers a message of this room."),
+        ErrorCode.INVALID_EMOJI: _("This is not one emoji."),
+        ErrorCode.TOO_MANY_REACTIONS: _("This message has all the reactions it may."),
     }
     return {str(code): text for code, text in reasons.items()}

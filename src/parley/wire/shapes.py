@@ -40,11 +40,11 @@ def message(message: Any) -> dict[str, Any]:
         None for a deleted account), "author_avatar" (the avatar's URL,
         omitted when none), "text", "ts" (see ``timestamp``), "client_id"
         (omitted when empty), "edited_ts" (when edited), "deleted": True
-        (when deleted; its text is then ""), "reply_to" (the parent's
-        ``quote`` for a reply, else None; ``reply_to`` and its author
-        loaded too), "reply_count", "reactions" (``[{emoji, count, me}]``
-        as ``parley.services.reactions.attach`` left on the message in
-        ``parley_reactions``; [] when it did not)}``.
+        (when deleted; its text is then ""), "reply_to" (a reply's: the
+        parent's ``quote``, with ``reply_to`` and its author loaded; omitted
+        for a message that is no reply), "reply_count", "reactions"
+        (``[{emoji, count, me}]`` as ``parley.services.reactions.attach``
+        left on the message in ``parley_reactions``; [] when it did not)}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -63,12 +63,13 @@ def message(message: Any) -> dict[str, Any]:
         ),
         "text": message.text,
         "ts": timestamp(message.created_at),
-        "reply_to": quote(message.reply_to) if message.reply_to_id else None,
         "reply_count": message.reply_count,
         "reactions": list(getattr(message, "parley_reactions", ())),
     }
     if profile is not None and profile.avatar_url:
         data["author_avatar"] = profile.avatar_url
+    if message.reply_to_id is not None:
+        data["reply_to"] = quote(message.reply_to)
     if message.client_id:
         data["client_id"] = message.client_id
     if message.edited_at is not None:
@@ -84,7 +85,8 @@ def _name(user: Any) -> str | None:
     if user is None:
         return None
     profile = getattr(user, "parley_profile", None)
-    return (profile and profile.display_name) or user.get_username()
+    name: str = (profile and profile.display_name) or user.get_username()
+    return name
 
 
 def quote(parent: Any) -> dict[str, Any]:
