@@ -38,6 +38,8 @@ export interface SendFrame extends Referenced {
   room: RoomSlug;
   text: string;
   client_id: string;
+  /** The `id` of the message of `room` this one replies to. */
+  reply_to?: number;
 }
 export interface EditFrame extends Referenced {
   type: "edit";
@@ -61,6 +63,13 @@ export interface ReadFrame extends Referenced {
 export interface PingFrame extends Referenced {
   type: "ping";
 }
+/** Add (`react`) or take back (`unreact`) your reaction `emoji` (one
+ * emoji) on message `id`; answered by a `reaction` frame. */
+export interface ReactFrame extends Referenced {
+  type: "react" | "unreact";
+  id: number;
+  emoji: string;
+}
 
 /** Every frame a client may send. */
 export type ClientFrame =
@@ -71,7 +80,8 @@ export type ClientFrame =
   | DeleteFrame
   | TypingFrame
   | ReadFrame
-  | PingFrame;
+  | PingFrame
+  | ReactFrame;
 
 // --- server → client ---------------------------------------------------
 
@@ -97,6 +107,22 @@ export interface UnsubscribedFrame {
   reason?: string;
   ref?: string;
 }
+/** A reply's compact quote of its parent: its first 100 characters in
+ * `excerpt` (`""` once deleted). */
+export interface ReplyQuote {
+  id: number;
+  seq: number;
+  author: string | null;
+  author_name: string | null;
+  excerpt: string;
+  deleted: boolean;
+}
+/** One emoji's reactions on a message; `me`: whether you reacted with it. */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
 /** A stored message (also the shape of one in the history API). */
 export interface MessageFrame {
   type: "message";
@@ -112,6 +138,32 @@ export interface MessageFrame {
   client_id?: string | null;
   edited_ts?: Timestamp | null;
   deleted?: boolean;
+  /** A reply's quote of its parent; absent (or null) for other messages. */
+  reply_to?: ReplyQuote | null;
+  reply_count?: number;
+  /** Emoji in the order first used. */
+  reactions?: ReactionCount[];
+}
+/** A parent's new count of replies. */
+export interface RepliesFrame {
+  type: "replies";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  reply_count: number;
+}
+/** `user` toggled `emoji` on message `id`: `count` users react with it
+ * now; `on` whether `user` does. */
+export interface ReactionFrame {
+  type: "reaction";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  emoji: string;
+  user: string;
+  count: number;
+  on: boolean;
+  ref?: string;
 }
 /** The receipt of a `send`: the message is stored as `seq`. */
 export interface AckFrame {
@@ -203,7 +255,9 @@ export type ServerFrame =
   | NotificationFrame
   | JoinedFrame
   | ErrorFrame
-  | PongFrame;
+  | PongFrame
+  | RepliesFrame
+  | ReactionFrame;
 
 /** Frames about one room (they carry `room`). */
 export type RoomFrame = Extract<ServerFrame, { room: RoomSlug }>;
@@ -227,7 +281,10 @@ export type ErrorCode =
   | "rate_limited"
   | "too_many_rooms"
   | "too_many_sockets"
-  | "internal_error";
+  | "internal_error"
+  | "reply_wrong_room"
+  | "invalid_emoji"
+  | "too_many_reactions";
 
 /** A stored message as the history API gives it: a `message` frame
  * without its `type`. */
@@ -238,6 +295,12 @@ export type StoredMessage = Omit<MessageFrame, "type">;
 export interface HistoryPage {
   messages: StoredMessage[];
   next_before: number | null;
+}
+
+/** A page of `GET /api/messages/{id}/replies`: the parent and its replies,
+ * newest first, paged like history. */
+export interface RepliesPage extends HistoryPage {
+  parent: StoredMessage;
 }
 
 /**

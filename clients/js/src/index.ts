@@ -41,6 +41,7 @@ export {
   type WebSocketFactory,
   type WebSocketLike,
 } from "./socket.js";
+export { applyReaction } from "./reactions.js";
 export { RoomStream, type Gap, type Step } from "./stream.js";
 export type { Timers } from "./timers.js";
 export { UnreadCount } from "./unread.js";

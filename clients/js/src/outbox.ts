@@ -38,6 +38,8 @@ export interface StoredSend {
   client_id: string;
   room: RoomSlug;
   text: string;
+  /** The `id` of the message it replies to. */
+  reply_to?: number;
   failed?: boolean;
   /** When it was queued, ms since the epoch. */
   at: number;
@@ -85,6 +87,7 @@ export function storedSends(
     : [];
   const mine = entries.map((entry): StoredSend => {
     const send: StoredSend = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.replyTo !== null) send.reply_to = entry.replyTo;
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -96,6 +99,8 @@ export interface OutboxEntry {
   readonly clientId: string;
   readonly room: RoomSlug;
   readonly text: string;
+  /** The `id` of the message it replies to, else null. */
+  readonly replyTo: number | null;
   state: SendState;
   /** When it was queued (or last retried), ms since the epoch. */
   at: number;
@@ -147,17 +152,19 @@ export class Outbox {
    *   storage); a new one by default
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
+   * @param options.replyTo the `id` of the message it replies to
    */
   add(
     room: RoomSlug,
     text: string,
-    options: { clientId?: string; at?: number; failed?: boolean } = {},
+    options: { clientId?: string; at?: number; failed?: boolean; replyTo?: number | null } = {},
   ): OutboxEntry {
     const clientId = options.clientId ?? this.options.newClientId();
     const entry: OutboxEntry = {
       clientId,
       room,
       text,
+      replyTo: options.replyTo ?? null,
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -273,6 +280,7 @@ export class Outbox {
       text: entry.text,
       client_id: entry.clientId,
     };
+    if (entry.replyTo !== null) frame.reply_to = entry.replyTo;
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
 

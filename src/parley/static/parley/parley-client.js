@@ -118,6 +118,7 @@ function storedSends(stored, room, entries, now) {
   const others = Array.isArray(stored) ? stored.filter(isStoredSend).filter((send) => send.room !== room && !expired(send, now)) : [];
   const mine = entries.map((entry) => {
     const send = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
+    if (entry.replyTo !== null) send.reply_to = entry.replyTo;
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -148,6 +149,7 @@ var Outbox = class {
    *   storage); a new one by default
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
+   * @param options.replyTo the `id` of the message it replies to
    */
   add(room, text, options = {}) {
     const clientId = options.clientId ?? this.options.newClientId();
@@ -155,6 +157,7 @@ var Outbox = class {
       clientId,
       room,
       text,
+      replyTo: options.replyTo ?? null,
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -261,6 +264,7 @@ var Outbox = class {
       text: entry.text,
       client_id: entry.clientId
     };
+    if (entry.replyTo !== null) frame.reply_to = entry.replyTo;
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
   wait(entry, ms) {
@@ -530,6 +534,27 @@ var ParleySocket = class extends Emitter {
   }
 };
 
+// src/reactions.ts
+function applyReaction(counts, frame, me) {
+  const mine = frame.user === me;
+  const next = [];
+  let seen = false;
+  for (const entry of counts) {
+    if (entry.emoji !== frame.emoji) {
+      next.push({ ...entry });
+      continue;
+    }
+    seen = true;
+    if (frame.count > 0) {
+      next.push({ emoji: entry.emoji, count: frame.count, me: mine ? frame.on : entry.me });
+    }
+  }
+  if (!seen && frame.count > 0) {
+    next.push({ emoji: frame.emoji, count: frame.count, me: mine && frame.on });
+  }
+  return next;
+}
+
 // src/stream.ts
 var RoomStream = class {
   /** The highest seq delivered (or known when subscribed). */
@@ -680,6 +705,7 @@ export {
   RoomStream,
   STABLE_MS,
   UnreadCount,
+  applyReaction,
   attemptAfterOpen,
   backoffCeilingMs,
   decideClose,
