@@ -67,9 +67,10 @@ export class MessageActions {
   showDeleted(li) {
     li.classList.add("deleted");
     li.classList.remove("mentions-me");
-    li.querySelectorAll(".message-actions, .editor, .edited, .confirm, .delivered").forEach((el) => {
-      el.remove();
-    });
+    const extras = ".reply-quote, .reply-count, .reactions, .reaction-picker";
+    li.querySelectorAll(`.message-actions, .editor, .edited, .confirm, .delivered, ${extras}`).forEach(
+      (el) => el.remove(),
+    );
     const text = li.querySelector(".text");
     text.hidden = false;
     text.textContent = this.S.messageDeleted;

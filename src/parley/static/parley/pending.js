@@ -93,7 +93,12 @@ export class PendingSends {
   restore() {
     for (const send of restorableSends(readStored(), this.room, Date.now())) {
       if (this.outbox.get(send.client_id)) continue;
-      const options = { clientId: send.client_id, at: send.at, failed: Boolean(send.failed) };
+      const options = {
+        clientId: send.client_id,
+        at: send.at,
+        failed: Boolean(send.failed),
+        replyTo: send.reply_to ?? null,
+      };
       this.messages.addLocal(this.outbox.add(send.room, send.text, options), this.lineActions());
     }
     this.save(); // drops what expired

@@ -33,6 +33,8 @@ import { setupComposer } from "./composer.js";
 import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 import { PendingSends } from "./pending.js";
+import { REACT_REF, Reactions } from "./reactions.js";
+import { Threads } from "./threads.js";
 import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { ReadingAids } from "./reading.js";
@@ -68,10 +70,19 @@ class RoomView {
     });
     this.typers = new TypingLine(document.getElementById("typing"), config);
 
+    this.threads = new Threads(config, { http: this.http, form: this.form, input: this.input });
+    this.reactions = new Reactions(config, {
+      send: (frame) => this.send(frame),
+      actionError: (li, message) => this.messages.actionError(li, message),
+    });
     this.messages = new MessageList(this.list, config, {
       send: (frame) => this.send(frame),
       focus: () => this.input.focus(),
       onStored: (clientId) => this.pending.settle(clientId),
+      decorate: (li, m) => {
+        this.threads.decorate(li, m);
+        this.reactions.decorate(li, m);
+      },
     });
     this.reading = new ReadingAids(this.S, config.user, () => {
       this.messages.scrollToBottom();
@@ -169,7 +180,9 @@ class RoomView {
     const text = this.input.value.trim();
     if (!text || this.roomGone) return;
     // Kept in sessionStorage before it is sent: a reload cannot lose it.
-    this.messages.addLocal(this.outbox.add(this.config.room, text), this.pending.lineActions());
+    const entry = this.outbox.add(this.config.room, text, { replyTo: this.threads.replyTo });
+    this.messages.addLocal(entry, this.pending.lineActions());
+    this.threads.cancelReply();
     this.messages.scrollToBottom();
     this.input.value = "";
     this.composer.grow();
@@ -259,6 +272,7 @@ class RoomView {
     for (const frame of step.forward) {
       if (frame.type === "message") {
         this.messages.showMessage(frame);
+        this.threads.onMessage(frame);
         this.reading.announce(frame);
         if (frame.author) this.typers.stop(frame.author);
       } else if (frame.type === "edited") {
@@ -356,6 +370,12 @@ class RoomView {
         }
         break;
       }
+      case "replies":
+        this.threads.onReplies(frame, this.messages.shown.get(frame.seq));
+        break;
+      case "reaction":
+        this.reactions.onReaction(frame, this.messages.shown.get(frame.seq));
+        break;
       case "presence":
         if (frame.online) this.online.add(frame.user);
         else this.online.remove(frame.user);
@@ -394,7 +414,7 @@ class RoomView {
       }
       return;
     }
-    for (const prefix of [EDIT_REF, DELETE_REF]) {
+    for (const prefix of [EDIT_REF, DELETE_REF, REACT_REF]) {
       if (typeof frame.ref === "string" && frame.ref.startsWith(prefix)) {
         this.messages.refused(frame.ref.slice(prefix.length), this.reason(frame));
         return;
