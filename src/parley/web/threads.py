@@ -18,9 +18,7 @@ def thread_config() -> dict[str, Any]:
     """The room page's ``config.threads``: ``{repliesUrl (with /0/ for the
     message id), emoji (the picker's), strings}``."""
     return {
-        "repliesUrl": reverse(
-            "parley-api:message_replies", args=[MESSAGE_PLACEHOLDER]
-        ),
+        "repliesUrl": reverse("parley-api:message_replies", args=[MESSAGE_PLACEHOLDER]),
         "emoji": list(PICKER_EMOJI),
         "strings": {
             "reply": _("Reply"),
