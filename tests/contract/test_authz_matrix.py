@@ -236,6 +236,8 @@ def run_http(world: World, row: Row) -> str:
             else world.message(OWNER, kind, own=True)
         )
         path = path.replace("{message_id}", str(message_id))
+    if "{emoji}" in path:
+        path = path.replace("{emoji}", quote("👍", safe=""))
     if "{notification_id}" in path:
         owner = role if own else other_role(role)
         path = path.replace("{notification_id}", str(world.notifications[owner]))
@@ -255,6 +257,8 @@ def run_http(world: World, row: Row) -> str:
             body = {"username": world.users[GUEST].username}
         case "POST /api/rooms/{slug}/messages":
             body = {"text": "from the matrix"}
+        case "POST /api/messages/{message_id}/reactions":
+            body = {"emoji": "👍"}
         case _ if method == "PATCH":
             body = {"text": "edited by the matrix"}
         case "POST /api/push/subscriptions":
@@ -317,7 +321,7 @@ async def run_socket(world: World, row: Row) -> str:
     operation = row.operation.removesuffix(" (oracle)").removeprefix("ws.")
     path = f"/ws/chat/{slug}/" if operation == "tutorial" else "/ws/"
     message_id = 0
-    if operation.startswith(("edit", "delete")) and role != ANONYMOUS:
+    if operation.startswith(("edit", "delete", "react", "reply")) and role != ANONYMOUS:
         message_id = world.message(role, kind, own=operation.endswith("_own"))
     try:
         ws = await connect(world, role, path)
@@ -355,6 +359,20 @@ async def run_socket(world: World, row: Row) -> str:
                         frame = orjson.loads(await ws.recv())
                         if "message" in frame or frame.get("type") == "error":
                             return frame.get("code", "message")
+            case "react":
+                return await exchange(
+                    ws, "reaction", type="react", id=message_id, emoji="👍"
+                )
+            case "reply":
+                return await exchange(
+                    ws,
+                    "ack",
+                    type="send",
+                    room=world.rooms[PUBLIC],
+                    text="a reply",
+                    client_id=unique("c"),
+                    reply_to=message_id,
+                )
             case "ping":
                 return await exchange(ws, "pong", type="ping")
     raise AssertionError(f"no socket operation {operation}")
