@@ -21,6 +21,7 @@ from parley.wire.frames import (
     Edit,
     Limits,
     Ping,
+    React,
     Read,
     Send,
     Subscribe,
@@ -79,7 +80,18 @@ hostile_values = st.recursive(
     ),
     max_leaves=8,
 )
-FIELD_NAMES = ["room", "after", "text", "client_id", "id", "seq", "ref", "message"]
+FIELD_NAMES = [
+    "room",
+    "after",
+    "text",
+    "client_id",
+    "id",
+    "seq",
+    "ref",
+    "message",
+    "reply_to",
+    "emoji",
+]
 frame_types = st.sampled_from([t.value for t in frames.ClientFrameType])
 hostile_frames = st.fixed_dictionaries(
     {"type": frame_types | hostile_values},
@@ -104,7 +116,21 @@ refs = st.none() | identifiers
 valid_frames = st.one_of(
     st.builds(Subscribe, room=slugs, after=st.none() | seqs, ref=refs),
     st.builds(Unsubscribe, room=slugs, ref=refs),
-    st.builds(Send, room=slugs, text=texts, client_id=identifiers, ref=identifiers),
+    st.builds(
+        Send,
+        room=slugs,
+        text=texts,
+        client_id=identifiers,
+        ref=identifiers,
+        reply_to=st.none() | ids,
+    ),
+    st.builds(
+        React,
+        id=ids,
+        emoji=st.text(min_size=1, max_size=frames.MAX_EMOJI_CHARS),
+        on=st.booleans(),
+        ref=refs,
+    ),
     st.builds(Edit, id=ids, text=texts, ref=refs),
     st.builds(Delete, id=ids, ref=refs),
     st.builds(Typing, room=slugs, ref=refs),
@@ -120,6 +146,9 @@ def fields_of(frame: frames.ClientFrame) -> dict:
         for name in frame.__slots__
         if getattr(frame, name) is not None
     }
+    if isinstance(frame, React):
+        # `on` is the frame's type: react or unreact.
+        return {"type": "react" if fields.pop("on") else "unreact", **fields}
     return {"type": frame.TYPE.value, **fields}
 
 
