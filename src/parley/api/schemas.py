@@ -111,8 +111,9 @@ class MessageIn(Body):
         pattern=NO_NUL,
         description="idempotency key: a repeat returns the first message, status 200",
     )
-    reply_to: WholeNumber | None = Field(
-        None, ge=1, description="id of the message of this room it replies to"
+    # The bound inside the union, so the schema's integer branch shows it.
+    reply_to: Annotated[int, Field(ge=1), BeforeValidator(_integral)] | None = Field(
+        None, description="id of the message of this room it replies to"
     )
 
 
