@@ -64,6 +64,16 @@ async def test_reply_to_a_message_and_react_to_it(
     await expect(stored(alice).nth(0).locator(".reply-count")).to_have_text(
         "Replies: 2"
     )
+    # An edit of the parent shows in its quotes and in the thread, live.
+    question_of_alice = stored(alice).nth(0)
+    await question_of_alice.hover()
+    await question_of_alice.get_by_role("button", name="Edit").click()
+    await question_of_alice.locator(".editor textarea").fill("Lunch at one?")
+    await question_of_alice.locator(".editor textarea").press("Enter")
+    await expect(stored(bob).nth(1).locator(".quote-text")).to_have_text(
+        "Lunch at one?"
+    )
+    await expect(thread.locator(".thread-parent .text")).to_have_text("Lunch at one?")
     await thread.get_by_role("button", name="Close the thread").click()
     await expect(thread).to_be_hidden()
 
@@ -92,5 +102,5 @@ async def test_reply_to_a_message_and_react_to_it(
     await expect(chip[bob]).to_have_text("🎉 1")
     await expect(chip[bob]).to_have_attribute("aria-pressed", "true")
     await expect(stored(bob).nth(2).locator(".reply-quote .quote-text")).to_have_text(
-        "Lunch at noon?"
+        "Lunch at one?"
     )

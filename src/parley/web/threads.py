@@ -7,6 +7,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from parley.wire.shapes import QUOTE_CHARS
+
 # The reaction picker's emoji: the common few of Slack's and Telegram's
 # quick reactions. Any other emoji may still be sent over the protocol.
 PICKER_EMOJI = ("👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀")
@@ -16,10 +18,12 @@ MESSAGE_PLACEHOLDER = 0
 
 def thread_config() -> dict[str, Any]:
     """The room page's ``config.threads``: ``{repliesUrl (with /0/ for the
-    message id), emoji (the picker's), strings}``."""
+    message id), emoji (the picker's), quoteChars (a quote's length, as the
+    server cuts it), strings}``."""
     return {
         "repliesUrl": reverse("parley-api:message_replies", args=[MESSAGE_PLACEHOLDER]),
         "emoji": list(PICKER_EMOJI),
+        "quoteChars": QUOTE_CHARS,
         "strings": {
             "reply": _("Reply"),
             "replyingTo": _("Replying to %(user)s"),

@@ -13,3 +13,4 @@ def test_the_replies_url_has_a_placeholder_for_the_message():
     config = thread_config()
     assert config["repliesUrl"] == "/api/messages/0/replies"
     assert config["strings"]["replies"] == "Replies: %(count)s"
+    assert config["quoteChars"] == 100

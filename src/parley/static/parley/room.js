@@ -277,8 +277,10 @@ class RoomView {
         if (frame.author) this.typers.stop(frame.author);
       } else if (frame.type === "edited") {
         this.messages.onEdited(frame);
+        this.threads.onChanged(frame);
       } else if (frame.type === "deleted") {
         this.messages.onDeleted(frame);
+        this.threads.onChanged(frame);
       }
     }
     if (step.repair) this.socket.resubscribe(this.config.room);

@@ -1,8 +1,9 @@
 // Replies and threads on the room page (docs/protocol.md, "Replies and
 // threads"): a Reply action on each message, the quote of the message
 // being answered above the composer (Escape or its button cancels), the
-// quote on each reply, the reply count under a parent (live, from the
-// `replies` frame), and the thread panel (#thread) listing a parent's
+// quote on each reply (following its parent's edit or deletion live), the
+// reply count under a parent (live, from the `replies` frame), and the
+// thread panel (#thread) listing a parent's
 // replies, opened from that count and kept live by the room's messages.
 // User text only ever reaches the page through text nodes (render.js).
 "use strict";
@@ -41,6 +42,12 @@ function quoteItem(quote, S, T) {
   if (quote.deleted) item.classList.add("deleted");
   item.append(who, excerpt);
   return item;
+}
+
+// A quote's text as the server cuts it: the first `chars` code points.
+function excerpt(text, chars) {
+  const points = Array.from(text);
+  return points.length <= chars ? text : points.slice(0, chars).join("") + "…";
 }
 
 export class Threads {
@@ -193,6 +200,27 @@ export class Threads {
   /** A stored message of the room: a reply to the open thread joins it. */
   onMessage(m) {
     if (this.openId !== null && m.reply_to && m.reply_to.id === this.openId) this.addToPanel(m);
+  }
+
+  /** An `edited` or `deleted` frame: the quotes of that message, and its
+   * line in the thread panel, follow. */
+  onChanged(frame) {
+    const id = String(frame.id);
+    const deleted = frame.type === "deleted";
+    const text = deleted ? this.S.messageDeleted : frame.text;
+    for (const quote of document.querySelectorAll(`.reply-quote[data-parent="${CSS.escape(id)}"]`)) {
+      quote.classList.toggle("deleted", deleted);
+      quote.querySelector(".quote-text").textContent = deleted
+        ? text
+        : excerpt(text, this.config.threads.quoteChars);
+    }
+    const item = this.panelItems.get(Number(frame.id));
+    if (item) {
+      item.dataset.text = deleted ? "" : text;
+      const body = item.querySelector(".text");
+      if (deleted) body.textContent = text;
+      else renderText(body, text, this.config.user);
+    }
   }
 
   close() {
