@@ -372,6 +372,7 @@ def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
     message = messages.edit_message(
         user=request.user, message_id=message_id, text=body.text
     )
+    reactions.attach([message], viewer_id=request.user.pk)
     return shapes.message(message)
 
 

@@ -65,6 +65,10 @@ def test_reactions_over_http(api, user, django_user_model):
     }
     history = api.get("/api/rooms/lobby/messages").json()["messages"]
     assert history[0]["reactions"] == [{"emoji": "👍", "count": 1, "me": True}]
+    edited = api.patch(
+        f"/api/messages/{said.id}", {"text": "hi"}, content_type="application/json"
+    )
+    assert edited.json()["reactions"] == history[0]["reactions"]
     off = api.delete(f"{path}/{quote('👍')}")
     assert (off.status_code, off.json()["count"], off.json()["on"]) == (200, 0, False)
     bad = post(api, path, {"emoji": "nope"})
