@@ -66,7 +66,12 @@ class SignInRefused(ParleyClientError):
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A stored message, as the ``message`` frame and the history API carry it."""
+    """A stored message, as the ``message`` frame and the history API carry it.
+
+    ``reply_to`` is a reply's quote of its parent (``{id, seq, author,
+    author_name, excerpt, deleted}``), ``reactions`` ``({emoji, count,
+    me}, ...)`` as ``docs/protocol.md`` shapes them.
+    """
 
     id: int
     seq: int
@@ -81,6 +86,9 @@ class Message:
     # The text's formatting as sanitized HTML (a Markdown subset); "" when
     # it shows as plain text.
     html: str = ""
+    reply_to: dict[str, Any] | None = None
+    reply_count: int = 0
+    reactions: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_frame(cls, frame: dict[str, Any]) -> "Message":
@@ -99,6 +107,9 @@ class Message:
                 for file in frame.get("attachments") or ()
             ),
             html=frame.get("html") or "",
+            reply_to=frame.get("reply_to"),
+            reply_count=frame.get("reply_count", 0),
+            reactions=tuple(frame.get("reactions", ())),
         )
 
 
@@ -184,6 +195,8 @@ class ParleyClient(RoomDetails):
         self.connections = 0
         self._pending: dict[str, _Pending[Ack]] = {}  # sends by client_id
         self._subscribing: dict[str, _Pending[int]] = {}  # subscribes by room
+        # react/unreact frames by ref, answered by their `reaction` frame.
+        self._reacting: dict[str, _Pending[dict[str, Any]]] = {}
         self._inbox: asyncio.Queue[Message | BaseException] = asyncio.Queue()
         self._socket: ClientConnection | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -272,6 +285,7 @@ class ParleyClient(RoomDetails):
         text: str,
         client_id: str | None = None,
         attachments: list[int] | None = None,
+        reply_to: int | None = None,
     ) -> Ack:
         """Send a message and wait for its ``ack``, across reconnects.
 
@@ -279,9 +293,11 @@ class ParleyClient(RoomDetails):
             client_id: the idempotency key; a random one by default.
             attachments: ids of files ``upload`` returned, to send with it
                 (``text`` may then be "").
+            reply_to: the ``id`` of the message of ``room`` it replies to.
 
         Raises:
-            ParleyClientError: the server refused it (``text_too_long`` ...).
+            ParleyClientError: the server refused it (``text_too_long``,
+                ``reply_wrong_room`` ...).
             SignInRefused: the sign-in ended (``session_ended``).
         """
         if self._ended is not None:
@@ -295,12 +311,51 @@ class ParleyClient(RoomDetails):
         }
         if attachments:
             frame["attachments"] = attachments
+        if reply_to is not None:
+            frame["reply_to"] = reply_to
         pending = self._pending.get(client_id)
         if pending is None:
             pending = _Pending(frame, asyncio.get_running_loop().create_future())
             self._pending[client_id] = pending
         await self._send_frame(frame)
         return await asyncio.shield(pending.future)
+
+    async def react(
+        self, message_id: int, emoji: str, *, on: bool = True
+    ) -> dict[str, Any]:
+        """React to a message with ``emoji`` (``on=False``: take it back), and
+        wait for the answer, across reconnects (a toggle is idempotent).
+
+        Returns:
+            The ``reaction`` frame: ``{id, seq, room, emoji, user, count,
+            on, ...}``.
+
+        Raises:
+            ParleyClientError: ``invalid_emoji``, ``too_many_reactions``,
+                ``not_found`` ...
+        """
+        if self._ended is not None:
+            raise self._ended
+        ref = uuid.uuid4().hex
+        frame = {
+            "type": "react" if on else "unreact",
+            "id": message_id,
+            "emoji": emoji,
+            "ref": ref,
+        }
+        pending = _Pending(frame, asyncio.get_running_loop().create_future())
+        self._reacting[ref] = pending
+        await self._send_frame(frame)
+        return await asyncio.shield(pending.future)
+
+    async def replies(
+        self, message_id: int, *, before: int | None = None, limit: int | None = None
+    ) -> tuple[list[Message], int | None]:
+        """A page of a message's replies over HTTP, newest first, and the next
+        cursor (``GET /api/messages/{id}/replies``)."""
+        params = {k: v for k, v in {"before": before, "limit": limit}.items() if v}
+        page = await self._get_json(f"/api/messages/{message_id}/replies", params)
+        return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
 
     async def messages(self) -> AsyncIterator[Message]:
         """Every message of the subscribed rooms, once each, in ``seq`` order
@@ -417,7 +472,8 @@ class ParleyClient(RoomDetails):
             if (subscribing := self._subscribing.get(room)) is not None:
                 frame["ref"] = subscribing.frame["ref"]
             await self._send_frame(frame)
-        for pending in list(self._pending.values()):
+        waiting: list[Any] = [*self._pending.values(), *self._reacting.values()]
+        for pending in waiting:
             await self._send_frame(pending.frame)
 
     async def _run(self) -> None:
@@ -459,9 +515,10 @@ class ParleyClient(RoomDetails):
 
     def _fail_waiting(self, error: Exception) -> None:
         """Raise ``error`` in every ``send`` and ``subscribe`` still waiting."""
-        waiting: list[_Pending[Ack] | _Pending[int]] = [
+        waiting: list[Any] = [
             *self._pending.values(),
             *self._subscribing.values(),
+            *self._reacting.values(),
         ]
         for pending in waiting:
             if not pending.future.done():
@@ -478,9 +535,13 @@ class ParleyClient(RoomDetails):
         return self._socket.close_code
 
     async def _handle(self, frame: dict[str, Any]) -> None:
-        pending: _Pending[Ack] | _Pending[int] | None
+        pending: Any
         kind = frame.get("type")
-        if kind == "message":
+        if kind == "reaction" and frame.get("ref") in self._reacting:
+            pending = self._reacting.pop(frame["ref"])
+            if not pending.future.done():
+                pending.future.set_result(frame)
+        elif kind == "message":
             await self._on_message(frame)
         elif kind == "subscribed":
             await self._on_subscribed(frame)
@@ -501,7 +562,11 @@ class ParleyClient(RoomDetails):
                 )
         elif kind == "error":
             ref = frame.get("ref") or ""
-            pending = self._pending.pop(ref, None) or self._subscribe_by_ref(ref)
+            pending = (
+                self._pending.pop(ref, None)
+                or self._subscribe_by_ref(ref)
+                or self._reacting.pop(ref, None)
+            )
             error = ParleyClientError(
                 frame["code"], frame["message"], frame.get("retry_after")
             )

@@ -48,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     # found). Ranking costs per match; 1,000 keeps a word found in every
     # message of a 1,000,000-message room under 100 ms (bench `search`).
     "SEARCH_RANK_WINDOW": 1000,
+    # Distinct emoji one message may carry (parley.services.reactions): a
+    # row of chips that fits under a message, and a bound on its shape.
+    "MAX_REACTIONS_PER_MESSAGE": 20,
     # Longest room title, in characters; slugs are cut to SLUG_MAX_CHARS.
     "ROOM_TITLE_MAX_CHARS": 100,
     "SLUG_MAX_CHARS": 64,

@@ -175,6 +175,23 @@ SOCKET_TABLE: dict[str, dict[str, Any]] = {
         GUEST:     ("message",    REFUSED,       REFUSED,       "message"),
         ANONYMOUS: REFUSED_4,
     },
+    # A reaction to another's message in the room of the kind.
+    "ws.react": {
+        OWNER:     ("reaction",   "reaction",    "reaction",    "not_found"),
+        MEMBER:    ("reaction",   "reaction",    "reaction",    "not_found"),
+        NONMEMBER: ("reaction",   "not_found",   "not_found",   "not_found"),
+        GUEST:     ("reaction",   "not_found",   "not_found",   "not_found"),
+        ANONYMOUS: REFUSED_4,
+    },
+    # A reply in the public room to another's message in the room of the
+    # kind: a message one may not read is as unknown as a missing one.
+    "ws.reply": {
+        OWNER:     ("ack",        "reply_wrong_room", "reply_wrong_room", "not_found"),
+        MEMBER:    ("ack",        "reply_wrong_room", "reply_wrong_room", "not_found"),
+        NONMEMBER: ("ack",        "not_found",        "not_found",        "not_found"),
+        GUEST:     ("ack",        "not_found",        "not_found",        "not_found"),
+        ANONYMOUS: REFUSED_4,
+    },
     "ws.ping": {
         OWNER: "pong", MEMBER: "pong", NONMEMBER: "pong", GUEST: "pong",
         ANONYMOUS: REFUSED,
@@ -407,6 +424,28 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       NOT_FOUND),
         NONMEMBER: (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
         GUEST:     (FORBIDDEN,      NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # Replies and reactions of another's message in the room of the kind.
+    "GET /api/messages/{message_id}/replies": {
+        OWNER:     (OK,             OK,              OK,              NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              NOT_FOUND),
+        NONMEMBER: (OK,             NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (OK,             NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "POST /api/messages/{message_id}/reactions": {
+        OWNER:     (OK,             OK,              OK,              NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              NOT_FOUND),
+        NONMEMBER: (OK,             NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (OK,             NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "DELETE /api/messages/{message_id}/reactions/{emoji}": {
+        OWNER:     (OK,             OK,              OK,              NOT_FOUND),
+        MEMBER:    (OK,             OK,              OK,              NOT_FOUND),
+        NONMEMBER: (OK,             NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
+        GUEST:     (OK,             NOT_FOUND,       NOT_FOUND,       NOT_FOUND),
         ANONYMOUS: UNAUTHENTICATED_4,
     },
     # The direct room with the owner.

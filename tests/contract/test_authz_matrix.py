@@ -284,6 +284,8 @@ def run_http(world: World, row: Row) -> str:
         path = path.replace("{attachment_id}", str(world.upload(holder, kind)))
     elif "{attachment_id}" in path:
         path = path.replace("{attachment_id}", str(world.attachment(kind)))
+    if "{emoji}" in path:
+        path = path.replace("{emoji}", quote("👍", safe=""))
     if "{notification_id}" in path:
         owner = role if own else other_role(role)
         path = path.replace("{notification_id}", str(world.notifications[owner]))
@@ -305,6 +307,8 @@ def run_http(world: World, row: Row) -> str:
             body = {"text": "from the matrix"}
         case "POST /api/rooms/{slug}/topic":
             body = {"topic": "set by the matrix"}
+        case "POST /api/messages/{message_id}/reactions":
+            body = {"emoji": "👍"}
         case _ if method == "PATCH":
             body = {"text": "edited by the matrix"}
         case "POST /api/rooms/{slug}/attachments":
@@ -386,10 +390,9 @@ async def run_socket(world: World, row: Row) -> str:
     operation = row.operation.removesuffix(" (oracle)").removeprefix("ws.")
     path = f"/ws/chat/{slug}/" if operation == "tutorial" else "/ws/"
     message_id = 0
-    acts_on_message = operation.startswith(("edit", "delete")) or operation in (
-        "pin",
-        "unpin",
-    )
+    acts_on_message = operation.startswith(
+        ("edit", "delete", "react", "reply")
+    ) or operation in ("pin", "unpin")
     if acts_on_message and role != ANONYMOUS:
         message_id = world.message(role, kind, own=operation.endswith("_own"))
     try:
@@ -428,6 +431,20 @@ async def run_socket(world: World, row: Row) -> str:
                         frame = orjson.loads(await ws.recv())
                         if "message" in frame or frame.get("type") == "error":
                             return frame.get("code", "message")
+            case "react":
+                return await exchange(
+                    ws, "reaction", type="react", id=message_id, emoji="👍"
+                )
+            case "reply":
+                return await exchange(
+                    ws,
+                    "ack",
+                    type="send",
+                    room=world.rooms[PUBLIC],
+                    text="a reply",
+                    client_id=unique("c"),
+                    reply_to=message_id,
+                )
             case "ping":
                 return await exchange(ws, "pong", type="ping")
             case "topic":

@@ -53,6 +53,7 @@ REPLIES: dict[ClientFrameType, str | None] = {
     ClientFrameType.TOPIC: ServerFrameType.TOPIC,
     # `pin` and `unpin` parse to one frame (frames.Pin), answered by `pin`.
     ClientFrameType.PIN: ServerFrameType.PIN,
+    ClientFrameType.REACT: ServerFrameType.REACTION,
 }
 TEXT_ERRORS = {ErrorCode.INVALID_TEXT, ErrorCode.TEXT_TOO_LONG}
 ERRORS: dict[ClientFrameType, set[str]] = {
@@ -70,6 +71,10 @@ ERRORS: dict[ClientFrameType, set[str]] = {
         ErrorCode.ATTACHMENT_NOT_FOUND,
         ErrorCode.ATTACHMENT_USED,
         ErrorCode.TOO_MANY_ATTACHMENTS,
+        # reply_to: a missing, unreadable, deleted or elsewhere message.
+        ErrorCode.NOT_FOUND,
+        ErrorCode.REPLY_WRONG_ROOM,
+        ErrorCode.MESSAGE_DELETED,
         *TEXT_ERRORS,
     },
     ClientFrameType.EDIT: {
@@ -94,6 +99,12 @@ ERRORS: dict[ClientFrameType, set[str]] = {
         ErrorCode.MESSAGE_DELETED,
         ErrorCode.TOO_MANY_PINS,
     },
+    ClientFrameType.REACT: {
+        ErrorCode.NOT_FOUND,
+        ErrorCode.MESSAGE_DELETED,
+        ErrorCode.INVALID_EMOJI,
+        ErrorCode.TOO_MANY_REACTIONS,
+    },
 }
 SERVER_TYPES = {t.value for t in ServerFrameType}
 
@@ -103,6 +114,7 @@ ROOMS = ["$room", "$secret", "$missing", "Not A Slug", "лобби", "-", "a" * 
 MESSAGE_IDS = ["$mine", "$theirs", "$secret_message", 1, 2**62, 0, -1, "7", True]
 TEXTS = ["hi", "@$peer look", " ", "\x00", "x" * 4001, "я" * 4000, "<b>x</b>"]
 SEQS = [None, 0, 1, 10**6, 2**63, -1, 1.5]
+EMOJI = ["👍", "🎉", "👨‍👩‍👧", "👍🏽", "a", "👍👍", "", " ", "x" * 33, ":+1:"]
 rooms = st.sampled_from(ROOMS)
 seqs = st.sampled_from(SEQS)
 message_ids = st.sampled_from(MESSAGE_IDS)
@@ -123,7 +135,15 @@ def shaped(frame_type: ClientFrameType, **fields) -> st.SearchStrategy[dict]:
 valid_ish = st.one_of(
     shaped(ClientFrameType.SUBSCRIBE, room=rooms, optional={"after": seqs}),
     shaped(ClientFrameType.UNSUBSCRIBE, room=rooms),
-    shaped(ClientFrameType.SEND, room=rooms, text=texts, client_id=client_ids),
+    shaped(
+        ClientFrameType.SEND,
+        room=rooms,
+        text=texts,
+        client_id=client_ids,
+        optional={"reply_to": message_ids},
+    ),
+    shaped(ClientFrameType.REACT, id=message_ids, emoji=st.sampled_from(EMOJI)),
+    shaped(ClientFrameType.UNREACT, id=message_ids, emoji=st.sampled_from(EMOJI)),
     shaped(ClientFrameType.EDIT, id=message_ids, text=texts),
     shaped(ClientFrameType.DELETE, id=message_ids),
     shaped(ClientFrameType.TYPING, room=rooms),

@@ -139,6 +139,8 @@ def assert_clean(result: dict[str, Any], target: dict) -> None:
     assert_no_failures(target["server"])
 
 
+# The pass has its own bound (RUN_TIMEOUT_SECS), longer than pytest's.
+@pytest.mark.timeout(RUN_TIMEOUT_SECS + 30)
 def test_no_failure_signed_in_with_a_token(target: dict, tmp_path: Path):
     auth = (
         'hooks = "tests.support.schemathesis_hooks"\n'
@@ -147,6 +149,8 @@ def test_no_failure_signed_in_with_a_token(target: dict, tmp_path: Path):
     assert_clean(run_schemathesis(target, tmp_path, auth), target)
 
 
+# The pass has its own bound (RUN_TIMEOUT_SECS), longer than pytest's.
+@pytest.mark.timeout(RUN_TIMEOUT_SECS + 30)
 def test_no_failure_signed_in_with_a_session(target: dict, tmp_path: Path):
     """State-changing calls carry the CSRF token, as a page sends them."""
     alice: User = target["alice"]

@@ -22,6 +22,7 @@ from parley.wire.frames import (
     Limits,
     Pin,
     Ping,
+    React,
     Read,
     Send,
     Subscribe,
@@ -92,6 +93,8 @@ FIELD_NAMES = [
     "message",
     "topic",
     "attachments",
+    "reply_to",
+    "emoji",
 ]
 frame_types = st.sampled_from([t.value for t in frames.ClientFrameType])
 hostile_frames = st.fixed_dictionaries(
@@ -133,6 +136,14 @@ valid_frames = st.one_of(
         client_id=identifiers,
         ref=identifiers,
         attachments=st.lists(ids, max_size=3).map(tuple),
+        reply_to=st.none() | ids,
+    ),
+    st.builds(
+        React,
+        id=ids,
+        emoji=st.text(min_size=1, max_size=frames.MAX_EMOJI_CHARS),
+        on=st.booleans(),
+        ref=refs,
     ),
     st.builds(Edit, id=ids, text=texts, ref=refs),
     st.builds(Delete, id=ids, ref=refs),
@@ -154,6 +165,9 @@ def fields_of(frame: frames.ClientFrame) -> dict:
     if isinstance(frame, Pin):  # `on` is told by the type: pin or unpin
         del fields["on"]
         return {"type": "pin" if frame.on else "unpin", **fields}
+    if isinstance(frame, React):
+        # `on` is the frame's type: react or unreact.
+        return {"type": "react" if fields.pop("on") else "unreact", **fields}
     return {"type": frame.TYPE.value, **fields}
 
 

@@ -41,6 +41,8 @@ export interface SendFrame extends Referenced {
   text: string;
   client_id: string;
   attachments?: number[];
+  /** The `id` of the message of `room` this one replies to. */
+  reply_to?: number;
 }
 export interface EditFrame extends Referenced {
   type: "edit";
@@ -75,6 +77,13 @@ export interface PinFrame extends Referenced {
   type: "pin" | "unpin";
   id: number;
 }
+/** Add (`react`) or take back (`unreact`) your reaction `emoji` (one
+ * emoji) on message `id`; answered by a `reaction` frame. */
+export interface ReactFrame extends Referenced {
+  type: "react" | "unreact";
+  id: number;
+  emoji: string;
+}
 
 /** Every frame a client may send. */
 export type ClientFrame =
@@ -87,7 +96,9 @@ export type ClientFrame =
   | ReadFrame
   | PingFrame
   | TopicFrame
-  | PinFrame;
+  | PinFrame
+
+  | ReactFrame;
 
 // --- server → client ---------------------------------------------------
 
@@ -131,6 +142,22 @@ export interface Attachment {
   width?: number | null;
   height?: number | null;
 }
+/** A reply's compact quote of its parent: its first 100 characters in
+ * `excerpt` (`""` once deleted). */
+export interface ReplyQuote {
+  id: number;
+  seq: number;
+  author: string | null;
+  author_name: string | null;
+  excerpt: string;
+  deleted: boolean;
+}
+/** One emoji's reactions on a message; `me`: whether you reacted with it. */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
 /** A stored message (also the shape of one in the history API). */
 export interface MessageFrame {
   type: "message";
@@ -154,6 +181,32 @@ export interface MessageFrame {
   pinned?: boolean;
   /** Its files; absent when none, and once deleted. */
   attachments?: Attachment[];
+  /** A reply's quote of its parent; absent (or null) for other messages. */
+  reply_to?: ReplyQuote | null;
+  reply_count?: number;
+  /** Emoji in the order first used. */
+  reactions?: ReactionCount[];
+}
+/** A parent's new count of replies. */
+export interface RepliesFrame {
+  type: "replies";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  reply_count: number;
+}
+/** `user` toggled `emoji` on message `id`: `count` users react with it
+ * now; `on` whether `user` does. */
+export interface ReactionFrame {
+  type: "reaction";
+  id: number;
+  seq: number;
+  room: RoomSlug;
+  emoji: string;
+  user: string;
+  count: number;
+  on: boolean;
+  ref?: string;
 }
 /** The receipt of a `send`: the message is stored as `seq`. */
 export interface AckFrame {
@@ -278,7 +331,10 @@ export type ServerFrame =
   | PongFrame
   | TopicNoticeFrame
   | PinNoticeFrame
-  | MemberFrame;
+  | MemberFrame
+
+  | RepliesFrame
+  | ReactionFrame;
 
 /** Frames about one room (they carry `room`). */
 export type RoomFrame = Extract<ServerFrame, { room: RoomSlug }>;
@@ -305,7 +361,11 @@ export type ErrorCode =
   | "too_many_pins"
   | "last_owner"
   | "invalid_query"
-  | "internal_error";
+  | "internal_error"
+
+  | "reply_wrong_room"
+  | "invalid_emoji"
+  | "too_many_reactions";
 
 /** A stored message as the history API gives it: a `message` frame
  * without its `type`. */
@@ -316,6 +376,12 @@ export type StoredMessage = Omit<MessageFrame, "type">;
 export interface HistoryPage {
   messages: StoredMessage[];
   next_before: number | null;
+}
+
+/** A page of `GET /api/messages/{id}/replies`: the parent and its replies,
+ * newest first, paged like history. */
+export interface RepliesPage extends HistoryPage {
+  parent: StoredMessage;
 }
 
 /**

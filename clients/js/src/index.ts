@@ -50,6 +50,7 @@ export {
   type SearchParams,
   type SnippetPart,
 } from "./search.js";
+export { applyReaction } from "./reactions.js";
 export { RoomStream, type Gap, type Step } from "./stream.js";
 export type { Timers } from "./timers.js";
 export { UnreadCount } from "./unread.js";

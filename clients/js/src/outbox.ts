@@ -40,6 +40,8 @@ export interface StoredSend {
   text: string;
   /** Ids of the uploads it carries. */
   attachments?: number[];
+  /** The `id` of the message it replies to. */
+  reply_to?: number;
   failed?: boolean;
   /** When it was queued, ms since the epoch. */
   at: number;
@@ -88,6 +90,7 @@ export function storedSends(
   const mine = entries.map((entry): StoredSend => {
     const send: StoredSend = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
     if (entry.attachments.length) send.attachments = [...entry.attachments];
+    if (entry.replyTo !== null) send.reply_to = entry.replyTo;
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -101,6 +104,8 @@ export interface OutboxEntry {
   readonly text: string;
   /** Ids of the uploads it carries (`SendFrame.attachments`). */
   readonly attachments: readonly number[];
+  /** The `id` of the message it replies to, else null. */
+  readonly replyTo: number | null;
   state: SendState;
   /** When it was queued (or last retried), ms since the epoch. */
   at: number;
@@ -153,11 +158,18 @@ export class Outbox {
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
    * @param options.attachments ids of uploads to send with it
+   * @param options.replyTo the `id` of the message it replies to
    */
   add(
     room: RoomSlug,
     text: string,
-    options: { clientId?: string; at?: number; failed?: boolean; attachments?: number[] } = {},
+    options: {
+      clientId?: string;
+      at?: number;
+      failed?: boolean;
+      attachments?: number[];
+      replyTo?: number | null;
+    } = {},
   ): OutboxEntry {
     const clientId = options.clientId ?? this.options.newClientId();
     const entry: OutboxEntry = {
@@ -165,6 +177,7 @@ export class Outbox {
       room,
       text,
       attachments: (options.attachments ?? []).filter(Number.isInteger),
+      replyTo: options.replyTo ?? null,
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -281,6 +294,7 @@ export class Outbox {
       client_id: entry.clientId,
     };
     if (entry.attachments.length) frame.attachments = [...entry.attachments];
+    if (entry.replyTo !== null) frame.reply_to = entry.replyTo;
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
 

@@ -55,6 +55,14 @@ describe("Outbox", () => {
     assert.deepEqual(restorableSends(stored, "lobby", clock.now)[0]?.attachments, [7, 8]);
   });
 
+  test("a reply carries reply_to on the wire and into storage", () => {
+    outbox.add("lobby", "yes", { replyTo: 7 });
+    assert.deepEqual(wire, [
+      { type: "send", room: "lobby", text: "yes", client_id: "id-1", reply_to: 7 },
+    ]);
+    assert.equal(storedSends([], "lobby", outbox.entries(), 0)[0]?.reply_to, 7);
+  });
+
   test("without a socket it stays `pending`; a reconnect sends all, in order, same ids", () => {
     open = false;
     outbox.add("lobby", "one");

@@ -120,6 +120,10 @@ class MessageIn(Body):
         "(POST /api/rooms/{slug}/attachments), at most "
         "PARLEY_ATTACHMENTS_PER_MESSAGE (10)",
     )
+    # The bound inside the union, so the schema's integer branch shows it.
+    reply_to: Annotated[int, Field(ge=1), BeforeValidator(_integral)] | None = Field(
+        None, description="id of the message of this room it replies to"
+    )
 
 
 class AttachmentOut(Schema):
@@ -133,6 +137,23 @@ class AttachmentOut(Schema):
     thumb_url: str | None = Field(None, description="images: a WebP thumbnail")
     width: int | None = Field(None, description="images: in pixels")
     height: int | None = Field(None, description="images: in pixels")
+
+
+class QuoteOut(Schema):
+    """A reply's compact quote of its parent."""
+
+    id: int
+    seq: int
+    author: str | None
+    author_name: str | None
+    excerpt: str = Field(description="the parent's first 100 characters; '' if deleted")
+    deleted: bool
+
+
+class ReactionCount(Schema):
+    emoji: str
+    count: int
+    me: bool = Field(description="whether the caller reacted with it")
 
 
 class MessageOut(Schema):
@@ -164,6 +185,11 @@ class MessageOut(Schema):
     pinned: bool = Field(False, description="pinned in its room")
     attachments: list[AttachmentOut] = Field(
         default_factory=list, description="its files; none once deleted"
+    )
+    reply_to: QuoteOut | None = Field(None, description="a reply's parent, quoted")
+    reply_count: int = Field(0, description="replies to this message")
+    reactions: list[ReactionCount] = Field(
+        default_factory=list, description="emoji in the order first used"
     )
 
 

@@ -43,10 +43,19 @@ from parley.api.schemas import (
     RoomOut,
 )
 from parley.api.search import router as search_router
+from parley.api.threads import router as threads_router
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
-from parley.services import messages, notifications, reads, rooms, search, tokens
+from parley.services import (
+    messages,
+    notifications,
+    reactions,
+    reads,
+    rooms,
+    search,
+    tokens,
+)
 from parley.services.reads import ReadState
 from parley.version import __version__
 from parley.wire import shapes
@@ -317,6 +326,7 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
         page = search.around(room=room, seq=query.around, limit=query.limit)
     else:
         page = messages.history(room=room, before=query.before, limit=query.limit)
+    reactions.attach(page, viewer_id=request.user.pk)
     oldest = page[-1].seq if page else None
     return MessagePage(
         messages=[shapes.message(m) for m in page],
@@ -340,6 +350,7 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
         text=body.text,
         client_id=body.client_id,
         attachments=body.attachments,
+        reply_to=body.reply_to,
     )
     return Status(201 if posted.created else 200, shapes.message(posted.message))
 
@@ -355,6 +366,7 @@ def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
     message = messages.edit_message(
         user=request.user, message_id=message_id, text=body.text
     )
+    reactions.attach([message], viewer_id=request.user.pk)
     return shapes.message(message)
 
 
@@ -416,8 +428,9 @@ def mark_notification_read(request: HttpRequest, notification_id: int):
     return shapes.notification(notification)
 
 
-# Push subscriptions and notification preferences (parley.api.push), with
-# this API's sign-in, budget and errors.
+# Push subscriptions and notification preferences (parley.api.push), replies
+# and reactions (parley.api.threads), with this API's sign-in, budget and
+# errors.
 api.add_router("", push_router)
 # A room's topic, members, leaving and pins (parley.api.details).
 api.add_router("", details_router)
@@ -425,3 +438,4 @@ api.add_router("", details_router)
 api.add_router("", attachments_router)
 # Search (parley.api.search).
 api.add_router("", search_router)
+api.add_router("", threads_router)

@@ -14,6 +14,7 @@ from parley.models.notifications import (
     RoomMute,
 )
 from parley.models.pins import Pin
+from parley.models.reactions import Reaction
 from parley.models.rooms import Membership, Message, Room
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Pin",
     "Profile",
     "PushSubscription",
+    "Reaction",
     "Room",
     "RoomMute",
     "UsernameSkeleton",

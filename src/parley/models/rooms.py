@@ -121,6 +121,19 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    # A reply's parent, in the same room (parley.services.threads); messages
+    # are never removed (a delete blanks them), so SET_NULL only guards a
+    # room's removal order.
+    reply_to = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+    )
+    # Replies stored to this message, kept by the send that stores one.
+    reply_count = models.PositiveIntegerField(_("reply count"), default=0)
 
     class Meta:
         verbose_name = _("message")

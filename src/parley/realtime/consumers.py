@@ -24,7 +24,7 @@ from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import current_limits
 from parley.realtime.following import FollowingRooms, Subscription
-from parley.services import details, messages, pins, reads, rooms
+from parley.services import details, messages, pins, reactions, reads, rooms
 from parley.wire import events, frames, shapes
 from parley.wire.frames import ServerFrameType
 
@@ -88,6 +88,15 @@ class ChatConsumer(FollowingRooms):
                 self.send_frame(
                     ServerFrameType.DELETED, **shapes.deleted(message), ref=frame.ref
                 )
+            case frames.React():
+                toggled = await database_sync_to_async(reactions.toggle)(
+                    user=self.user, message_id=frame.id, emoji=frame.emoji, on=frame.on
+                )
+                self.send_frame(
+                    ServerFrameType.REACTION,
+                    **toggled.fields(self.username),
+                    ref=frame.ref,
+                )
             case frames.Typing():
                 await self.typing(frame)
             case frames.Read():
@@ -142,6 +151,7 @@ class ChatConsumer(FollowingRooms):
             slug=slug,
             text=frame.text,
             client_id=frame.client_id,
+            reply_to=frame.reply_to,
             acknowledge=acknowledge,
             attachments=frame.attachments,
         )

@@ -38,7 +38,7 @@ from parley.realtime import periodic
 from parley.realtime.interfaces import Socket
 from parley.realtime.presence import Presence
 from parley.realtime.sessions import SessionWatch
-from parley.services import messages
+from parley.services import messages, reactions
 from parley.wire import events, shapes
 from parley.wire.events import presence_group, room_group, user_group
 from parley.wire.frames import ServerFrameType, encode_frame
@@ -52,17 +52,21 @@ MAX_RETRY_SECS = 5.0
 def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, str]]:
     """Encoded ``message`` frames with ``after < seq < before``, ascending.
 
+    One encoding for every socket of the room, so each message's
+    reactions say ``me: false`` (``reactions.attach``); a page's reload or
+    the next ``reaction`` event tells each reader.
+
     Returns:
         ``[(seq, frame JSON text), ...]``.
     """
+    missed = messages.messages_between(room_id=room_id, after=after, before=before)
+    reactions.attach(missed, viewer_id=None)
     return [
         (
             message.seq,
             encode_frame(ServerFrameType.MESSAGE, **shapes.message(message)),
         )
-        for message in messages.messages_between(
-            room_id=room_id, after=after, before=before
-        )
+        for message in missed
     ]
 
 

@@ -27,7 +27,7 @@ from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
 from parley.services import attachments as files
-from parley.services import delivery, formatting, mentions, profiles, rooms
+from parley.services import delivery, formatting, mentions, profiles, rooms, threads
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -118,6 +118,7 @@ def store(
     text: str,
     client_id: str = "",
     attachments: Sequence[int] = (),
+    reply_to: Message | None = None,
 ) -> Posted:
     """Store a message at the room's next ``seq``, at most once per client_id,
     with its formatting (``html``, ``parley.services.formatting``).
@@ -140,6 +141,8 @@ def store(
         attachments: ids of ``author``'s uploads into ``room`` to send with
             it (``parley.services.attachments.claim``); with any, ``text``
             may be blank.
+        reply_to: the parent of a reply (``threads.parent_for`` checked
+            it); its ``reply_count`` grows in the same transaction.
 
     Returns:
         ``Posted(message, created=True)``, or the first message and
@@ -162,6 +165,7 @@ def store(
                 text=text,
                 html=html,
                 client_id=client_id,
+                reply_to=reply_to,
             )
             # Read by its shape (parley.wire.shapes.message), as loaded
             # by profiles.with_authors.
@@ -177,6 +181,8 @@ def store(
                 room=room,
                 author=author,
             )
+            if reply_to is not None:
+                threads.count_reply(reply_to)
         # Its shape shows the author's name and avatar: load them now, on
         # this thread, not when the event loop shapes it.
         profiles.attach(author)
@@ -195,19 +201,22 @@ Acknowledge = Callable[[Posted], None]
 
 
 def _checked_store(
-    *,
     author: AbstractBaseUser,
     room: Room | None,
     slug: str | None,
     text: str,
     client_id: str,
     attachments: Sequence[int],
+    reply_to: int | None,
 ) -> Posted:
     """A send's checks, rate limit and write, in one trip to the database."""
     if room is None:
         if slug is None:
             raise TypeError("send() needs a room or a slug")
         room = rooms.get_readable(user=author, slug=slug)
+    parent = None
+    if reply_to is not None:
+        parent = threads.parent_for(user=author, room=room, message_id=reply_to)
     # Before the store: a refused send stores nothing and leaves its
     # client_id free for the retry.
     files.check_count(list(attachments))
@@ -218,6 +227,7 @@ def _checked_store(
         text=text,
         client_id=client_id,
         attachments=attachments,
+        reply_to=parent,
     )
 
 
@@ -228,6 +238,7 @@ def send(
     room: Room | None = None,
     slug: str | None = None,
     client_id: str = "",
+    reply_to: int | None = None,
     acknowledge: Acknowledge | None = None,
     attachments: Sequence[int] = (),
     on_commit: bool = False,
@@ -252,6 +263,9 @@ def send(
         client_id: the sender's idempotency key, or "" for none.
         attachments: ids of the sender's uploads to send with it; see
             ``store``.
+        reply_to: the ``id`` of the message this one replies to, or None
+            (``threads.parent_for``); the parent's new ``reply_count`` is
+            announced after the message (``threads.replies_event``).
         acknowledge: called with the result once stored, before the
             broadcast; None when the caller answers with the return value.
         on_commit: broadcast once the caller's transaction commits (a
@@ -268,7 +282,9 @@ def send(
         NotFound: ``attachment_not_found``; Conflict: ``attachment_used``
             (``parley.services.attachments.claim``).
         Conflict: ``client_id_reused`` when the key belongs to another room;
-            ``client_id_conflict`` when it was sent with another text.
+            ``client_id_conflict`` when it was sent with another text;
+            ``message_deleted`` for a reply to a deleted message.
+        NotFound, ParleyError: from ``threads.parent_for``.
     """
     posted = _checked_store(
         author=author,
@@ -277,6 +293,7 @@ def send(
         text=text,
         client_id=client_id,
         attachments=attachments,
+        reply_to=reply_to,
     )
     if acknowledge is not None:
         acknowledge(posted)
@@ -285,6 +302,8 @@ def send(
 
         def broadcast() -> None:
             publish_sync(events.message_event(message.room_id, shapes.message(message)))
+            if message.reply_to_id is not None:
+                publish_sync(threads.replies_event(message))
             mentions.dispatch_sync(message)
             if message.room.kind == Room.Kind.DIRECT:
                 delivery.dispatch_direct_sync(message)
@@ -303,6 +322,7 @@ async def asend(
     room: Room | None = None,
     slug: str | None = None,
     client_id: str = "",
+    reply_to: int | None = None,
     acknowledge: Acknowledge | None = None,
     attachments: Sequence[int] = (),
 ) -> Posted:
@@ -317,12 +337,15 @@ async def asend(
         text=text,
         client_id=client_id,
         attachments=attachments,
+        reply_to=reply_to,
     )
     if acknowledge is not None:
         acknowledge(posted)
     if posted.created:
         message = posted.message
         await publish(events.message_event(message.room_id, shapes.message(message)))
+        if message.reply_to_id is not None:
+            await publish(threads.replies_event(message))
         await mentions.dispatch(message)
         if message.room.kind == Room.Kind.DIRECT:
             await delivery.dispatch_direct(message)

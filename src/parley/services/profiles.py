@@ -31,8 +31,14 @@ from parley.wire.errors import ErrorCode, ParleyError
 
 # The related rows a message's public shape reads (parley.wire.shapes
 # .message): its room, its author and the author's profile, without the
-# avatar's bytes (the shape only needs its URL).
-MESSAGE_RELATED = ("room", "author", "author__parley_profile")
+# avatar's bytes (the shape only needs its URL); a reply's parent, quoted
+# with its author's name (parley.services.threads).
+MESSAGE_RELATED = (
+    "room",
+    "author",
+    "author__parley_profile",
+    "reply_to__author__parley_profile",
+)
 AVATAR_BYTES = "avatar"
 STORED_FORMAT = "PNG"
 STORED_CONTENT_TYPE = "image/png"
@@ -52,7 +58,10 @@ def with_authors(messages: QuerySet[Message]) -> QuerySet[Message]:
     in one more."""
     return (
         messages.select_related(*MESSAGE_RELATED)
-        .defer(f"author__parley_profile__{AVATAR_BYTES}")
+        .defer(
+            f"author__parley_profile__{AVATAR_BYTES}",
+            f"reply_to__author__parley_profile__{AVATAR_BYTES}",
+        )
         # Whether it is pinned (parley.services.pins): an index lookup.
         .annotate(pinned=Exists(Pin.objects.filter(message_id=OuterRef("pk"))))
         .prefetch_related(Prefetch("attachments", to_attr="attachment_list"))

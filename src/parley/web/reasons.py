@@ -73,5 +73,8 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.ATTACHMENT_NOT_FOUND: _("This file is gone; attach it again."),
         ErrorCode.ATTACHMENT_USED: _("This file was already sent."),
         ErrorCode.TOO_MANY_ATTACHMENTS: _("Too many files for one message."),
+        ErrorCode.REPLY_WRONG_ROOM: _("A reply answers a message of this room."),
+        ErrorCode.INVALID_EMOJI: _("This is not one emoji."),
+        ErrorCode.TOO_MANY_REACTIONS: _("This message has all the reactions it may."),
     }
     return {str(code): text for code, text in reasons.items()}

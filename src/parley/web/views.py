@@ -31,6 +31,7 @@ from parley.web import reasons
 from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
+from parley.web.threads import thread_config
 from parley.wire.errors import ErrorCode, NotFound, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
@@ -324,6 +325,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         "canDirect": not guests.is_guest(user),
         "people": {p["username"]: p for p in members["people"]},
         "historyUrl": reverse("parley-api:room_history", args=[current.slug]),
+        "threads": thread_config(),
         "directUrl": reverse("parley-api:open_direct", args=[USER_PLACEHOLDER]),
         "membersUrl": reverse("parley-api:add_member", args=[current.slug]),
         "roomUrl": reverse("parley-room", args=[ROOM_PLACEHOLDER]),

@@ -56,6 +56,9 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
     TOO_MANY_PINS = "too_many_pins"
     LAST_OWNER = "last_owner"
+    REPLY_WRONG_ROOM = "reply_wrong_room"
+    INVALID_EMOJI = "invalid_emoji"
+    TOO_MANY_REACTIONS = "too_many_reactions"
 
 
 class ParleyError(Exception):

@@ -18,6 +18,9 @@ from parley.wire.errors import ErrorCode, ParleyError
 # Sequence numbers are stored as signed 64-bit integers (PostgreSQL bigint);
 # a larger `after` could not be compared in a query, so it is refused here.
 MAX_SEQ = 2**63 - 1
+# Longest `emoji` of a reaction frame, in characters: ZWJ sequences (a
+# family with skin tones) are well under it (parley.models.Reaction).
+MAX_EMOJI_CHARS = 32
 
 
 class ClientFrameType(StrEnum):
@@ -32,6 +35,8 @@ class ClientFrameType(StrEnum):
     TOPIC = "topic"
     PIN = "pin"
     UNPIN = "unpin"
+    REACT = "react"
+    UNREACT = "unreact"
 
 
 class ServerFrameType(StrEnum):
@@ -51,6 +56,8 @@ class ServerFrameType(StrEnum):
     TOPIC = "topic"
     PIN = "pin"
     MEMBER = "member"
+    REPLIES = "replies"
+    REACTION = "reaction"
 
 
 class CloseCode(IntEnum):
@@ -125,6 +132,7 @@ class Send:
     client_id: str
     ref: str | None = None
     attachments: tuple[int, ...] = ()
+    reply_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +166,17 @@ class Read:
 
 
 @dataclass(frozen=True, slots=True)
+class React:
+    """``react {id, emoji}`` (``on`` True) or ``unreact {id, emoji}``."""
+
+    TYPE: ClassVar[ClientFrameType] = ClientFrameType.REACT
+    id: int
+    emoji: str
+    on: bool = True
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     TYPE: ClassVar[ClientFrameType] = ClientFrameType.PING
     ref: str | None = None
@@ -184,7 +203,17 @@ class Pin:
 
 
 ClientFrame = (
-    Subscribe | Unsubscribe | Send | Edit | Delete | Typing | Read | Ping | Topic | Pin
+    Subscribe
+    | Unsubscribe
+    | Send
+    | Edit
+    | Delete
+    | Typing
+    | Read
+    | Ping
+    | Topic
+    | Pin
+    | React
 )
 
 
@@ -221,6 +250,7 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
             client_id=client_id,
             ref=fields.ref,
             attachments=attachments,
+            reply_to=fields.optional_id("reply_to"),
         )
     if kind == ClientFrameType.SUBSCRIBE:
         return Subscribe(
@@ -247,6 +277,13 @@ def parse_frame(raw: str | bytes, limits: Limits) -> ClientFrame:
         return Topic(room=fields.room(), topic=fields.string("topic"), ref=ref)
     if kind in (ClientFrameType.PIN, ClientFrameType.UNPIN):
         return Pin(id=fields.required_id("id"), on=kind == ClientFrameType.PIN, ref=ref)
+    if kind in (ClientFrameType.REACT, ClientFrameType.UNREACT):
+        return React(
+            id=fields.required_id("id"),
+            emoji=fields.required_str("emoji", MAX_EMOJI_CHARS),
+            on=kind == ClientFrameType.REACT,
+            ref=ref,
+        )
     raise ProtocolError(
         ErrorCode.UNKNOWN_TYPE,
         _("Unknown frame type %(type)s.") % {"type": _shorten(kind)},
@@ -367,6 +404,10 @@ class _Fields:
                 % {"name": name, "max": MAX_SEQ}
             )
         return tuple(value)
+
+    def optional_id(self, name: str) -> int | None:
+        """``required_id``, or None when the field is absent or null."""
+        return None if self.data.get(name) is None else self.required_id(name)
 
     def optional_seq(self, name: str) -> int | None:
         value: object = self.data.get(name)

@@ -10,6 +10,10 @@ returns JSON types only. ``docs/protocol.md`` documents every field.
 import datetime as dt
 from typing import Any
 
+# A reply quotes its parent's first characters: a line's worth, so a quote
+# never outweighs the reply (docs/protocol.md, "Replies and threads").
+QUOTE_CHARS = 100
+
 
 def timestamp(value: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds: ``2026-11-21T07:35:46.123Z``."""
@@ -41,7 +45,12 @@ def message(message: Any) -> dict[str, Any]:
         its text and html are then ""), "pinned": True (while pinned
         in its room; ``message.pinned``, set by ``with_authors``),
         "attachments" (a list of ``attachment``; omitted when none, or
-        deleted; read from ``message.attachment_list``, loaded with it)}``.
+        deleted; read from ``message.attachment_list``, loaded with it),
+        "reply_to" (a reply's: the parent's ``quote``, with ``reply_to``
+        and its author loaded; omitted for a message that is no reply),
+        "reply_count", "reactions" (``[{emoji, count, me}]`` as
+        ``parley.services.reactions.attach`` left on the message in
+        ``parley_reactions``; [] when it did not)}``.
     """
     author = message.author
     # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
@@ -61,9 +70,13 @@ def message(message: Any) -> dict[str, Any]:
         "text": message.text,
         "html": message.html,
         "ts": timestamp(message.created_at),
+        "reply_count": message.reply_count,
+        "reactions": list(getattr(message, "parley_reactions", ())),
     }
     if profile is not None and profile.avatar_url:
         data["author_avatar"] = profile.avatar_url
+    if message.reply_to_id is not None:
+        data["reply_to"] = quote(message.reply_to)
     if message.client_id:
         data["client_id"] = message.client_id
     if message.edited_at is not None:
@@ -101,6 +114,40 @@ def attachment(attachment: Any) -> dict[str, Any]:
         data["width"] = attachment.width
         data["height"] = attachment.height
     return data
+
+
+def _name(user: Any) -> str | None:
+    """A user's display name, else the username; None for a deleted one."""
+    if user is None:
+        return None
+    profile = getattr(user, "parley_profile", None)
+    name: str = (profile and profile.display_name) or user.get_username()
+    return name
+
+
+def quote(parent: Any) -> dict[str, Any]:
+    """The compact quote of a reply's parent.
+
+    Args:
+        parent: a ``parley.models.Message`` with ``author`` (and its
+            profile) loaded.
+
+    Returns:
+        ``{"id", "seq", "author" (username or None), "author_name",
+        "excerpt" (the first ``QUOTE_CHARS`` characters of its text, "…"
+        appended when cut; "" once deleted), "deleted" (bool)}``.
+    """
+    deleted = parent.deleted_at is not None
+    text = "" if deleted else parent.text
+    author = parent.author
+    return {
+        "id": parent.id,
+        "seq": parent.seq,
+        "author": author.get_username() if author else None,
+        "author_name": _name(author),
+        "excerpt": text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…",
+        "deleted": deleted,
+    }
 
 
 def edited(message: Any) -> dict[str, Any]:

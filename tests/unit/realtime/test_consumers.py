@@ -97,6 +97,8 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "html": "<p>hi</p>",
         "ts": None,
         "client_id": "c1",
+        "reply_count": 0,
+        "reactions": [],
     }
     assert message["ts"] == ack["ts"]
     await ws.disconnect()

@@ -33,6 +33,7 @@ from parley.services import (
     notifications,
     pins,
     push,
+    reactions,
     reads,
     rooms,
     tokens,
@@ -100,7 +101,7 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push|details|attachments)_",
+                    r"^parley_api_(views|push|details|attachments|threads)_",
                     "",
                     operation["operationId"],
                 )
@@ -137,6 +138,8 @@ def world(django_user_model, settings) -> World:
     messages.store(room=public, author=ben, text="unread by ann")
     private = rooms.create_room(user=ann, title="Ann's", kind=Room.Kind.PRIVATE)
     message = messages.store(room=private, author=ann, text="mine").message
+    # Ann's reaction, for the call that takes one back (react adds another).
+    reactions.toggle(user=ann, message_id=message.pk, emoji="👍", on=True)
     notification = notifications.notify(ann, kind="test", title="hello")
     token, plaintext = tokens.create_token(user=ann, name="bot")
     push.subscribe(user=ann, subscription=SUBSCRIPTION)
@@ -150,6 +153,7 @@ def world(django_user_model, settings) -> World:
             "token_id": token.pk,
             "username": ben.username,
             "message_id": message.pk,
+            "emoji": "👍",
             "notification_id": notification.pk,
             "attachment_id": 1,
             "user_id": ann.pk,
@@ -277,6 +281,8 @@ API_CASES: dict[str, Case] = {
     "post_message": Case(lambda w: {"text": "hello", "client_id": "c1"}, 201),
     "edit_message": Case(lambda w: {"text": "edited"}, 200),
     "delete_message": Case(lambda w: {}, 200),
+    "react": Case(lambda w: {"emoji": "🎉"}, 200),
+    "unreact": Case(lambda w: {}, 200),
     "mark_all_notifications_read": Case(lambda w: {}, 200),
     "mark_notification_read": Case(lambda w: {}, 200),
     "subscribe": Case(

@@ -128,6 +128,7 @@ def test_every_html_page_has_the_policy_and_no_inline_code(ann, settings):
         "slug": "lobby",
         "username": "ann",
         "message_id": 1,
+        "emoji": "👍",
         "notification_id": 1,
         "attachment_id": 1,
         "token": email.unsubscribe_token(ann.pk, ["direct"]),

@@ -14,6 +14,7 @@ from parley.wire.frames import (
     Pin,
     Ping,
     ProtocolError,
+    React,
     Read,
     Send,
     Subscribe,
@@ -66,6 +67,21 @@ def test_each_client_frame_parses():
     assert code_of(b'{"type": "topic", "room": "a", "topic": 1}') == (
         ErrorCode.INVALID_FRAME
     )
+
+
+def test_replies_and_reactions_parse():
+    send = {"type": "send", "room": "a", "text": "hi", "client_id": "c"}
+    assert parse({**send, "reply_to": 9}).reply_to == 9
+    assert parse({**send, "reply_to": None}).reply_to is None
+    for bad in (0, "9", True, 2**63):
+        assert code_of(orjson.dumps({**send, "reply_to": bad})) == "invalid_frame"
+    assert parse({"type": "react", "id": 5, "emoji": "👍"}) == React(5, "👍")
+    assert parse({"type": "unreact", "id": 5, "emoji": "👍", "ref": "r"}) == React(
+        5, "👍", on=False, ref="r"
+    )
+    too_long = {"type": "react", "id": 5, "emoji": "x" * (frames.MAX_EMOJI_CHARS + 1)}
+    assert code_of(orjson.dumps(too_long)) == "invalid_frame"
+    assert code_of(orjson.dumps({"type": "react", "id": 5})) == "invalid_frame"
 
 
 def test_a_send_error_refers_to_its_client_id():

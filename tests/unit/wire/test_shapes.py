@@ -31,6 +31,9 @@ def a_message(**fields):
         "client_id": "",
         "edited_at": None,
         "deleted_at": None,
+        "reply_to_id": None,
+        "reply_to": None,
+        "reply_count": 0,
     }
     values.update(fields)
     return SimpleNamespace(**values)
@@ -72,7 +75,31 @@ def test_a_message_has_its_public_fields_only():
         "text": "hello",
         "html": "<p>hello</p>",
         "ts": "2026-11-21T07:35:46.123Z",
+        "reply_count": 0,
+        "reactions": [],
     }
+
+
+def test_a_reply_quotes_the_start_of_its_parent_and_reactions_are_carried():
+    """The quote is cut at ``QUOTE_CHARS``; a deleted parent quotes nothing."""
+    parent = a_message(id=3, seq=1, text="é" * (shapes.QUOTE_CHARS + 1))
+    reply = a_message(reply_to_id=3, reply_to=parent, reply_count=0)
+    reply.parley_reactions = [{"emoji": "👍", "count": 2, "me": True}]
+    shape = shapes.message(reply)
+    assert shape["reply_to"] == {
+        "id": 3,
+        "seq": 1,
+        "author": "ann",
+        "author_name": "ann",
+        "excerpt": "é" * shapes.QUOTE_CHARS + "…",
+        "deleted": False,
+    }
+    assert shape["reactions"] == [{"emoji": "👍", "count": 2, "me": True}]
+    parent.text, parent.deleted_at = "secret", EDITED
+    gone = shapes.message(reply)["reply_to"]
+    assert (gone["excerpt"], gone["deleted"]) == ("", True)
+    parent.text, parent.deleted_at = "x" * shapes.QUOTE_CHARS, None
+    assert shapes.message(reply)["reply_to"]["excerpt"] == "x" * shapes.QUOTE_CHARS
 
 
 def test_a_message_shows_its_authors_display_name_and_avatar():

@@ -71,9 +71,10 @@ export class MessageActions {
   showDeleted(li) {
     li.classList.add("deleted");
     li.classList.remove("mentions-me");
-    li.querySelectorAll(".message-actions, .editor, .edited, .confirm, .delivered, .pin-mark, .files").forEach((el) => {
-      el.remove();
-    });
+    const extras = ".pin-mark, .files, .reply-quote, .reply-count, .reactions, .reaction-picker";
+    li.querySelectorAll(`.message-actions, .editor, .edited, .confirm, .delivered, ${extras}`).forEach(
+      (el) => el.remove(),
+    );
     const text = li.querySelector(".text");
     text.hidden = false;
     text.classList.remove("formatted");

@@ -57,8 +57,10 @@ export class MessageList extends MessageActions {
    * @param {() => void} hooks.focus gives the composer the focus back
    * @param {(clientId: string | null) => void} hooks.onStored a stored
    *   message with this client_id is shown: its local line is done
+   * @param {(li: HTMLElement, m: object) => void} [hooks.decorate] adds
+   *   to a stored message's item (replies, reactions: room.js)
    */
-  constructor(list, config, { send, focus, onStored }) {
+  constructor(list, config, { send, focus, onStored, decorate }) {
     super();
     this.list = list;
     this.config = config;
@@ -66,6 +68,7 @@ export class MessageList extends MessageActions {
     this.send = send;
     this.focus = focus;
     this.onStored = onStored;
+    this.extras = decorate;
     this.shown = new Map(); // seq -> <li> of a stored message
     this.lines = new Map(); // client_id -> <li> of an unsent message
     this.waits = new Map(); // client_id -> countdown interval of a line
@@ -190,6 +193,7 @@ export class MessageList extends MessageActions {
     li.dataset.seq = m.seq;
     if (fromAck) li.dataset.fromAck = "1";
     this.decorate(li, m);
+    this.extras?.(li, m);
     if (old) {
       old.replaceWith(li);
     } else {

@@ -131,6 +131,7 @@ function storedSends(stored, room, entries, now) {
   const mine = entries.map((entry) => {
     const send = { client_id: entry.clientId, room, text: entry.text, at: entry.at };
     if (entry.attachments.length) send.attachments = [...entry.attachments];
+    if (entry.replyTo !== null) send.reply_to = entry.replyTo;
     if (entry.state === "failed") send.failed = true;
     return send;
   });
@@ -162,6 +163,7 @@ var Outbox = class {
    * @param options.at when it was first queued (ms); now by default
    * @param options.failed restore it as failed: not sent
    * @param options.attachments ids of uploads to send with it
+   * @param options.replyTo the `id` of the message it replies to
    */
   add(room, text, options = {}) {
     const clientId = options.clientId ?? this.options.newClientId();
@@ -170,6 +172,7 @@ var Outbox = class {
       room,
       text,
       attachments: (options.attachments ?? []).filter(Number.isInteger),
+      replyTo: options.replyTo ?? null,
       state: options.failed ? "failed" : "pending",
       at: options.at ?? this.now(),
       code: null,
@@ -277,6 +280,7 @@ var Outbox = class {
       client_id: entry.clientId
     };
     if (entry.attachments.length) frame.attachments = [...entry.attachments];
+    if (entry.replyTo !== null) frame.reply_to = entry.replyTo;
     entry.state = this.options.send(frame) ? "sent" : "pending";
   }
   wait(entry, ms) {
@@ -569,6 +573,27 @@ function snippetParts(snippet, highlights) {
   return parts;
 }
 
+// src/reactions.ts
+function applyReaction(counts, frame, me) {
+  const mine = frame.user === me;
+  const next = [];
+  let seen = false;
+  for (const entry of counts) {
+    if (entry.emoji !== frame.emoji) {
+      next.push({ ...entry });
+      continue;
+    }
+    seen = true;
+    if (frame.count > 0) {
+      next.push({ emoji: entry.emoji, count: frame.count, me: mine ? frame.on : entry.me });
+    }
+  }
+  if (!seen && frame.count > 0) {
+    next.push({ emoji: frame.emoji, count: frame.count, me: mine && frame.on });
+  }
+  return next;
+}
+
 // src/stream.ts
 var RoomStream = class {
   /** The highest seq delivered (or known when subscribed). */
@@ -719,6 +744,7 @@ export {
   RoomStream,
   STABLE_MS,
   UnreadCount,
+  applyReaction,
   attemptAfterOpen,
   backoffCeilingMs,
   decideClose,

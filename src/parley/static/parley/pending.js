@@ -98,6 +98,7 @@ export class PendingSends {
         at: send.at,
         failed: Boolean(send.failed),
         attachments: Array.isArray(send.attachments) ? send.attachments : [],
+        replyTo: send.reply_to ?? null,
       };
       this.messages.addLocal(this.outbox.add(send.room, send.text, options), this.lineActions());
     }

@@ -35,6 +35,8 @@ import { PIN_REF, RoomDetails } from "./details.js";
 import { httpClient, readConfig, startLive } from "./live.js";
 import { DELETE_REF, EDIT_REF, MessageList } from "./messages.js";
 import { PendingSends } from "./pending.js";
+import { REACT_REF, Reactions } from "./reactions.js";
+import { Threads } from "./threads.js";
 import { DesktopAlerts, setupPermissionControl } from "./notify.js";
 import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { ReadingAids } from "./reading.js";
@@ -71,10 +73,19 @@ class RoomView {
     });
     this.typers = new TypingLine(document.getElementById("typing"), config);
 
+    this.threads = new Threads(config, { http: this.http, form: this.form, input: this.input });
+    this.reactions = new Reactions(config, {
+      send: (frame) => this.send(frame),
+      actionError: (li, message) => this.messages.actionError(li, message),
+    });
     this.messages = new MessageList(this.list, config, {
       send: (frame) => this.send(frame),
       focus: () => this.input.focus(),
       onStored: (clientId) => this.pending.settle(clientId),
+      decorate: (li, m) => {
+        this.threads.decorate(li, m);
+        this.reactions.decorate(li, m);
+      },
     });
     this.reading = new ReadingAids(this.S, config.user, () => {
       this.messages.scrollToBottom();
@@ -188,8 +199,12 @@ class RoomView {
     // A file still uploading: the send waits for the user to press again.
     if ((!text && !attachments.length) || this.roomGone || this.tray.busy()) return;
     // Kept in sessionStorage before it is sent: a reload cannot lose it.
-    const entry = this.outbox.add(this.config.room, text, { attachments });
+    const entry = this.outbox.add(this.config.room, text, {
+      attachments,
+      replyTo: this.threads.replyTo,
+    });
     this.messages.addLocal(entry, this.pending.lineActions());
+    this.threads.cancelReply();
     this.messages.scrollToBottom();
     this.input.value = "";
     this.tray.clear();
@@ -285,12 +300,15 @@ class RoomView {
     for (const frame of step.forward) {
       if (frame.type === "message") {
         this.messages.showMessage(frame);
+        this.threads.onMessage(frame);
         this.reading.announce(frame);
         if (frame.author) this.typers.stop(frame.author);
       } else if (frame.type === "edited") {
         this.messages.onEdited(frame);
+        this.threads.onChanged(frame);
       } else if (frame.type === "deleted") {
         this.messages.onDeleted(frame);
+        this.threads.onChanged(frame);
       }
     }
     if (step.repair) this.socket.resubscribe(this.config.room);
@@ -383,6 +401,12 @@ class RoomView {
         }
         break;
       }
+      case "replies":
+        this.threads.onReplies(frame, this.messages.shown.get(frame.seq));
+        break;
+      case "reaction":
+        this.reactions.onReaction(frame, this.messages.shown.get(frame.seq));
+        break;
       case "presence":
         if (frame.online) this.online.add(frame.user);
         else this.online.remove(frame.user);
@@ -427,7 +451,7 @@ class RoomView {
       }
       return;
     }
-    for (const prefix of [EDIT_REF, DELETE_REF, PIN_REF]) {
+    for (const prefix of [EDIT_REF, DELETE_REF, PIN_REF, REACT_REF]) {
       if (typeof frame.ref === "string" && frame.ref.startsWith(prefix)) {
         this.messages.refused(frame.ref.slice(prefix.length), this.reason(frame));
         return;
