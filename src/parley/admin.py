@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from parley.models import ApiToken, Membership, Message, Notification, Room
-from parley.services import messages as message_service
-from parley.services import tokens
+from parley.services import edits, tokens
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,7 +66,7 @@ class MessageAdmin(ReadOnlyAdmin):
     )
     def delete_messages(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Delete through ``delete_messages_as_staff``: rooms are told."""
-        count = message_service.delete_messages_as_staff(
+        count = edits.delete_messages_as_staff(
             staff=request.user, message_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(

@@ -30,7 +30,8 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from parley.client_rooms import RoomDetails
+from parley.client_http import MessageCalls
+from parley.client_shapes import Ack, Message
 from parley.wire.frames import CloseCode
 from parley.wire.reconnect import STABLE_SECS, reconnect_delay
 from parley.wire.stream import RoomStream
@@ -64,85 +65,6 @@ class SignInRefused(ParleyClientError):
     sign-in ended (close 4001, code ``session_ended``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A stored message, as the ``message`` frame and the history API carry it.
-
-    ``reply_to`` is a reply's quote of its parent (``{id, seq, author,
-    author_name, excerpt, deleted}``), ``reactions`` ``({emoji, count,
-    me}, ...)`` as ``docs/protocol.md`` shapes them.
-    """
-
-    id: int
-    seq: int
-    room: str
-    author: str | None
-    text: str
-    ts: str
-    client_id: str | None = None
-    pinned: bool = False
-    # Its files: {id, name, size, type, url, thumb_url?, width?, height?}.
-    attachments: tuple[dict[str, Any], ...] = ()
-    # The text's formatting as sanitized HTML (a Markdown subset); "" when
-    # it shows as plain text.
-    html: str = ""
-    reply_to: dict[str, Any] | None = None
-    reply_count: int = 0
-    reactions: tuple[dict[str, Any], ...] = ()
-
-    @classmethod
-    def from_frame(cls, frame: dict[str, Any]) -> "Message":
-        return cls(
-            id=frame["id"],
-            seq=frame["seq"],
-            room=frame["room"],
-            author=frame.get("author"),
-            text=frame["text"],
-            ts=frame["ts"],
-            client_id=frame.get("client_id"),
-            pinned=bool(frame.get("pinned")),
-            # The HTTP API spells a missing thumbnail null; frames omit it.
-            attachments=tuple(
-                {k: v for k, v in file.items() if v is not None}
-                for file in frame.get("attachments") or ()
-            ),
-            html=frame.get("html") or "",
-            reply_to=frame.get("reply_to"),
-            reply_count=frame.get("reply_count", 0),
-            reactions=tuple(frame.get("reactions", ())),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """A search result: the message, its room's title, and a plain-text
-    ``snippet`` with ``highlights``, ``(start, end)`` in code points."""
-
-    message: Message
-    room_title: str
-    snippet: str
-    highlights: tuple[tuple[int, int], ...]
-
-    @classmethod
-    def from_json(cls, hit: dict[str, Any]) -> "SearchHit":
-        marks = tuple((a, b) for a, b in hit["highlights"])
-        message = Message.from_frame(hit["message"])
-        return cls(message, hit["room_title"], hit["snippet"], marks)
-
-
-@dataclass(frozen=True, slots=True)
-class Ack:
-    """The server's receipt for a send: the message is stored as ``seq``."""
-
-    client_id: str
-    id: int
-    seq: int
-    room: str
-    ts: str
-    # The stored message's formatting, as ``Message.html``.
-    html: str = ""
-
-
 @dataclass(slots=True)
 class _Pending(Generic[T]):
     """A frame awaiting its answer: an ``Ack`` for a send, the room's newest
@@ -152,9 +74,9 @@ class _Pending(Generic[T]):
     future: asyncio.Future[T]
 
 
-class ParleyClient(RoomDetails):
-    """A connection to one Parley server that survives disconnects (a room's
-    details: ``RoomDetails``).
+class ParleyClient(MessageCalls):
+    """A connection to one Parley server that survives disconnects (its HTTP
+    calls: ``MessageCalls``, a room's details: ``RoomDetails``).
 
     Args:
         base_url: the server's HTTP address, e.g. ``http://127.0.0.1:8000``;
@@ -348,15 +270,6 @@ class ParleyClient(RoomDetails):
         await self._send_frame(frame)
         return await asyncio.shield(pending.future)
 
-    async def replies(
-        self, message_id: int, *, before: int | None = None, limit: int | None = None
-    ) -> tuple[list[Message], int | None]:
-        """A page of a message's replies over HTTP, newest first, and the next
-        cursor (``GET /api/messages/{id}/replies``)."""
-        params = {k: v for k, v in {"before": before, "limit": limit}.items() if v}
-        page = await self._get_json(f"/api/messages/{message_id}/replies", params)
-        return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
-
     async def messages(self) -> AsyncIterator[Message]:
         """Every message of the subscribed rooms, once each, in ``seq`` order
         per room. Raises ``SignInRefused`` if a reconnect is refused or the
@@ -367,76 +280,6 @@ class ParleyClient(RoomDetails):
             if isinstance(item, BaseException):
                 raise item
             yield item
-
-    async def _get_json(self, path: str, params: dict[str, Any]) -> Any:
-        """GET an API route without its unset parameters; its JSON, or
-        ``ParleyClientError`` for a 4xx (``_call``)."""
-        params = {k: v for k, v in params.items() if v is not None}
-        return (await self._call("GET", path, params=params)).json()
-
-    async def history(
-        self,
-        room: str,
-        *,
-        before: int | None = None,
-        limit: int | None = None,
-        around: int | None = None,
-    ) -> tuple[list[Message], int | None]:
-        """A page of history over HTTP, newest first, and the next cursor;
-        ``around``: the page around that ``seq`` (where a search hit is)."""
-        params = {"before": before, "limit": limit, "around": around}
-        page = await self._get_json(f"/api/rooms/{room}/messages", params)
-        return [Message.from_frame(m) for m in page["messages"]], page["next_before"]
-
-    async def search(
-        self,
-        q: str,
-        *,
-        room: str | None = None,
-        author: str | None = None,
-        cursor: int | None = None,
-        limit: int | None = None,
-    ) -> tuple[list[SearchHit], int | None]:
-        """Search the messages this user may read (``GET /api/search``): hits
-        best first, and the next page's cursor (None after the last)."""
-        params = {"q": q, "room": room, "from": author, "cursor": cursor}
-        page = await self._get_json("/api/search", params | {"limit": limit})
-        return [SearchHit.from_json(h) for h in page["hits"]], page["next_cursor"]
-
-    async def upload(
-        self, room: str, name: str, data: bytes, content_type: str = ""
-    ) -> dict[str, Any]:
-        """Upload a file into ``room`` to send with a message (its ``id``
-        goes in ``send(..., attachments=[id])``).
-
-        Returns:
-            ``{id, name, size, type, url, thumb_url?, width?, height?}``.
-
-        Raises:
-            ParleyClientError: the server refused it
-                (``attachment_too_large``, ``attachment_type_not_allowed``,
-                ``image_too_large`` ...).
-        """
-        response = await self._call(
-            "POST",
-            f"/api/rooms/{room}/attachments",
-            files={"file": (name, data, content_type or "application/octet-stream")},
-        )
-        body: dict[str, Any] = response.json()
-        return body
-
-    async def download(self, url: str) -> bytes:
-        """The bytes of an attachment (its ``url`` or ``thumb_url``).
-
-        Raises:
-            ParleyClientError: ``not_found`` when it is not the user's to
-                read (or gone).
-        """
-        response = await self._http.get(url)
-        if response.status_code == 404:
-            raise ParleyClientError("not_found", "No such file.")
-        response.raise_for_status()
-        return response.content
 
     async def _send_frame(self, frame: dict[str, Any]) -> None:
         # A frame that cannot go out now goes out on reconnect: subscriptions

@@ -17,16 +17,16 @@ from django.views.generic import RedirectView
 
 from parley.api.errors import api_urls
 from parley.api.views import api
-from parley.web import attachments, notifications, profile, views
+from parley.web import attachments, notifications, profile, tokens, views
 
 urlpatterns = [
     path("", views.room_list, name="parley-rooms"),
     path("chat/<str:room>/", views.room, name="parley-room"),
     path("settings/", profile.settings_page, name="parley-settings"),
-    path("settings/tokens/", views.token_list, name="parley-tokens"),
+    path("settings/tokens/", tokens.token_list, name="parley-tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
-        views.token_revoke,
+        tokens.token_revoke,
         name="parley-token-revoke",
     ),
     path(

@@ -33,6 +33,8 @@ TOP_LEVEL_LAYERS = {
     "parley.checks": "entry",
     "parley.admin": "entry",
     "parley.client_rooms": "entry",
+    "parley.client_http": "entry",
+    "parley.client_shapes": "entry",
 }
 BELOW_EVERYTHING = {"wire", "base", "migrations"}
 # Layer -> the layers it may import (besides itself).

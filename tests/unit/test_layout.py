@@ -31,6 +31,9 @@ TESTED_ELSEWHERE = {
     "bus/rabbitmq.py": "tests/live/test_rabbitmq_layer.py",
     "client.py": "tests/live/test_client.py",
     "client_rooms.py": "tests/live/test_client.py",
+    "web/tokens.py": "tests/unit/web/test_tokens_page.py",
+    "client_http.py": "tests/live/test_client.py",
+    "client_shapes.py": "tests/live/test_client.py",
     "management/commands/serve.py": "tests/live/test_servers.py",
     "management/commands/worker.py": "tests/live/test_notifications.py",
     # Daphne's half of the handshake timeout: Twisted's reactor, live only.

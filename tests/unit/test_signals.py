@@ -8,7 +8,7 @@ from django.db import transaction
 
 from parley import signals
 from parley.models import Message, Room
-from parley.services import messages, reads, rooms
+from parley.services import edits, messages, reads, rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +58,9 @@ def test_each_change_is_heard_once_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         said = messages.store(room=room, author=bob, text="hi").message
         messages.store(room=room, author=bob, text="hi", client_id="")
-        messages.edit_message(user=bob, message_id=said.id, text="hello")
-        messages.delete_message(user=alice, message_id=said.id)
-        messages.delete_message(user=alice, message_id=said.id)  # no change
+        edits.edit_message(user=bob, message_id=said.id, text="hello")
+        edits.delete_message(user=alice, message_id=said.id)
+        edits.delete_message(user=alice, message_id=said.id)  # no change
         reads.mark_read(user=bob, room=room, seq=1)
         reads.mark_read(user=bob, room=room, seq=2)
     assert names(heard) == [

@@ -48,6 +48,8 @@ from parley.conf import parley_settings
 from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import (
+    edits,
+    history,
     messages,
     notifications,
     reactions,
@@ -325,7 +327,7 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     if query.around is not None:
         page = search.around(room=room, seq=query.around, limit=query.limit)
     else:
-        page = messages.history(room=room, before=query.before, limit=query.limit)
+        page = history.history(room=room, before=query.before, limit=query.limit)
     reactions.attach(page, viewer_id=request.user.pk)
     oldest = page[-1].seq if page else None
     return MessagePage(
@@ -363,7 +365,7 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
 def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
     """Replace a message's text (its author only; 409 ``message_deleted`` once
     deleted). Subscribers get the ``edited`` frame."""
-    message = messages.edit_message(
+    message = edits.edit_message(
         user=request.user, message_id=message_id, text=body.text
     )
     reactions.attach([message], viewer_id=request.user.pk)
@@ -377,7 +379,7 @@ def delete_message(request: HttpRequest, message_id: int):
     """Delete a message (its author or the room's owner); it keeps its seq with
     empty text and ``deleted: true``. Subscribers get the ``deleted`` frame.
     Deleting again changes nothing."""
-    message = messages.delete_message(user=request.user, message_id=message_id)
+    message = edits.delete_message(user=request.user, message_id=message_id)
     return shapes.message(message)
 
 

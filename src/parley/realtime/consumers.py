@@ -24,7 +24,7 @@ from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import current_limits
 from parley.realtime.following import FollowingRooms, Subscription
-from parley.services import details, messages, pins, reactions, reads, rooms
+from parley.services import details, edits, messages, pins, reactions, reads, rooms
 from parley.wire import events, frames, shapes
 from parley.wire.frames import ServerFrameType
 
@@ -75,14 +75,14 @@ class ChatConsumer(FollowingRooms):
             case frames.Send():
                 await self.send_message(frame)
             case frames.Edit():
-                message = await database_sync_to_async(messages.edit_message)(
+                message = await database_sync_to_async(edits.edit_message)(
                     user=self.user, message_id=frame.id, text=frame.text
                 )
                 self.send_frame(
                     ServerFrameType.EDITED, **shapes.edited(message), ref=frame.ref
                 )
             case frames.Delete():
-                message = await database_sync_to_async(messages.delete_message)(
+                message = await database_sync_to_async(edits.delete_message)(
                     user=self.user, message_id=frame.id
                 )
                 self.send_frame(

@@ -25,7 +25,7 @@ from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import FrameConsumer, LayerFailed
 from parley.realtime.hub import Hub
-from parley.services import messages, reactions, reads, rooms
+from parley.services import history, reactions, reads, rooms
 from parley.wire import frames, shapes
 from parley.wire.errors import ErrorCode, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -65,12 +65,12 @@ def snapshot(*, user: Any, room: Room, after: int | None) -> tuple:
 
     Returns:
         ``(replay, read_state, title)``: the replay after ``after``
-        (``messages.Replay``, with the reactions ``user`` sees on each
+        (``history.Replay``, with the reactions ``user`` sees on each
         message, ``reactions.attach``), the user's ``reads.ReadState``, and the
         room's title as ``user`` sees it (a direct room is titled by the
         peer).
     """
-    replay = messages.replay(room_id=room.id, after=after)
+    replay = history.replay(room_id=room.id, after=after)
     reactions.attach(replay.messages, viewer_id=user.pk)
     return (
         replay,

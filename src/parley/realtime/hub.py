@@ -38,7 +38,7 @@ from parley.realtime import periodic
 from parley.realtime.interfaces import Socket
 from parley.realtime.presence import Presence
 from parley.realtime.sessions import SessionWatch
-from parley.services import messages, reactions
+from parley.services import history, reactions
 from parley.wire import events, shapes
 from parley.wire.events import presence_group, room_group, user_group
 from parley.wire.frames import ServerFrameType, encode_frame
@@ -59,7 +59,7 @@ def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, 
     Returns:
         ``[(seq, frame JSON text), ...]``.
     """
-    missed = messages.messages_between(room_id=room_id, after=after, before=before)
+    missed = history.messages_between(room_id=room_id, after=after, before=before)
     reactions.attach(missed, viewer_id=None)
     return [
         (
@@ -342,7 +342,7 @@ class Hub:
         await self.layer.group_add(presence_group(), self.channel)
         if not self.rooms:
             return
-        heads = await database_sync_to_async(messages.last_seqs)(
+        heads = await database_sync_to_async(history.last_seqs)(
             room_ids=list(self.rooms)
         )
         for room_id, last_seq in heads.items():

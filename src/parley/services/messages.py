@@ -1,4 +1,6 @@
-"""Messages: send, edit, delete; read pages, replays and gaps.
+"""Messages: send (store, acknowledge, broadcast). Edits and deletions are
+``parley.services.edits``; reading pages, replays and gaps
+``parley.services.history``.
 
 Each operation is one function that owns its checks, its rate limit, its
 write and its event (Zulip's ``do_send_messages``). A send's order is fixed:
@@ -18,19 +20,17 @@ from typing import cast
 # (auth.User); "type: ignore[misc]" marks where one is stored or looked up.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley import ratelimit, signals
-from parley.bus.publish import publish, publish_on_commit, publish_sync
+from parley.bus.publish import publish, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
 from parley.services import attachments as files
 from parley.services import delivery, formatting, mentions, profiles, rooms, threads
 from parley.wire import events, shapes
-from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
-from parley.wire.frames import ServerFrameType
+from parley.wire.errors import Conflict, ErrorCode, ParleyError
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,211 +367,3 @@ def _next_seq(room_id: int) -> int:
         )
         # A DB-API row is untyped; last_seq is a bigint.
         return cast(int, cursor.fetchone()[0])
-
-
-def _locked_readable(*, user: AbstractBaseUser, message_id: int) -> Message:
-    """The message ``message_id``, row-locked, if ``user`` may read its room.
-
-    Call inside a transaction. Raises ``NotFound(not_found)`` otherwise.
-    """
-    message = (
-        profiles.with_authors(Message.objects.select_for_update(of=("self",)))
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None or not rooms.can_read(user, message.room):
-        raise NotFound(ErrorCode.NOT_FOUND, _("No such message."))
-    return message
-
-
-def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Message:
-    """Replace the text of ``user``'s message; announce ``edited`` on commit.
-
-    Args:
-        user: who edits; must be the author.
-        message_id: the message's ``id``.
-        text: the new text; see ``clean_text``.
-
-    Returns:
-        The message with its new ``text``, ``html`` and ``edited_at``.
-
-    Raises:
-        NotFound: ``not_found`` if there is no such message in a room
-            ``user`` may read.
-        Forbidden: ``forbidden`` if ``user`` is not its author.
-        Conflict: ``message_deleted`` if it was deleted.
-        ParleyError: from ``clean_text``.
-        RateLimited: over the user's message budget (an edit counts as a
-            message, ``parley.ratelimit.spend_message``); nothing changes.
-    """
-    ratelimit.spend_message(user_id=user.pk)
-    text = clean_text(text)
-    html = formatting.message_html(text)
-    with transaction.atomic():
-        message = _locked_readable(user=user, message_id=message_id)
-        if message.author_id != user.pk:
-            raise Forbidden(ErrorCode.FORBIDDEN, _("Only its author edits a message."))
-        if message.deleted_at is not None:
-            raise Conflict(
-                ErrorCode.MESSAGE_DELETED, _("A deleted message cannot be edited.")
-            )
-        message.text, message.html = text, html
-        message.edited_at = timezone.now()
-        message.save(update_fields=["text", "html", "edited_at"])
-        signals.send_on_commit(
-            signals.message_edited,
-            Message,
-            message=message,
-            room=message.room,
-            author=user,
-        )
-        publish_on_commit(
-            events.room_frame(
-                message.room_id, ServerFrameType.EDITED, **shapes.edited(message)
-            )
-        )
-    return message
-
-
-def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
-    """Delete a message: blank its text, keep its ``seq``; announce ``deleted``.
-
-    The row stays, so the room's ``seq`` stays gap-free; history shows it as
-    ``deleted``. Deleting a deleted message returns it and announces
-    nothing new.
-
-    Args:
-        user: its author or the room's owner.
-        message_id: the message's ``id``.
-
-    Raises:
-        NotFound: ``not_found`` if there is no such message in a room
-            ``user`` may read.
-        Forbidden: ``forbidden`` for anyone but the author and the owner.
-    """
-    with transaction.atomic():
-        message = _locked_readable(user=user, message_id=message_id)
-        if message.author_id != user.pk and not rooms.is_owner(
-            user=user, room=message.room
-        ):
-            raise Forbidden(
-                ErrorCode.FORBIDDEN,
-                _("Only its author or the room's owner deletes a message."),
-            )
-        _blank(message, by=user)
-    return message
-
-
-def _blank(message: Message, *, by: AbstractBaseUser) -> None:
-    """Blank a locked, undeleted ``message`` and announce ``deleted`` on
-    commit (to its room and in ``message_deleted``, naming ``by``); a
-    deleted one is left as it is."""
-    if message.deleted_at is None:
-        message.deleted_at = timezone.now()
-        message.text = message.html = ""
-        message.save(update_fields=["text", "html", "deleted_at"])
-        signals.send_on_commit(
-            signals.message_deleted, Message, message=message, room=message.room, by=by
-        )
-        publish_on_commit(
-            events.room_frame(
-                message.room_id, ServerFrameType.DELETED, **shapes.deleted(message)
-            )
-        )
-
-
-def delete_messages_as_staff(*, staff: AbstractBaseUser, message_ids: list[int]) -> int:
-    """Delete messages in any room, for the site's staff (the Django admin's
-    moderation action): each as ``delete_message`` does, announced to its
-    room.
-
-    Args:
-        staff: a user with ``is_staff``.
-        message_ids: ids of the messages; unknown ids are ignored.
-
-    Returns:
-        How many messages were deleted now (deleted ones are not counted).
-
-    Raises:
-        Forbidden: ``forbidden`` if ``staff`` is not staff.
-    """
-    if not getattr(staff, "is_staff", False):
-        raise Forbidden(ErrorCode.FORBIDDEN, _("Only the site's staff may do this."))
-    deleted = 0
-    with transaction.atomic():
-        for message in Message.objects.select_for_update().filter(pk__in=message_ids):
-            deleted += message.deleted_at is None
-            _blank(message, by=staff)
-    return deleted
-
-
-def history(
-    *, room: Room, before: int | None = None, limit: int | None = None
-) -> list[Message]:
-    """A page of ``room``'s messages, newest first.
-
-    Args:
-        before: only messages with ``seq < before`` (the cursor); None for the
-            newest.
-        limit: page size; None for ``PARLEY_HISTORY_PAGE_DEFAULT``. Capped at
-            ``PARLEY_HISTORY_PAGE_MAX``.
-
-    Returns:
-        Up to ``limit`` messages in descending ``seq``. Since ``seq`` has no
-        gaps, older messages exist exactly when the last one's ``seq`` > 1.
-    """
-    if limit is None:
-        limit = parley_settings.HISTORY_PAGE_DEFAULT
-    limit = max(1, min(limit, parley_settings.HISTORY_PAGE_MAX))
-    messages = profiles.with_authors(Message.objects.filter(room=room))
-    if before is not None:
-        messages = messages.filter(seq__lt=before)
-    return list(messages.order_by("-seq")[:limit])
-
-
-@dataclass(frozen=True, slots=True)
-class Replay:
-    """What a subscriber missed: see ``replay``.
-
-    Attributes:
-        last_seq: the room's newest ``seq`` when read.
-        messages: messages with ``after < seq <= last_seq``, ascending;
-            empty when ``resync`` is set.
-        resync: True when more than ``PARLEY_REPLAY_LIMIT`` were missed; the
-            client pages them over HTTP instead.
-    """
-
-    last_seq: int
-    messages: list[Message]
-    resync: bool = False
-
-
-def replay(*, room_id: int, after: int | None) -> Replay:
-    """The room's newest ``seq`` and, given ``after``, the messages since.
-
-    Reading ``last_seq`` and the messages in one transaction gives a
-    consistent cut: every message up to ``last_seq`` is committed, since
-    ``post_message`` commits the number and the row together.
-    """
-    with transaction.atomic():
-        last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
-        if after is None or after >= last_seq:
-            return Replay(last_seq=last_seq, messages=[])
-        if last_seq - after > parley_settings.REPLAY_LIMIT:
-            return Replay(last_seq=last_seq, messages=[], resync=True)
-        missed = messages_between(room_id=room_id, after=after, before=last_seq + 1)
-    return Replay(last_seq=last_seq, messages=missed)
-
-
-def last_seqs(*, room_ids: list[int]) -> dict[int, int]:
-    """The newest ``seq`` of each room: ``{room_id: last_seq}``."""
-    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
-
-
-def messages_between(*, room_id: int, after: int, before: int) -> list[Message]:
-    """Messages with ``after < seq < before``, ascending (a gap to fill)."""
-    return list(
-        profiles.with_authors(
-            Message.objects.filter(room_id=room_id, seq__gt=after, seq__lt=before)
-        ).order_by("seq")
-    )

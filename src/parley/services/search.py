@@ -227,7 +227,7 @@ def around(*, room: Room, seq: int, limit: int | None = None) -> list[Message]:
         room: a room the caller may read (the caller checked).
         seq: the message to show; need not exist (past the newest, the page
             is the newest messages).
-        limit: page size as ``messages.history`` (``PARLEY_HISTORY_PAGE_*``).
+        limit: page size as ``history.history`` (``PARLEY_HISTORY_PAGE_*``).
 
     Returns:
         Up to ``limit`` messages in descending ``seq``: ``seq`` itself, up

@@ -111,7 +111,7 @@ def replies(
     limit: int | None = None,
 ) -> RepliesPage:
     """A page of the replies to a message, newest first, cursor by ``seq``
-    (``before``), like a room's history (``messages.history``).
+    (``before``), like a room's history (``history.history``).
 
     Args:
         user: the reader.

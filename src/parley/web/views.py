@@ -20,19 +20,18 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
-from parley.services import guests, reads, rooms, tokens
+from parley.services import guests, reads, rooms
 from parley.web import reasons
 from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
 from parley.web.threads import thread_config
-from parley.wire.errors import ErrorCode, NotFound, ParleyError
+from parley.wire.errors import ErrorCode, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
 # called with them and the script replaces them (they survive URL quoting).
@@ -229,14 +228,6 @@ def _start_guest(request: HttpRequest, form: GuestForm) -> bool:
     return True
 
 
-class NewTokenForm(forms.Form):
-    name = forms.CharField(
-        label=_("Token name"),
-        max_length=tokens.NAME_MAX_CHARS,
-        help_text=_("What it is for, e.g. “deploy bot”."),
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_list(request: HttpRequest) -> HttpResponse:
@@ -424,42 +415,3 @@ def signup(request: HttpRequest) -> HttpResponse:
     return page(
         request, "parley/accounts/signup.html", {"form": form, "next": next_url}
     )
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
-    """The user's API tokens; POST ``name`` creates one and shows it once.
-
-    The new token is in this one response only (not stored, not cached,
-    not carried through a redirect); reloading the page does not show it.
-    """
-    form = NewTokenForm(request.POST or None)
-    created = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, plaintext = tokens.create_token(
-                user=request.user, name=form.cleaned_data["name"]
-            )
-        except ParleyError as error:
-            form.add_error("name", error.message)
-        else:
-            created = {"token": token, "plaintext": plaintext}
-            form = NewTokenForm()
-    return page(
-        request,
-        "parley/tokens.html",
-        {"form": form, "created": created, "tokens": tokens.tokens_of(request.user)},
-    )
-
-
-@login_required
-@require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    """Revoke one of the user's tokens, then back to the list; 404 for others'."""
-    try:
-        tokens.revoke_token(user=request.user, token_id=token_id)
-    except NotFound:
-        raise Http404 from None
-    return redirect("parley-tokens")

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from parley.models import Attachment, Room
 from parley.ratelimit import RateLimited
-from parley.services import attachments, messages, rooms
+from parley.services import attachments, edits, history, messages, rooms
 from parley.wire import shapes
 from parley.wire.errors import ErrorCode, ParleyError
 from tests.support.images import bomb, picture
@@ -225,11 +225,11 @@ def test_a_message_carries_its_files_in_events_and_history(alice, room):
             "url": f"/files/{notes.pk}/",
         },
     ]
-    (stored,) = messages.history(room=room)
+    (stored,) = history.history(room=room)
     assert shapes.message(stored) == live
-    (replayed,) = messages.replay(room_id=room.pk, after=0).messages
+    (replayed,) = history.replay(room_id=room.pk, after=0).messages
     assert shapes.message(replayed)["attachments"] == live["attachments"]
-    deleted = messages.delete_message(user=alice, message_id=posted.message.pk)
+    deleted = edits.delete_message(user=alice, message_id=posted.message.pk)
     assert "attachments" not in shapes.message(deleted)
     with pytest.raises(ParleyError) as gone:
         attachments.readable(user=alice, attachment_id=image.pk)

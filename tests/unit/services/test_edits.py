@@ -2,7 +2,7 @@
 
 import pytest
 
-from parley.services import messages, rooms
+from parley.services import edits, history, messages, rooms
 from parley.wire import shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from tests.unit.services.frames import Listener
@@ -25,7 +25,7 @@ def test_the_author_edits_and_subscribers_hear_it(
 ):
     room = Listener.room(lobby)
     with django_capture_on_commit_callbacks(execute=True):
-        edited = messages.edit_message(user=bob, message_id=said.id, text=" hello ")
+        edited = edits.edit_message(user=bob, message_id=said.id, text=" hello ")
     assert edited.text == "hello" and edited.edited_at is not None
     frame = room.next_frame()
     assert frame == {
@@ -38,20 +38,20 @@ def test_the_author_edits_and_subscribers_hear_it(
         "edited_ts": shapes.timestamp(edited.edited_at),
     }
     assert frame | {"type": None} == {"type": None, **shapes.edited(edited)}
-    [shown] = messages.history(room=lobby)
+    [shown] = history.history(room=lobby)
     assert shapes.message(shown)["text"] == "hello"
     assert shapes.message(shown)["edited_ts"] == frame["edited_ts"]
 
 
 def test_only_the_author_edits(alice, said):
     with pytest.raises(Forbidden) as error:
-        messages.edit_message(user=alice, message_id=said.id, text="mine now")
+        edits.edit_message(user=alice, message_id=said.id, text="mine now")
     assert (error.value.code, error.value.status) == (ErrorCode.FORBIDDEN, 403)
 
 
 def test_edit_text_is_checked_like_a_send(bob, said):
     with pytest.raises(ParleyError) as error:
-        messages.edit_message(user=bob, message_id=said.id, text="   ")
+        edits.edit_message(user=bob, message_id=said.id, text="   ")
     assert error.value.code == ErrorCode.INVALID_TEXT
 
 
@@ -60,9 +60,9 @@ def test_a_message_outside_ones_rooms_is_not_found(make_user, alice):
     hidden = messages.store(room=secret, author=alice, text="psst").message
     stranger = make_user("stranger")
     for attempt in (
-        lambda: messages.edit_message(user=stranger, message_id=hidden.id, text="x"),
-        lambda: messages.delete_message(user=stranger, message_id=hidden.id),
-        lambda: messages.delete_message(user=stranger, message_id=10**9),
+        lambda: edits.edit_message(user=stranger, message_id=hidden.id, text="x"),
+        lambda: edits.delete_message(user=stranger, message_id=hidden.id),
+        lambda: edits.delete_message(user=stranger, message_id=10**9),
     ):
         with pytest.raises(NotFound) as error:
             attempt()
@@ -75,35 +75,35 @@ def test_the_author_deletes_and_the_seq_stays(
     later = messages.store(room=lobby, author=bob, text="later").message
     room = Listener.room(lobby)
     with django_capture_on_commit_callbacks(execute=True):
-        messages.delete_message(user=bob, message_id=said.id)
-        again = messages.delete_message(user=bob, message_id=said.id)
+        edits.delete_message(user=bob, message_id=said.id)
+        again = edits.delete_message(user=bob, message_id=said.id)
     assert room.frames() == [
         {"type": "deleted", "id": said.id, "seq": 1, "room": "lobby"}
     ]
     assert shapes.deleted(again) == {"id": said.id, "seq": 1, "room": "lobby"}
-    page = [shapes.message(m) for m in messages.history(room=lobby)]
+    page = [shapes.message(m) for m in history.history(room=lobby)]
     assert [(m["seq"], m["text"], m.get("deleted")) for m in page] == [
         (2, "later", None),
         (1, "", True),
     ]
     assert later.seq == 2
-    replayed = messages.replay(room_id=lobby.pk, after=0).messages
+    replayed = history.replay(room_id=lobby.pk, after=0).messages
     assert [m.seq for m in replayed] == [1, 2]
 
 
 def test_the_rooms_owner_deletes_others_messages(alice, said):
-    assert messages.delete_message(user=alice, message_id=said.id).deleted_at
+    assert edits.delete_message(user=alice, message_id=said.id).deleted_at
 
 
 def test_others_do_not_delete(make_user, said):
     with pytest.raises(Forbidden):
-        messages.delete_message(user=make_user("carol"), message_id=said.id)
+        edits.delete_message(user=make_user("carol"), message_id=said.id)
 
 
 def test_a_deleted_message_is_not_edited(bob, said):
-    messages.delete_message(user=bob, message_id=said.id)
+    edits.delete_message(user=bob, message_id=said.id)
     with pytest.raises(Conflict) as error:
-        messages.edit_message(user=bob, message_id=said.id, text="back")
+        edits.edit_message(user=bob, message_id=said.id, text="back")
     assert error.value.code == ErrorCode.MESSAGE_DELETED
 
 
@@ -113,16 +113,12 @@ def test_staff_deletes_in_any_room_and_others_may_not(
     staff = make_user("staff")
     staff.is_staff = True
     with pytest.raises(Forbidden):
-        messages.delete_messages_as_staff(
-            staff=make_user("nobody"), message_ids=[said.id]
-        )
+        edits.delete_messages_as_staff(staff=make_user("nobody"), message_ids=[said.id])
     room = Listener.room(lobby)
     with django_capture_on_commit_callbacks(execute=True):
         assert (
-            messages.delete_messages_as_staff(staff=staff, message_ids=[said.id, 10**9])
+            edits.delete_messages_as_staff(staff=staff, message_ids=[said.id, 10**9])
             == 1
         )
-        assert (
-            messages.delete_messages_as_staff(staff=staff, message_ids=[said.id]) == 0
-        )
+        assert edits.delete_messages_as_staff(staff=staff, message_ids=[said.id]) == 0
     assert [frame["type"] for frame in room.frames()] == ["deleted"]

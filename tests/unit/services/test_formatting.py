@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from parley.services import formatting, messages, rooms
+from parley.services import edits, formatting, history, messages, rooms
 from parley.wire import shapes
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,12 @@ def test_a_message_is_rendered_when_stored_edited_and_deleted(alice, lobby):
     )
     assert said.html == html
     assert shapes.message(said)["html"] == html
-    edited = messages.edit_message(user=alice, message_id=said.id, text="`code`")
+    edited = edits.edit_message(user=alice, message_id=said.id, text="`code`")
     assert edited.html == "<p><code>code</code></p>"
-    [shown] = messages.history(room=lobby)
+    [shown] = history.history(room=lobby)
     assert shapes.message(shown)["html"] == "<p><code>code</code></p>"
-    messages.delete_message(user=alice, message_id=said.id)
-    [shown] = messages.history(room=lobby)
+    edits.delete_message(user=alice, message_id=said.id)
+    [shown] = history.history(room=lobby)
     assert shown.html == ""
 
 

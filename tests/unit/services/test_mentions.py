@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from parley.bus import tasks
 from parley.bus.worker import TaskConsumer
 from parley.models import Guest, Notification
-from parley.services import mentions, messages, rooms
+from parley.services import edits, mentions, messages, rooms
 from parley.services.guests import GUEST_SEPARATOR
 from tests.unit.services.frames import Listener
 
@@ -90,7 +90,7 @@ def test_direct_mentions_name_only_the_author(alice, bob):
 
 def test_deleted_messages_notify_nobody(alice, bob, lobby):
     message = messages.store(room=lobby, author=alice, text="@bob").message
-    messages.delete_message(user=alice, message_id=message.id)
+    edits.delete_message(user=alice, message_id=message.id)
     assert mentions.notify_mentions(message.id) == []
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from parley.models import Message
-from parley.services import messages, rooms
+from parley.services import edits, messages, rooms
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, ParleyError
 
@@ -57,7 +57,7 @@ def test_a_repeat_of_an_edited_message_is_a_retry(user, room):
     """An edited message no longer holds its sent text: a repeat of the
     send is taken as a retry, not a conflict."""
     first = messages.store(room=room, author=user, text="hello", client_id="k1")
-    messages.edit_message(user=user, message_id=first.message.pk, text="edited")
+    edits.edit_message(user=user, message_id=first.message.pk, text="edited")
     again = messages.store(room=room, author=user, text="hello", client_id="k1")
     assert not again.created and again.message.pk == first.message.pk
 
@@ -95,41 +95,6 @@ def test_text_rules(user, room, settings):
         assert error.value.code == code
     room.refresh_from_db()
     assert room.last_seq == 1  # refused messages take no number
-
-
-@pytest.mark.django_db
-def test_history_pages_newest_first_by_seq_cursor(user, room, settings):
-    settings.PARLEY_HISTORY_PAGE_MAX = 4
-    for i in range(1, 11):
-        messages.store(room=room, author=user, text=str(i))
-    assert [m.seq for m in messages.history(room=room, limit=3)] == [10, 9, 8]
-    assert [m.seq for m in messages.history(room=room, before=8, limit=3)] == [7, 6, 5]
-    assert [m.seq for m in messages.history(room=room, before=3, limit=3)] == [2, 1]
-    assert len(messages.history(room=room, limit=100)) == 4  # capped
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's plan format")
-def test_latest_page_reads_the_room_seq_index(user, room):
-    """The latest 50 and the 50 before X are index range scans, not a sort."""
-    messages.store(room=room, author=user, text="x")
-    plan = Message.objects.filter(room=room, seq__lt=10).order_by("-seq")[:50].explain()
-    assert "USING INDEX" in plan and "(room_id=? AND seq<?)" in plan
-    assert "TEMP B-TREE" not in plan
-
-
-@pytest.mark.django_db
-def test_replay_returns_what_came_after_or_asks_for_resync(user, room, settings):
-    settings.PARLEY_REPLAY_LIMIT = 3
-    for i in range(1, 6):
-        messages.store(room=room, author=user, text=str(i))
-    assert messages.replay(room_id=room.id, after=None) == messages.Replay(5, [])
-    replay = messages.replay(room_id=room.id, after=2)
-    assert [m.seq for m in replay.messages] == [3, 4, 5] and not replay.resync
-    assert messages.replay(room_id=room.id, after=1) == messages.Replay(
-        5, [], resync=True
-    )
-    assert messages.replay(room_id=room.id, after=9) == messages.Replay(5, [])
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from parley.services import messages, pins, rooms
+from parley.services import edits, history, messages, pins, rooms
 from parley.wire import shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound
 from tests.unit.services.frames import Listener
@@ -41,7 +41,7 @@ def test_the_owner_pins_and_everyone_sees_it(
     ]
     [listed] = pins.pins(room=lobby)
     assert (listed.message.text, listed.by) == ("remember this", "alice")
-    assert shapes.message(messages.history(room=lobby)[0])["pinned"] is True
+    assert shapes.message(history.history(room=lobby)[0])["pinned"] is True
     with django_capture_on_commit_callbacks(execute=True):
         unpinned = pins.set_pinned(user=alice, message_id=message.id, on=False)
     assert "pinned" not in shapes.message(unpinned)
@@ -72,7 +72,7 @@ def test_a_room_holds_at_most_the_cap_of_pins(alice, lobby):
 
 def test_a_deleted_message_cannot_be_pinned(alice, lobby):
     message = post(lobby, alice, "gone")
-    messages.delete_message(user=alice, message_id=message.id)
+    edits.delete_message(user=alice, message_id=message.id)
     with pytest.raises(Conflict) as error:
         pins.set_pinned(user=alice, message_id=message.id, on=True)
     assert error.value.code == ErrorCode.MESSAGE_DELETED

@@ -8,7 +8,7 @@ from django.test import override_settings
 from PIL import Image
 
 from parley.models import Message
-from parley.services import messages, profiles, rooms
+from parley.services import history, messages, profiles, rooms
 from parley.wire import shapes
 from parley.wire.errors import ErrorCode, ParleyError
 
@@ -159,7 +159,7 @@ def test_a_sent_message_and_its_history_carry_the_display_name_and_avatar(
         shape = shapes.message(sent)
     assert shape["author_name"] == "Alice L"
     assert shape["author_avatar"] == profile.avatar_url
-    page = messages.history(room=room)
+    page = history.history(room=room)
     with django_assert_num_queries(0):
         assert shapes.message(page[0]) == shape | {"id": sent.id}
 

@@ -4,7 +4,7 @@ message's shape carries."""
 import pytest
 from django.test import override_settings
 
-from parley.services import messages, reactions, rooms
+from parley.services import edits, history, messages, reactions, rooms
 from parley.wire import shapes
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 from tests.unit.services.frames import Listener
@@ -49,7 +49,7 @@ def test_toggles_count_once_per_user_and_announce_changes_only(
         ("alice", "👍", 2),
         ("alice", "🎉", 1),
     ]
-    [shown] = messages.history(room=lobby)
+    [shown] = history.history(room=lobby)
     reactions.attach([shown], viewer_id=bob.pk)
     assert shapes.message(shown)["reactions"] == [
         {"emoji": "👍", "count": 2, "me": True},
@@ -96,7 +96,7 @@ def test_unreadable_and_deleted_messages(said, alice, make_user):
     hidden = messages.store(room=secret, author=alice, text="psst").message
     with pytest.raises(NotFound):
         reactions.toggle(user=eve, message_id=hidden.id, emoji="👍", on=True)
-    messages.delete_message(user=alice, message_id=said.id)
+    edits.delete_message(user=alice, message_id=said.id)
     with pytest.raises(Conflict) as error:
         reactions.toggle(user=alice, message_id=said.id, emoji="👍", on=True)
     assert error.value.code == ErrorCode.MESSAGE_DELETED

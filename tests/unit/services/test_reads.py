@@ -3,7 +3,7 @@
 import pytest
 
 from parley.models import Membership
-from parley.services import messages, reads, rooms
+from parley.services import edits, messages, reads, rooms
 from tests.unit.services.frames import Listener
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_unread_counts_others_messages_after_the_read_position(alice, bob, lobby
 
 def test_deleted_messages_are_not_unread(alice, bob, lobby):
     first, _second = post(lobby, bob, "b1", "b2")
-    messages.delete_message(user=bob, message_id=first.id)
+    edits.delete_message(user=bob, message_id=first.id)
     assert reads.read_state(user=alice, room=lobby).unread == 1
 
 

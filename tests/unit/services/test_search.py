@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from parley.models import Room
-from parley.services import messages, rooms, search
+from parley.services import edits, messages, rooms, search
 from parley.wire.errors import ErrorCode, NotFound
 from parley.wire.query import QueryError
 
@@ -63,8 +63,8 @@ def test_a_word_is_found_in_a_readable_room_and_never_in_another(
 def test_edits_re_index_and_deleted_messages_are_never_found(alice, lobby):
     edited = say(lobby, alice, "old words")
     deleted = say(lobby, alice, "doomed words")
-    messages.edit_message(user=alice, message_id=edited.pk, text="new text")
-    messages.delete_message(user=alice, message_id=deleted.pk)
+    edits.edit_message(user=alice, message_id=edited.pk, text="new text")
+    edits.delete_message(user=alice, message_id=deleted.pk)
     assert found(alice, "old") == []
     assert found(alice, "new") == ["new text"]
     assert found(alice, "doomed") == []

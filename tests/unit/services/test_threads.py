@@ -4,7 +4,7 @@ replies page."""
 import pytest
 from django.test import override_settings
 
-from parley.services import messages, rooms, threads
+from parley.services import edits, history, messages, rooms, threads
 from parley.wire import shapes
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 from tests.unit.services.frames import Listener
@@ -48,7 +48,7 @@ def test_a_reply_quotes_its_parent_and_the_room_hears_the_count(lobby, parent, b
         author=bob, slug="lobby", text="answer", client_id="c1", reply_to=parent.id
     )
     assert not again.created and again.message.id == posted.message.id
-    [reply, first] = messages.history(room=lobby)
+    [reply, first] = history.history(room=lobby)
     assert shapes.message(first)["reply_count"] == 1
     assert shapes.message(reply)["reply_to"]["id"] == parent.id
 
@@ -57,8 +57,8 @@ def test_a_deleted_parent_is_quoted_as_deleted(lobby, parent, alice, bob):
     reply = messages.send(
         author=bob, slug="lobby", text="answer", reply_to=parent.id
     ).message
-    messages.delete_message(user=alice, message_id=parent.id)
-    [shown] = [m for m in messages.history(room=lobby) if m.id == reply.id]
+    edits.delete_message(user=alice, message_id=parent.id)
+    [shown] = [m for m in history.history(room=lobby) if m.id == reply.id]
     quote = shapes.message(shown)["reply_to"]
     assert quote["deleted"] is True and quote["excerpt"] == ""
 
@@ -79,7 +79,7 @@ def test_replies_to_what_cannot_be_answered_are_refused(
         with pytest.raises(NotFound) as error:
             messages.send(author=alice, slug="lobby", text="x", reply_to=missing)
         assert error.value.code == ErrorCode.NOT_FOUND
-    messages.delete_message(user=alice, message_id=parent.id)
+    edits.delete_message(user=alice, message_id=parent.id)
     with pytest.raises(Conflict) as error:
         messages.send(author=alice, slug="lobby", text="x", reply_to=parent.id)
     assert error.value.code == ErrorCode.MESSAGE_DELETED
