@@ -132,7 +132,12 @@ async def test_on_a_phone_the_header_bell_and_drawers_fit_the_screen(
     await no_horizontal_overflow(page)
     await header_fits_on_one_line(page)
     # What a conversation needs is on the first screen.
-    for selector in (".top", "#messages", "#message-input", "#composer button[type=submit]"):
+    for selector in (
+        ".top",
+        "#messages",
+        "#message-input",
+        "#composer button[type=submit]",
+    ):
         await box_inside_viewport(page, selector)
     # The sidebar and the members panel are drawers, closed at first.
     await expect(page.locator("#sidebar")).to_be_hidden()
