@@ -24,11 +24,14 @@ ROOM = "general"
 CONVERSATION = [
     ("ann", "Morning! Is the release still on for Thursday?"),
     ("boris", "Yes, the last two fixes went in last night."),
-    ("chen", "I'll write the release notes today. Anything I should mention?"),
-    ("ann", "The new settings page, and that avatars are re-encoded now."),
+    ("chen", "I'll write the **release notes** today. Anything I should mention?"),
+    ("ann", "The new settings page, and that avatars are `re-encoded` now."),
     ("boris", "And the dark theme, finally."),
     ("ann", "Perfect, thanks both."),
 ]
+# Which messages (by index above) answer which, and the reactions on them.
+REPLIES = {3: 2}
+REACTIONS = [(5, "boris", "🎉"), (5, "chen", "🎉"), (1, "chen", "👍")]
 
 
 def avatar_png(colour: tuple[int, int, int]) -> bytes:
@@ -67,9 +70,34 @@ def populate(server: ParleyServer) -> dict[str, User]:
         http.post("/api/rooms", json={"title": "Design"}).raise_for_status()
         http.post("/api/rooms", json={"title": ROOM}).raise_for_status()
         http.post("/api/direct/boris").raise_for_status()
-    for name, text in CONVERSATION:
+    ids: list[int] = []
+    for index, (name, text) in enumerate(CONVERSATION):
+        body: dict = {"text": text}
+        if index in REPLIES:
+            body["reply_to"] = ids[REPLIES[index]]
         with people[name].http() as http:
-            http.post(f"/api/rooms/{ROOM}/messages", json={"text": text})
+            answer = http.post(f"/api/rooms/{ROOM}/messages", json=body)
+            ids.append(answer.json()["id"])
+    for index, name, emoji in REACTIONS:
+        with people[name].http() as http:
+            http.post(f"/api/messages/{ids[index]}/reactions", json={"emoji": emoji})
+    with people["boris"].http() as http:
+        upload = http.post(
+            f"/api/rooms/{ROOM}/attachments",
+            files={"file": ("settings.png", avatar_png((20, 140, 110)), "image/png")},
+        ).json()
+        http.post(
+            f"/api/rooms/{ROOM}/messages",
+            json={
+                "text": "The settings page, as it ships:",
+                "attachments": [upload["id"]],
+            },
+        )
+    with people["ann"].http() as http:
+        http.post(
+            f"/api/rooms/{ROOM}/topic", json={"topic": "Release planning: Thursday"}
+        )
+        http.post(f"/api/messages/{ids[1]}/pin")
     with people["boris"].http() as http:
         http.post("/api/rooms/design/messages", json={"text": "New mockups are up"})
         direct = http.post("/api/direct/ann").json()["slug"]
