@@ -391,7 +391,9 @@ async def test_a_room_that_is_gone_stops_the_page(
     await expect(alice.locator("#message-input")).to_be_disabled()
     await alice.clock.run_for(120_000)
     await expect(status).to_have_attribute("data-state", "gone")
-    assert len(tap.sockets) == 1
+    # Asked once: no retry. (Counting sockets instead was flaky: on a busy
+    # machine a socket may be replaced before the room is asked for.)
+    assert len(tap.frames("subscribe")) == 1
 
 
 async def test_a_gap_too_long_to_replay_is_paged_over_http(

@@ -29,6 +29,10 @@ async def test_search_and_jump_to_a_result(browser: Browser, server: ParleyServe
     await page.fill("#id_username", user.username)
     await page.fill("#id_password", PASSWORD)
     await page.click("form.stacked button[type=submit]")
+    # The page's scripts run before DOMContentLoaded: only then does the
+    # search box answer (a box typed in earlier submits as a plain form).
+    await expect(page).to_have_url(server.base_url + "/")
+    await page.wait_for_load_state("domcontentloaded")
 
     await page.fill("#search-input", word)
     await page.press("#search-input", "Enter")
