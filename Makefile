@@ -13,9 +13,9 @@ BIN := $(VENV)/bin
 # `make test` runs on SQLite only, and says so; CI (CI=true) requires them.
 HAVE_POSTGRES := $(wildcard /usr/lib/postgresql/*/bin/initdb)
 # pytest-xdist processes: most tests wait on real servers and browsers, so
-# more processes than cores keeps CI inside its time; each test file stays in one process
+# one per core keeps CI inside its time (more made timing races likelier); each test file stays in one process
 # (its module fixtures start their servers once). PYTEST_WORKERS=0: none.
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 2
 PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test test-postgres lint typecheck format messages clean js js-build screenshots
