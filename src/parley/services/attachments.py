@@ -30,7 +30,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from parley import ratelimit
+import parley.ratelimit as ratelimit
 from parley.conf import parley_settings
 from parley.models import Attachment, Message
 from parley.services import rooms

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parley import ratelimit, signals
+import parley.ratelimit as ratelimit
+import parley.signals as signals
 from parley.bus.publish import publish_on_commit
 from parley.models import Message
 from parley.services import formatting, profiles, rooms

@@ -22,7 +22,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from parley import ratelimit, signals
+import parley.ratelimit as ratelimit
+import parley.signals as signals
 from parley.bus.publish import publish, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async

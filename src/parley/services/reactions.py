@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils.translation import gettext as _
 
-from parley import ratelimit
+import parley.ratelimit as ratelimit
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Message, Reaction

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from parley import signals
+import parley.signals as signals
 from parley.bus.publish import publish_on_commit
 from parley.models import Membership, Message, Room
 from parley.services import rooms as room_service

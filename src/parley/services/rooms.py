@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from parley import signals
+import parley.signals as signals
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
