@@ -130,4 +130,3 @@ def sidebar_kinds(direct: bool) -> list[str]:
     if direct:
         return [Room.Kind.DIRECT]
     return [Room.Kind.PUBLIC, Room.Kind.PRIVATE]
-

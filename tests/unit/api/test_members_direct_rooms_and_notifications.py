@@ -79,7 +79,8 @@ def test_private_rooms_invitations_and_members(api):
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     for path in ("/api/rooms/secret", "/api/rooms/secret/members"):
         assert api["carol"].get(path).status_code == 404
-    assert "secret" not in [r["slug"] for r in api["carol"].get("/api/rooms").json()["items"]]
+    listed = api["carol"].get("/api/rooms").json()["items"]
+    assert "secret" not in [r["slug"] for r in listed]
 
 
 def test_a_direct_room_between_two_people(api, users):
