@@ -23,6 +23,15 @@ export { Emitter } from "./events.js";
 export * from "./frames.js";
 export { fetchRange, type FetchPage } from "./history.js";
 export {
+  allPages,
+  roomsUrl,
+  type NotificationEntry,
+  type NotificationsPage,
+  type RoomEntry,
+  type RoomsPage,
+  type RoomsParams,
+} from "./lists.js";
+export {
   FAILED_TTL_MS,
   Outbox,
   restorableSends,
@@ -36,6 +45,7 @@ export {
   PING_INTERVAL_MS,
   ParleySocket,
   type FollowOptions,
+  type FrameOf,
   type ParleySocketOptions,
   type SocketEvents,
   type SocketState,

@@ -92,7 +92,6 @@ export interface FollowOptions {
 
 /** The events of a {@link ParleySocket}, in the order listeners were added. */
 export interface SocketEvents {
-  [name: string]: (...args: never[]) => void;
   /** The state changed; `everOpened`: a socket opened before (so a new
    * `connecting` is a reconnect). */
   state: (state: SocketState, detail: { everOpened: boolean }) => void;
@@ -106,6 +105,10 @@ export interface SocketEvents {
   /** A handshake failed again (`attempt` in a row): check the sign-in. */
   refused: (attempt: number) => void;
 }
+
+/** The frame of type `T` among the server's frames: `FrameOf<"message">`
+ * is `MessageFrame`. */
+export type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
 
 /** The page's (or a bot's) one socket to `/ws/`. */
 export class ParleySocket extends Emitter<SocketEvents> {
@@ -185,6 +188,21 @@ export class ParleySocket extends Emitter<SocketEvents> {
   online(): void {
     this.attempt = 0;
     if (!this.socket && this.started && !this.stopped) this.connect();
+  }
+
+  /**
+   * Call `listener` with each server frame of type `type`, typed by it
+   * (`onFrame("message", (m) => m.seq)`: `m` is a `MessageFrame`);
+   * returns a function that removes it. The same frames as the `frame`
+   * event, after the socket's own handling of them.
+   */
+  onFrame<T extends ServerFrame["type"]>(
+    type: T,
+    listener: (frame: FrameOf<T>) => void,
+  ): () => void {
+    return this.on("frame", (frame) => {
+      if (frame.type === type) listener(frame as FrameOf<T>);
+    });
   }
 
   /** Send one frame; false if no socket is open (nothing is queued). */

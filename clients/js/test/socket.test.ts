@@ -251,4 +251,19 @@ describe("ParleySocket", () => {
     clock.advance(60_000);
     assert.equal(FakeWebSocket.instances.length, 1);
   });
+
+  test("onFrame hands on the frames of one type, typed, until removed", () => {
+    const seqs: number[] = [];
+    const off = socket.onFrame("message", (message) => seqs.push(message.seq));
+    // @ts-expect-error: a frame type the server never sends
+    socket.onFrame("messages", () => {});
+    // @ts-expect-error: an event the socket does not have
+    socket.on("frames", () => {});
+    const ws = connect();
+    ws.receive({ type: "message", room: "lobby", seq: 1, text: "hi" });
+    ws.receive({ type: "pong" });
+    off();
+    ws.receive({ type: "message", room: "lobby", seq: 2, text: "again" });
+    assert.deepEqual(seqs, [1]);
+  });
 });

@@ -111,6 +111,26 @@ async function fetchRange(gap, fetchPage) {
   return found.sort((a, b) => a.seq - b.seq);
 }
 
+// src/lists.ts
+function roomsUrl(base, params = {}) {
+  const pairs = [];
+  if (params.member !== void 0) pairs.push(["member", String(params.member)]);
+  for (const kind of params.kind ?? []) pairs.push(["kind", kind]);
+  if (params.after) pairs.push(["after", params.after]);
+  if (params.limit !== void 0) pairs.push(["limit", String(params.limit)]);
+  if (!pairs.length) return base;
+  const query = pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
+  return `${base}?${query.join("&")}`;
+}
+async function* allPages(fetchPage) {
+  let cursor = null;
+  do {
+    const page = await fetchPage(cursor);
+    yield* page.items;
+    cursor = page.next;
+  } while (cursor !== null);
+}
+
 // src/outbox.ts
 var FAILED_TTL_MS = 60 * 60 * 1e3;
 var KEY_TAKEN = /* @__PURE__ */ new Set(["client_id_reused", "client_id_conflict"]);
@@ -381,6 +401,17 @@ var ParleySocket = class extends Emitter {
   online() {
     this.attempt = 0;
     if (!this.socket && this.started && !this.stopped) this.connect();
+  }
+  /**
+   * Call `listener` with each server frame of type `type`, typed by it
+   * (`onFrame("message", (m) => m.seq)`: `m` is a `MessageFrame`);
+   * returns a function that removes it. The same frames as the `frame`
+   * event, after the socket's own handling of them.
+   */
+  onFrame(type, listener) {
+    return this.on("frame", (frame) => {
+      if (frame.type === type) listener(frame);
+    });
   }
   /** Send one frame; false if no socket is open (nothing is queued). */
   send(frame) {
@@ -744,6 +775,7 @@ export {
   RoomStream,
   STABLE_MS,
   UnreadCount,
+  allPages,
   applyReaction,
   attemptAfterOpen,
   backoffCeilingMs,
@@ -753,6 +785,7 @@ export {
   nextPage,
   parseServerFrame,
   restorableSends,
+  roomsUrl,
   searchUrl,
   snippetParts,
   storedSends

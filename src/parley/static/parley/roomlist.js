@@ -5,6 +5,7 @@
 // next cursor and goes once the last page is in. Nothing runs on import.
 "use strict";
 
+import { roomsUrl } from "./parley-client.js";
 import { listRoom } from "./shell.js";
 
 /**
@@ -31,9 +32,8 @@ export function setupMoreRooms(page, api, current, onListed) {
 }
 
 async function showMore(page, api, current, onListed, more) {
-  const params = new URLSearchParams({ member: "true", after: more.dataset.after });
-  for (const kind of more.dataset.kinds.split(" ")) params.append("kind", kind);
-  const data = await api(page.roomsUrl + "?" + params);
+  const kind = more.dataset.kinds.split(" ");
+  const data = await api(roomsUrl(page.roomsUrl, { member: true, kind, after: more.dataset.after }));
   const listed = new Set(
     [...document.querySelectorAll("ul.live-rooms li[data-room]")].map((li) => li.dataset.room),
   );
