@@ -20,6 +20,7 @@ export {
 } from "./close.js";
 export { nextPage, type Member, type Pinned, type PinsPage } from "./details.js";
 export { Emitter } from "./events.js";
+export { RoomFeed, type RoomFeedEvents, type RoomFeedOptions } from "./feed.js";
 export * from "./frames.js";
 export { fetchRange, type FetchPage } from "./history.js";
 export {
