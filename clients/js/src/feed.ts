@@ -25,7 +25,7 @@ import { fetchRange, type FetchPage } from "./history.js";
 import { Outbox, type OutboxEntry } from "./outbox.js";
 import type { ParleySocket } from "./socket.js";
 import { RoomStream, type Step } from "./stream.js";
-import type { Timers } from "./timers.js";
+import { globalTimers, type Timers } from "./timers.js";
 
 export interface RoomFeedOptions {
   socket: ParleySocket;
@@ -35,7 +35,8 @@ export interface RoomFeedOptions {
   fetchPage: FetchPage;
   /** A fresh `client_id` (1–64 characters), e.g. `crypto.randomUUID`. */
   newClientId: () => string;
-  timers: Timers;
+  /** The host's timers ({@link globalTimers}) if omitted. */
+  timers?: Timers;
   /** The seq of the newest message the caller already shows (from
    * history): the feed goes on after it. Omitted: from the subscribe on. */
   lastSeq?: number;
@@ -89,7 +90,7 @@ export class RoomFeed extends Emitter<RoomFeedEvents> {
     this.outbox = new Outbox({
       send: (frame) => socket.send(frame),
       newClientId: options.newClientId,
-      timers: options.timers,
+      timers: options.timers ?? globalTimers(),
     });
     this.offs = [
       socket.on("open", () => this.outbox.flush()),

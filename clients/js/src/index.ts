@@ -63,5 +63,5 @@ export {
 } from "./search.js";
 export { applyReaction } from "./reactions.js";
 export { RoomStream, type Gap, type Step } from "./stream.js";
-export type { Timers } from "./timers.js";
+export { globalTimers, type Timers } from "./timers.js";
 export { UnreadCount } from "./unread.js";

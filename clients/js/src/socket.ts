@@ -28,7 +28,7 @@ import {
   type ServerFrame,
   type SubscribeFrame,
 } from "./frames.js";
-import type { Timers } from "./timers.js";
+import { globalTimers, type Timers } from "./timers.js";
 
 /**
  * Keepalive interval in ms: a ping every interval; a ping still unanswered
@@ -65,8 +65,11 @@ export type WebSocketFactory = new (url: string) => WebSocketLike;
 export interface ParleySocketOptions {
   /** The socket's URL, `ws://host/ws/` or `wss://host/ws/`. */
   url: string;
-  WebSocket: WebSocketFactory;
-  timers: Timers;
+  /** The WebSocket class; the host's own (`globalThis.WebSocket`: a
+   * browser's, Node 22's) if omitted. */
+  WebSocket?: WebSocketFactory;
+  /** The host's timers ({@link globalTimers}) if omitted. */
+  timers?: Timers;
   /** The time in ms (`Date.now`). */
   now?: () => number;
   /** A number in [0, 1) for the backoff's jitter (`Math.random`). */
@@ -88,6 +91,17 @@ export interface FollowOptions {
    * subscribe refused with `rate_limited` is sent again after its
    * `retry_after` (`docs/protocol.md`, "Resuming", rule 6). */
   ref?: () => string | undefined;
+}
+
+/** The host's WebSocket class, looked up when a socket is made without
+ * one; a host without (Node before 22) must pass one (the `ws` package's).
+ * @throws Error when there is none */
+function hostWebSocket(): WebSocketFactory {
+  const found = (globalThis as { WebSocket?: WebSocketFactory }).WebSocket;
+  if (found === undefined) {
+    throw new Error("parley-client: this host has no WebSocket; pass options.WebSocket");
+  }
+  return found;
 }
 
 /** The events of a {@link ParleySocket}, in the order listeners were added. */
@@ -136,6 +150,8 @@ export class ParleySocket extends Emitter<SocketEvents> {
       isOnline: () => true,
       pingIntervalMs: PING_INTERVAL_MS,
       ...options,
+      WebSocket: options.WebSocket ?? hostWebSocket(),
+      timers: options.timers ?? globalTimers(),
     };
   }
 

@@ -267,3 +267,19 @@ describe("ParleySocket", () => {
     assert.deepEqual(seqs, [1]);
   });
 });
+
+test("a socket made without a WebSocket class uses the host's, or says there is none", () => {
+  const host = globalThis as { WebSocket?: unknown };
+  const before = host.WebSocket;
+  try {
+    delete host.WebSocket;
+    assert.throws(() => new ParleySocket({ url: "ws://parley.test/ws/" }), /no WebSocket/);
+    host.WebSocket = FakeWebSocket;
+    FakeWebSocket.reset();
+    new ParleySocket({ url: "ws://parley.test/ws/" }).start();
+    assert.equal(FakeWebSocket.last.url, "ws://parley.test/ws/");
+  } finally {
+    if (before === undefined) delete host.WebSocket;
+    else host.WebSocket = before;
+  }
+});

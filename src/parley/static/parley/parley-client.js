@@ -382,6 +382,17 @@ function step(forward, repair) {
   return { forward, repair };
 }
 
+// src/timers.ts
+function globalTimers() {
+  const host = globalThis;
+  return {
+    setTimeout: (callback, ms) => host.setTimeout(callback, ms),
+    clearTimeout: (handle) => host.clearTimeout(handle),
+    setInterval: (callback, ms) => host.setInterval(callback, ms),
+    clearInterval: (handle) => host.clearInterval(handle)
+  };
+}
+
 // src/feed.ts
 var RoomFeed = class extends Emitter {
   room;
@@ -404,7 +415,7 @@ var RoomFeed = class extends Emitter {
     this.outbox = new Outbox({
       send: (frame) => socket.send(frame),
       newClientId: options.newClientId,
-      timers: options.timers
+      timers: options.timers ?? globalTimers()
     });
     this.offs = [
       socket.on("open", () => this.outbox.flush()),
@@ -534,6 +545,13 @@ async function* allPages(fetchPage) {
 // src/socket.ts
 var PING_INTERVAL_MS = 25e3;
 var OPEN = 1;
+function hostWebSocket() {
+  const found = globalThis.WebSocket;
+  if (found === void 0) {
+    throw new Error("parley-client: this host has no WebSocket; pass options.WebSocket");
+  }
+  return found;
+}
 var ParleySocket = class extends Emitter {
   options;
   socket = null;
@@ -557,7 +575,9 @@ var ParleySocket = class extends Emitter {
       random: () => Math.random(),
       isOnline: () => true,
       pingIntervalMs: PING_INTERVAL_MS,
-      ...options
+      ...options,
+      WebSocket: options.WebSocket ?? hostWebSocket(),
+      timers: options.timers ?? globalTimers()
     };
   }
   /** The state now. */
@@ -898,6 +918,7 @@ export {
   decideClose,
   endsSession,
   fetchRange,
+  globalTimers,
   nextPage,
   parseServerFrame,
   restorableSends,
