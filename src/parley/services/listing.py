@@ -75,9 +75,10 @@ def decode_cursor(cursor: str) -> str:
 def page_size(limit: int | None) -> int:
     """``limit`` as a page size: None gives ``PARLEY_ROOMS_PAGE_DEFAULT``;
     anything is kept within 1 to ``PARLEY_ROOMS_PAGE_MAX``."""
+    largest: int = parley_settings.ROOMS_PAGE_MAX
     if limit is None:
-        limit = parley_settings.ROOMS_PAGE_DEFAULT
-    return max(1, min(limit, parley_settings.ROOMS_PAGE_MAX))
+        limit = int(parley_settings.ROOMS_PAGE_DEFAULT)
+    return max(1, min(limit, largest))
 
 
 def rooms_page(
