@@ -249,7 +249,7 @@ def rooms_out(request: HttpRequest, listed: list[Room]) -> list[dict]:
 ERRORS = {401: Error, 403: Error, 404: Error, 422: Error, 429: RateLimitedError}
 
 
-@api.get("/rooms", response={200: RoomPage, **ERRORS}, tags=["rooms"])
+@api.get("/rooms", response={200: RoomPage, 400: Error, **ERRORS}, tags=["rooms"])
 def list_rooms(request: HttpRequest, query: Query[RoomsQuery]):
     """Rooms the signed-in user may read, by slug, a page at a time: every
     public room, and the private and direct rooms they are a member of,
