@@ -1,5 +1,6 @@
-"""The Python client's calls for a room's details, over HTTP: its topic,
-members, leaving it, and pins (``docs/protocol.md``, "Room details").
+"""The Python client's calls for rooms over HTTP: the rooms one may read,
+a page at a time, and a room's details: its topic, members, leaving it,
+and pins (``docs/protocol.md``, "Room details").
 
 ``RoomDetails`` is a part of ``parley.client.ParleyClient``; it uses the
 client's HTTP session and its error type.
@@ -33,6 +34,19 @@ class PinnedMessage:
     pinned_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class RoomEntry:
+    """A room of ``GET /api/rooms``: ``kind`` is ``public``, ``private`` or
+    ``direct`` (a direct room's ``title`` is the other person's username);
+    ``unread`` counts the user's unread messages in it."""
+
+    slug: str
+    title: str
+    kind: str
+    last_seq: int
+    unread: int
+
+
 class RoomDetails:
     """A room's topic, members, leaving and pins, for ``ParleyClient``."""
 
@@ -52,6 +66,42 @@ class RoomDetails:
                 body.get("retry_after"),
             )
         return response
+
+    async def rooms(
+        self,
+        *,
+        member: bool | None = None,
+        kinds: tuple[str, ...] = (),
+        page_size: int | None = None,
+    ) -> AsyncIterator[RoomEntry]:
+        """Every room the user may read, by slug, following the pages'
+        ``next`` cursor (``docs/protocol.md``, "Lists a page at a time").
+
+        Args:
+            member: True: only rooms the user is a member of; False: only
+                public rooms they are not; None: both.
+            kinds: only rooms of these kinds; empty for all.
+            page_size: rooms per request; None for the server's default
+                (``PARLEY_ROOMS_PAGE_DEFAULT``), capped at its maximum.
+        """
+        params: dict[str, Any] = {"kind": list(kinds)}
+        if page_size is not None:
+            params["limit"] = page_size
+        if member is not None:
+            params["member"] = "true" if member else "false"
+        while True:
+            page = (await self._call("GET", "/api/rooms", params=params)).json()
+            for room in page["items"]:
+                yield RoomEntry(
+                    slug=room["slug"],
+                    title=room["title"],
+                    kind=room["kind"],
+                    last_seq=room["last_seq"],
+                    unread=room["unread"],
+                )
+            if page["next"] is None:
+                return
+            params["after"] = page["next"]
 
     async def set_topic(self, room: str, topic: str) -> str:
         """Set ``room``'s topic (its owner only; ``""`` clears it).

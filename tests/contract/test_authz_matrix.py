@@ -345,7 +345,7 @@ def run_http(world: World, row: Row) -> str:
         texts = {hit["message"]["text"] for hit in response.json()["hits"]}
         return f"{answer} {'found' if word in texts else 'unfound'}"
     if method == "GET" and path == "/api/rooms":
-        listed = world.slug(kind) in {room["slug"] for room in response.json()}
+        listed = world.slug(kind) in listed_slugs(http, response.json())
         return f"{answer} {'listed' if listed else 'unlisted'}"
     if path == "/api/notifications":
         listed = {n["id"] for n in response.json()["notifications"]}
@@ -353,6 +353,17 @@ def run_http(world: World, row: Row) -> str:
         own = world.notifications[role] in listed and not listed & others
         return f"{answer} {'own' if own else 'not own'}"
     return answer
+
+
+def listed_slugs(http: Any, page: dict[str, Any]) -> set[str]:
+    """The slugs of every page of ``GET /api/rooms`` from ``page`` on."""
+    slugs = {room["slug"] for room in page["items"]}
+    while page["next"] is not None:
+        page = http.get(
+            "/api/rooms", params={"after": page["next"], "limit": 200}
+        ).json()
+        slugs |= {room["slug"] for room in page["items"]}
+    return slugs
 
 
 async def connect(world: World, role: str, path: str = "/ws/") -> ClientConnection:

@@ -30,6 +30,26 @@ async def test_send_subscribe_and_iterate(alice: User, bob: User):
             assert message.client_id == ack.client_id
 
 
+async def test_the_rooms_list_is_followed_page_by_page(server: ParleyServer):
+    alice, bob = (User.sign_up(server, unique(n)) for n in "ab")
+    titles = sorted(unique(f"den {i}") for i in range(3))
+    with alice.http() as http:
+        for title in titles:
+            body = {"title": title, "kind": "private"}
+            http.post("/api/rooms", json=body).raise_for_status()
+        http.post(f"/api/direct/{bob.username}").raise_for_status()
+    async with ParleyClient(
+        server.base_url, token=create_token(server, alice.username)
+    ) as client:
+        mine = [
+            (room.kind, room.unread)
+            async for room in client.rooms(member=True, page_size=2)
+        ]
+        assert sorted(mine) == [("direct", 0)] + [("private", 0)] * 3
+        dens = [r.title async for r in client.rooms(kinds=("private",), page_size=1)]
+        assert dens == titles
+
+
 async def test_a_repeated_client_id_gets_the_first_ack(alice: User):
     room = unique("again")
     async with client_for(alice) as a:

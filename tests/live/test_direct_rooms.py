@@ -46,7 +46,8 @@ async def test_a_direct_message_reaches_only_its_recipient(server: ParleyServer)
         assert (await recv_type(c, "pong"))["type"] == "pong"
     assert api(carol, "GET", f"/api/rooms/{slug}/messages").status_code == 404
     assert api(carol, "GET", "/api/notifications").json()["notifications"] == []
-    unread = {r["slug"]: r["unread"] for r in api(bob, "GET", "/api/rooms").json()}
+    listed = api(bob, "GET", "/api/rooms").json()["items"]
+    unread = {r["slug"]: r["unread"] for r in listed}
     assert unread[slug] == 1
 
 

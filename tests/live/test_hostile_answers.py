@@ -151,7 +151,7 @@ def test_a_look_alike_username_and_room_are_refused(server: ParleyServer):
         alike_title = room.replace("l", "1", 1)
         alike = http.post("/api/rooms", json={"title": alike_title})
         assert (alike.status_code, alike.json()["code"]) == (409, "name_confusable")
-        titles = [r["title"] for r in http.get("/api/rooms").json()]
+        titles = [r["title"] for r in http.get("/api/rooms").json()["items"]]
     assert titles.count(room) == 1
     assert mixed_title not in titles and alike_title not in titles
 

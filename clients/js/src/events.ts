@@ -1,5 +1,7 @@
-/** A small typed event emitter (the shape of centrifuge-js's `on`). */
-export class Emitter<Events extends { [name: string]: (...args: never[]) => void }> {
+/** A small typed event emitter (the shape of centrifuge-js's `on`): an
+ * event name that `Events` does not declare, or a listener of the wrong
+ * shape, is a type error. */
+export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
   private listeners: { [K in keyof Events]?: Events[K][] } = {};
 
   /** Call `listener` on each `event`, in the order added; returns a

@@ -20,8 +20,18 @@ export {
 } from "./close.js";
 export { nextPage, type Member, type Pinned, type PinsPage } from "./details.js";
 export { Emitter } from "./events.js";
+export { RoomFeed, type RoomFeedEvents, type RoomFeedOptions } from "./feed.js";
 export * from "./frames.js";
 export { fetchRange, type FetchPage } from "./history.js";
+export {
+  allPages,
+  roomsUrl,
+  type NotificationEntry,
+  type NotificationsPage,
+  type RoomEntry,
+  type RoomsPage,
+  type RoomsParams,
+} from "./lists.js";
 export {
   FAILED_TTL_MS,
   Outbox,
@@ -36,6 +46,7 @@ export {
   PING_INTERVAL_MS,
   ParleySocket,
   type FollowOptions,
+  type FrameOf,
   type ParleySocketOptions,
   type SocketEvents,
   type SocketState,
@@ -52,5 +63,5 @@ export {
 } from "./search.js";
 export { applyReaction } from "./reactions.js";
 export { RoomStream, type Gap, type Step } from "./stream.js";
-export type { Timers } from "./timers.js";
+export { globalTimers, type Timers } from "./timers.js";
 export { UnreadCount } from "./unread.js";

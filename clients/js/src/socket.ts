@@ -28,7 +28,7 @@ import {
   type ServerFrame,
   type SubscribeFrame,
 } from "./frames.js";
-import type { Timers } from "./timers.js";
+import { globalTimers, type Timers } from "./timers.js";
 
 /**
  * Keepalive interval in ms: a ping every interval; a ping still unanswered
@@ -65,8 +65,11 @@ export type WebSocketFactory = new (url: string) => WebSocketLike;
 export interface ParleySocketOptions {
   /** The socket's URL, `ws://host/ws/` or `wss://host/ws/`. */
   url: string;
-  WebSocket: WebSocketFactory;
-  timers: Timers;
+  /** The WebSocket class; the host's own (`globalThis.WebSocket`: a
+   * browser's, Node 22's) if omitted. */
+  WebSocket?: WebSocketFactory;
+  /** The host's timers ({@link globalTimers}) if omitted. */
+  timers?: Timers;
   /** The time in ms (`Date.now`). */
   now?: () => number;
   /** A number in [0, 1) for the backoff's jitter (`Math.random`). */
@@ -90,9 +93,19 @@ export interface FollowOptions {
   ref?: () => string | undefined;
 }
 
+/** The host's WebSocket class, looked up when a socket is made without
+ * one; a host without (Node before 22) must pass one (the `ws` package's).
+ * @throws Error when there is none */
+function hostWebSocket(): WebSocketFactory {
+  const found = (globalThis as { WebSocket?: WebSocketFactory }).WebSocket;
+  if (found === undefined) {
+    throw new Error("parley-client: this host has no WebSocket; pass options.WebSocket");
+  }
+  return found;
+}
+
 /** The events of a {@link ParleySocket}, in the order listeners were added. */
 export interface SocketEvents {
-  [name: string]: (...args: never[]) => void;
   /** The state changed; `everOpened`: a socket opened before (so a new
    * `connecting` is a reconnect). */
   state: (state: SocketState, detail: { everOpened: boolean }) => void;
@@ -106,6 +119,10 @@ export interface SocketEvents {
   /** A handshake failed again (`attempt` in a row): check the sign-in. */
   refused: (attempt: number) => void;
 }
+
+/** The frame of type `T` among the server's frames: `FrameOf<"message">`
+ * is `MessageFrame`. */
+export type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
 
 /** The page's (or a bot's) one socket to `/ws/`. */
 export class ParleySocket extends Emitter<SocketEvents> {
@@ -133,6 +150,8 @@ export class ParleySocket extends Emitter<SocketEvents> {
       isOnline: () => true,
       pingIntervalMs: PING_INTERVAL_MS,
       ...options,
+      WebSocket: options.WebSocket ?? hostWebSocket(),
+      timers: options.timers ?? globalTimers(),
     };
   }
 
@@ -185,6 +204,21 @@ export class ParleySocket extends Emitter<SocketEvents> {
   online(): void {
     this.attempt = 0;
     if (!this.socket && this.started && !this.stopped) this.connect();
+  }
+
+  /**
+   * Call `listener` with each server frame of type `type`, typed by it
+   * (`onFrame("message", (m) => m.seq)`: `m` is a `MessageFrame`);
+   * returns a function that removes it. The same frames as the `frame`
+   * event, after the socket's own handling of them.
+   */
+  onFrame<T extends ServerFrame["type"]>(
+    type: T,
+    listener: (frame: FrameOf<T>) => void,
+  ): () => void {
+    return this.on("frame", (frame) => {
+      if (frame.type === type) listener(frame as FrameOf<T>);
+    });
   }
 
   /** Send one frame; false if no socket is open (nothing is queued). */

@@ -251,4 +251,35 @@ describe("ParleySocket", () => {
     clock.advance(60_000);
     assert.equal(FakeWebSocket.instances.length, 1);
   });
+
+  test("onFrame hands on the frames of one type, typed, until removed", () => {
+    const seqs: number[] = [];
+    const off = socket.onFrame("message", (message) => seqs.push(message.seq));
+    // @ts-expect-error: a frame type the server never sends
+    socket.onFrame("messages", () => {});
+    // @ts-expect-error: an event the socket does not have
+    socket.on("frames", () => {});
+    const ws = connect();
+    ws.receive({ type: "message", room: "lobby", seq: 1, text: "hi" });
+    ws.receive({ type: "pong" });
+    off();
+    ws.receive({ type: "message", room: "lobby", seq: 2, text: "again" });
+    assert.deepEqual(seqs, [1]);
+  });
+});
+
+test("a socket made without a WebSocket class uses the host's, or says there is none", () => {
+  const host = globalThis as { WebSocket?: unknown };
+  const before = host.WebSocket;
+  try {
+    delete host.WebSocket;
+    assert.throws(() => new ParleySocket({ url: "ws://parley.test/ws/" }), /no WebSocket/);
+    host.WebSocket = FakeWebSocket;
+    FakeWebSocket.reset();
+    new ParleySocket({ url: "ws://parley.test/ws/" }).start();
+    assert.equal(FakeWebSocket.last.url, "ws://parley.test/ws/");
+  } finally {
+    if (before === undefined) delete host.WebSocket;
+    else host.WebSocket = before;
+  }
 });

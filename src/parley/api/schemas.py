@@ -193,6 +193,35 @@ class MessageOut(Schema):
     )
 
 
+class RoomPage(Schema):
+    items: list[RoomOut] = Field(description="by slug")
+    next: str | None = Field(
+        description="an opaque cursor: pass it as `after` for the next page; "
+        "null after the last"
+    )
+
+
+class RoomsQuery(Schema):
+    member: bool | None = Field(
+        None,
+        description="true: only rooms you are a member of; false: only those "
+        "you are not (public rooms to discover); absent: both",
+    )
+    kind: list[Literal["public", "private", "direct"]] | None = Field(
+        None, description="only rooms of these kinds (repeat it for several)"
+    )
+    after: str | None = Field(
+        None,
+        min_length=1,
+        max_length=400,
+        pattern=NO_NUL,
+        description="the `next` of the previous page",
+    )
+    limit: int | None = Field(
+        None, ge=1, description="page size; capped at PARLEY_ROOMS_PAGE_MAX (200)"
+    )
+
+
 class MessageEditIn(Body):
     text: str = Field(min_length=1)
 

@@ -41,6 +41,8 @@ from parley.api.schemas import (
     ReadOut,
     RoomIn,
     RoomOut,
+    RoomPage,
+    RoomsQuery,
 )
 from parley.api.search import router as search_router
 from parley.api.threads import router as threads_router
@@ -50,6 +52,7 @@ from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import (
     edits,
     history,
+    listing,
     messages,
     notifications,
     reactions,
@@ -246,13 +249,22 @@ def rooms_out(request: HttpRequest, listed: list[Room]) -> list[dict]:
 ERRORS = {401: Error, 403: Error, 404: Error, 422: Error, 429: RateLimitedError}
 
 
-@api.get("/rooms", response={200: list[RoomOut], **ERRORS}, tags=["rooms"])
-def list_rooms(request: HttpRequest):
-    """Rooms the signed-in user may read, by slug: every public room, and the
-    private and direct rooms they are a member of, each with its unread
-    count."""
-    listed = list(rooms.readable_rooms(request.user).order_by("slug"))
-    return rooms_out(request, listed)
+@api.get("/rooms", response={200: RoomPage, 400: Error, **ERRORS}, tags=["rooms"])
+def list_rooms(request: HttpRequest, query: Query[RoomsQuery]):
+    """Rooms the signed-in user may read, by slug, a page at a time: every
+    public room, and the private and direct rooms they are a member of,
+    each with its unread count. ``member`` and ``kind`` narrow the list;
+    ``next`` is the cursor of the next page (pass it as ``after``), null
+    after the last. 400 ``invalid_request`` for a cursor Parley did not
+    make."""
+    page = listing.rooms_page(
+        user=request.user,
+        member=query.member,
+        kinds=query.kind or (),
+        after=query.after,
+        limit=query.limit,
+    )
+    return RoomPage(items=rooms_out(request, page.rooms), next=page.next)
 
 
 @api.post(

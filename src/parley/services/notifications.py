@@ -141,15 +141,18 @@ def notifications_page(
 
     Args:
         before: only notifications with ``id < before``; None for the newest.
-        limit: page size, 1 to ``PARLEY_NOTIFICATIONS_PAGE_MAX`` (None and
-            larger values give that maximum).
+        limit: page size, 1 to ``PARLEY_NOTIFICATIONS_PAGE_MAX`` (larger
+            values give that maximum); None for
+            ``PARLEY_NOTIFICATIONS_PAGE_DEFAULT``.
 
     Raises:
         Forbidden: ``guest_forbidden`` for a guest.
     """
     refuse_guests(user, _("Guests get no notifications."))
     largest = parley_settings.NOTIFICATIONS_PAGE_MAX
-    limit = largest if limit is None else max(1, min(limit, largest))
+    if limit is None:
+        limit = parley_settings.NOTIFICATIONS_PAGE_DEFAULT
+    limit = max(1, min(limit, largest))
     mine = Notification.objects.filter(user=user)  # type: ignore[misc]
     page = mine if before is None else mine.filter(id__lt=before)
     # One more than asked tells whether an older page exists.

@@ -41,7 +41,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     except ParleyError as error:
         return HttpResponse(error.message, status=error.status)
     muted = set(prefs.muted_rooms)
-    joined = my_rooms(request.user)
+    joined = my_rooms(request.user, paged=False)
     return page(
         request,
         "parley/settings_notifications.html",

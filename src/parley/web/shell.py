@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
 from parley.models import Membership, Room
-from parley.services import guests, profiles, reads, rooms
+from parley.services import guests, listing, profiles, reads, rooms
 
 # Avatar colours in parley.css (.avatar[data-hue]).
 AVATAR_HUES = 8
@@ -60,20 +60,13 @@ def room_title(room: Room, user: AbstractBaseUser) -> str:
     return rooms.title_for(room, user=user, peers=peers)
 
 
-def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
-    """The rooms signed-in ``user`` belongs to, with unread counts, for the
-    sidebar (``_rooms.html``).
-
-    Returns:
-        ``{"rooms": [...], "direct": [...]}``; each item ``{slug, title,
-        kind, kind_display, unread}``, a direct room titled with the
-        other's display name (else username); rooms by title, direct ones
-        by the other's name.
-    """
-    joined = list(Room.objects.filter(memberships__user_id=user.pk))
-    unread = reads.unread_counts(user=user, rooms=joined)
-    peers = display_peers(user, [r.pk for r in joined if r.kind == Room.Kind.DIRECT])
-    items = [
+def room_items(user: AbstractBaseUser, listed: list[Room]) -> list[dict[str, Any]]:
+    """``listed`` as sidebar entries (``_room_item.html``), in their order:
+    ``{slug, title, kind, kind_display, unread}``, a direct room titled with
+    the other's display name (else username)."""
+    unread = reads.unread_counts(user=user, rooms=listed)
+    peers = display_peers(user, [r.pk for r in listed if r.kind == Room.Kind.DIRECT])
+    return [
         {
             "slug": room.slug,
             "title": rooms.title_for(room, user=user, peers=peers),
@@ -81,13 +74,36 @@ def my_rooms(user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
             "kind_display": room.get_kind_display(),
             "unread": unread.get(room.pk, 0),
         }
-        for room in joined
+        for room in listed
     ]
-    items.sort(key=lambda item: item["title"].casefold())
-    return {
-        "rooms": [item for item in items if item["kind"] != Room.Kind.DIRECT],
-        "direct": [item for item in items if item["kind"] == Room.Kind.DIRECT],
-    }
+
+
+def my_rooms(user: AbstractBaseUser, *, paged: bool = True) -> dict[str, Any]:
+    """The rooms signed-in ``user`` belongs to, with unread counts, for the
+    sidebar (``_rooms.html``): the first page of each list, by slug (the
+    order of ``GET /api/rooms``, whose pages "Show more" appends).
+
+    Args:
+        paged: False for every room at once (the settings page's mute list).
+
+    Returns:
+        ``{"rooms": [...], "direct": [...], "rooms_next", "direct_next"}``:
+        entries (``room_items``) of the rooms and of the direct
+        conversations, and the cursor of each list's next page (None after
+        the last).
+    """
+    shown: dict[str, Any] = {}
+    for name, direct in (("rooms", False), ("direct", True)):
+        kinds = listing.sidebar_kinds(direct)
+        if paged:
+            page = listing.rooms_page(user=user, member=True, kinds=kinds)
+            listed, cursor = page.rooms, page.next
+        else:
+            mine = Room.objects.filter(memberships__user_id=user.pk, kind__in=kinds)
+            listed, cursor = list(mine.order_by("slug")), None
+        shown[name] = room_items(user, listed)
+        shown[f"{name}_next"] = cursor
+    return shown
 
 
 def shell_context(request: HttpRequest) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from parley import ratelimit
 from parley.conf import parley_settings
 from parley.models import Room
-from parley.services import guests, reads, rooms
+from parley.services import guests, listing, reads, rooms
 from parley.web import reasons
 from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
@@ -61,7 +61,8 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
 
     Returns:
         ``{user, guest, socketPath, loginUrl, roomUrl, notificationsUrl,
-        notificationReadUrl, notificationsReadAllUrl, strings}``; URLs with
+        notificationReadUrl, notificationsReadAllUrl, searchUrl, roomsUrl,
+        strings}``; URLs with
         a placeholder (``__room__``, the id ``999999999``) are templates.
     """
     user = request.user
@@ -78,6 +79,7 @@ def live_config(request: HttpRequest) -> dict[str, Any] | None:
         "notificationReadUrl": read_url.replace(str(ID_PLACEHOLDER), "__id__"),
         "notificationsReadAllUrl": reverse("parley-api:mark_all_notifications_read"),
         "searchUrl": reverse("parley-api:search_messages"),
+        "roomsUrl": reverse("parley-api:list_rooms"),
         "searchMaxChars": parley_settings.SEARCH_QUERY_MAX_CHARS,
         "strings": {
             "connecting": _("Connecting…"),
@@ -257,23 +259,30 @@ def room_list(request: HttpRequest) -> HttpResponse:
             private_form.add_error("title", error.message)
         else:
             return redirect("parley-room", room.slug)
-    joined = Room.objects.filter(memberships__user_id=request.user.pk)
-    public = (
-        rooms.readable_rooms(request.user)
-        .filter(kind=Room.Kind.PUBLIC)
-        .exclude(pk__in=joined.values("pk"))
-        .order_by("slug")
-    )
     return page(
         request,
         "parley/room_list.html",
         {
             "form": form,
             "private_form": private_form,
-            "public_rooms": public,
+            "public_rooms": public_rooms(request),
             "is_guest": guests.is_guest(request.user),
         },
     )
+
+
+def public_rooms(request: HttpRequest) -> listing.RoomsPage:
+    """A page of the public rooms the user never joined, by slug, from the
+    cursor in ``?after=`` (the page's "More rooms" link); the first page for
+    a cursor Parley did not make."""
+    after = request.GET.get("after") or None
+    kinds = [Room.Kind.PUBLIC]
+    try:
+        return listing.rooms_page(
+            user=request.user, member=False, kinds=kinds, after=after
+        )
+    except ParleyError:
+        return listing.rooms_page(user=request.user, member=False, kinds=kinds)
 
 
 @require_http_methods(["GET", "POST"])

@@ -37,7 +37,7 @@ def test_room_list_and_detail_carry_read_state(api, users):
     lobby = rooms.join_or_create(user=users["alice"], name="lobby")
     for text in ("one", "two", "three"):
         post(lobby, users["bob"], text)
-    [listed] = api["alice"].get("/api/rooms").json()
+    [listed] = api["alice"].get("/api/rooms").json()["items"]
     assert (listed["read_seq"], listed["unread"], listed["last_seq"]) == (0, 3, 3)
     read = api["alice"].post("/api/rooms/lobby/read", {"seq": 2}, content_type=JSON)
     assert read.json() == {"room": "lobby", "seq": 2, "unread": 1}
@@ -79,7 +79,8 @@ def test_private_rooms_invitations_and_members(api):
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     for path in ("/api/rooms/secret", "/api/rooms/secret/members"):
         assert api["carol"].get(path).status_code == 404
-    assert "secret" not in [r["slug"] for r in api["carol"].get("/api/rooms").json()]
+    listed = api["carol"].get("/api/rooms").json()["items"]
+    assert "secret" not in [r["slug"] for r in listed]
 
 
 def test_a_direct_room_between_two_people(api, users):
@@ -91,18 +92,18 @@ def test_a_direct_room_between_two_people(api, users):
     assert again.status_code == 200 and again.json()["slug"] == room["slug"]
     assert (again.json()["title"], again.json()["peer"]) == ("alice", "alice")
     for name, peer in (("alice", "bob"), ("bob", "alice")):
-        listed = {r["slug"]: r for r in api[name].get("/api/rooms").json()}
+        listed = {r["slug"]: r for r in api[name].get("/api/rooms").json()["items"]}
         assert listed[room["slug"]]["peer"] == peer
     api["bob"].post(
         f"/api/rooms/{room['slug']}/messages",
         {"text": "hi", "client_id": "b1"},
         content_type=JSON,
     )
-    listed = {r["slug"]: r for r in api["alice"].get("/api/rooms").json()}
+    listed = {r["slug"]: r for r in api["alice"].get("/api/rooms").json()["items"]}
     assert listed[room["slug"]]["unread"] == 1
     slug = room["slug"]
     carol = api["carol"]
-    assert slug not in [r["slug"] for r in carol.get("/api/rooms").json()]
+    assert slug not in [r["slug"] for r in carol.get("/api/rooms").json()["items"]]
     for path in (f"/api/rooms/{slug}", f"/api/rooms/{slug}/messages"):
         assert carol.get(path).status_code == 404
     assert carol.get(f"/api/rooms/{slug}/members").status_code == 404

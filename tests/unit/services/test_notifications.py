@@ -174,3 +174,13 @@ def test_the_readme_shows_the_shop_apps_code():
     code = block.split("```")[0]
     shop = (root / "tests" / "support" / "shop" / "models.py").read_text().splitlines()
     assert [line for line in code.splitlines() if line and line not in shop] == []
+
+
+def test_the_default_page_is_the_default_setting(alice, settings):
+    settings.PARLEY_NOTIFICATIONS_PAGE_DEFAULT = 2
+    for i in range(3):
+        parley.notify(alice, kind="k", title=f"n{i}")
+    page = notifications.notifications_page(user=alice)
+    assert [n.title for n in page.notifications] == ["n2", "n1"]
+    assert page.next_before is not None
+    assert len(notifications.notifications_page(user=alice, limit=3).notifications) == 3

@@ -21,6 +21,7 @@
 "use strict";
 
 import { UnreadCount } from "./parley-client.js";
+import { setupMoreRooms } from "./roomlist.js";
 import { listRoom } from "./shell.js";
 import { openSocket } from "./socket.js";
 
@@ -244,7 +245,17 @@ class Bell {
     this.list = document.getElementById("notification-list");
     this.items = new Map(); // id -> {li, read}
     this.unread = 0;
+    this.more = document.getElementById("notifications-more");
+    this.next = null; // the `before` of the next older page
     if (!this.button) return;
+    this.more.addEventListener("click", () => {
+      this.more.disabled = true;
+      this.loadMore()
+        .catch(console.error)
+        .finally(() => {
+          this.more.disabled = false;
+        });
+    });
     this.button.addEventListener("click", () => this.toggle());
     document.getElementById("notifications-read-all").addEventListener("click", () => {
       this.markAll().catch(console.error);
@@ -269,7 +280,21 @@ class Bell {
     for (const [id, item] of this.items) if (id > newest && !item.read) newer += 1;
     for (const n of data.notifications) this.add(n, false);
     this.setUnread(data.unread + newer);
+    this.setNext(data.next_before);
     this.showEmpty();
+  }
+
+  // "Show more": the next older page, under the listed ones.
+  async loadMore() {
+    if (this.next === null) return;
+    const data = await this.api(this.page.notificationsUrl + "?before=" + this.next);
+    for (const n of data.notifications) this.add(n, false);
+    this.setNext(data.next_before);
+  }
+
+  setNext(before) {
+    this.next = before ?? null;
+    this.more.hidden = this.next === null;
   }
 
   toggle(open = this.panel.hidden) {
@@ -411,7 +436,8 @@ export function startLive(
     signedOut: signIn,
   });
   attach?.(socket);
-  new RoomBadges(socket, page, room);
+  const badges = new RoomBadges(socket, page, room);
+  setupMoreRooms(page, api, room, (li) => badges.track(li));
   const bell = new Bell(page, api);
   socket.on("frame", (frame) => bell.frame(frame));
   socket.start();

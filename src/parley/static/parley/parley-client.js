@@ -80,20 +80,6 @@ var Emitter = class {
   }
 };
 
-// src/frames.ts
-function parseServerFrame(data) {
-  if (typeof data !== "string") return null;
-  let value;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  if (typeof value.type !== "string") return null;
-  return value;
-}
-
 // src/history.ts
 async function fetchRange(gap, fetchPage) {
   const found = [];
@@ -310,9 +296,262 @@ var Outbox = class {
   }
 };
 
+// src/stream.ts
+var RoomStream = class {
+  /** The highest seq delivered (or known when subscribed). */
+  lastSeq;
+  /** While true, received items are kept, in arrival order. */
+  holding;
+  held = [];
+  /**
+   * @param lastSeq the seq already held (0: none)
+   * @param holding start holding (a repair is under way)
+   */
+  constructor(lastSeq = 0, holding = false) {
+    this.lastSeq = lastSeq;
+    this.holding = holding;
+  }
+  /** Items kept while holding, in arrival order. */
+  get heldItems() {
+    return this.held.map((entry) => entry.item);
+  }
+  /**
+   * One event of the room.
+   *
+   * @param seq the message's seq; null for an event that is not a message
+   *   (edited, deleted, typing): forwarded as it comes unless holding
+   */
+  receive(seq, item) {
+    if (this.holding) {
+      this.held.push({ seq, item });
+      return step([], null);
+    }
+    if (seq === null) return step([item], null);
+    if (seq === this.lastSeq + 1) {
+      this.lastSeq = seq;
+      return step([item], null);
+    }
+    if (seq <= this.lastSeq) return step([], null);
+    this.holding = true;
+    this.held.push({ seq, item });
+    return step([], { after: this.lastSeq, before: seq });
+  }
+  /**
+   * The store's newest seq is `lastSeq` (the periodic check, or
+   * `subscribed`): if it is ahead and nothing is being repaired, start
+   * holding and repair up to it.
+   */
+  head(lastSeq) {
+    if (this.holding || lastSeq <= this.lastSeq) return step([], null);
+    this.holding = true;
+    return step([], { after: this.lastSeq, before: lastSeq + 1 });
+  }
+  /** Start holding (re-subscribing while following). */
+  hold() {
+    this.holding = true;
+  }
+  /**
+   * The caller delivered the store's messages up to `lastSeq`: advance,
+   * stop holding and re-offer each held item in order through `receive()`.
+   * If a new gap appears, the rest stays held and the step carries that
+   * repair.
+   */
+  replayed(lastSeq) {
+    this.lastSeq = Math.max(this.lastSeq, lastSeq);
+    this.holding = false;
+    const held = this.held;
+    this.held = [];
+    const forward = [];
+    for (let i = 0; i < held.length; i++) {
+      const entry = held[i];
+      const next = this.receive(entry.seq, entry.item);
+      forward.push(...next.forward);
+      if (next.repair !== null) {
+        this.held.push(...held.slice(i + 1));
+        return step(forward, next.repair);
+      }
+    }
+    return step(forward, null);
+  }
+  /** Drop the held items `predicate` matches (ones a replay brings again). */
+  discardHeld(predicate) {
+    this.held = this.held.filter((entry) => !predicate(entry.item));
+  }
+};
+function step(forward, repair) {
+  return { forward, repair };
+}
+
+// src/timers.ts
+function globalTimers() {
+  const host = globalThis;
+  return {
+    setTimeout: (callback, ms) => host.setTimeout(callback, ms),
+    clearTimeout: (handle) => host.clearTimeout(handle),
+    setInterval: (callback, ms) => host.setInterval(callback, ms),
+    clearInterval: (handle) => host.clearInterval(handle)
+  };
+}
+
+// src/feed.ts
+var RoomFeed = class extends Emitter {
+  room;
+  /** The sends not acknowledged yet, in send order. */
+  outbox;
+  socket;
+  fetchPage;
+  stream;
+  ref;
+  offs;
+  subscriptions = 0;
+  constructor(options) {
+    super();
+    const { socket, room } = options;
+    this.room = room;
+    this.socket = socket;
+    this.fetchPage = options.fetchPage;
+    this.stream = options.lastSeq === void 0 ? null : new RoomStream(options.lastSeq);
+    this.ref = `feed:${room}`;
+    this.outbox = new Outbox({
+      send: (frame) => socket.send(frame),
+      newClientId: options.newClientId,
+      timers: options.timers ?? globalTimers()
+    });
+    this.offs = [
+      socket.on("open", () => this.outbox.flush()),
+      socket.on("state", (state) => {
+        if (state !== "open") this.outbox.disconnected();
+      }),
+      socket.on("frame", (frame) => {
+        if (frame.type === "error") this.onError(frame);
+        else if ("room" in frame && frame.room === room) this.onFrame(frame);
+      })
+    ];
+    socket.follow(room, { after: () => this.stream?.lastSeq, ref: () => this.ref });
+  }
+  /** The seq of the last message delivered (0 before any). */
+  get lastSeq() {
+    return this.stream?.lastSeq ?? 0;
+  }
+  /**
+   * Send `text` (queued while no socket is open, resent after a reconnect
+   * until acknowledged).
+   *
+   * @returns its outbox entry; its `clientId` comes back in `ack` and in
+   *   the stored message
+   */
+  send(text, options = {}) {
+    return this.outbox.add(this.room, text, { replyTo: options.replyTo ?? null });
+  }
+  /** Stop following the room (an `unsubscribe` goes out) and hear no more. */
+  close() {
+    this.socket.unfollow(this.room);
+    for (const off of this.offs) off();
+  }
+  onError(frame) {
+    if (frame.ref === this.ref) {
+      if (frame.code !== "rate_limited") this.emit("error", [frame]);
+      return;
+    }
+    const entry = this.outbox.error(frame);
+    if (entry?.state === "failed") this.emit("refused", [entry, frame]);
+  }
+  onFrame(frame) {
+    switch (frame.type) {
+      case "subscribed":
+        this.onSubscribed(frame);
+        break;
+      case "message":
+        this.apply(this.stream?.receive(frame.seq, frame));
+        break;
+      case "edited":
+      case "deleted":
+        this.apply(this.stream?.receive(null, frame));
+        break;
+      case "ack":
+        if (this.outbox.ack(frame)) this.emit("ack", [frame]);
+        break;
+      default:
+        this.emit("frame", [frame]);
+    }
+  }
+  onSubscribed(frame) {
+    const subscription = ++this.subscriptions;
+    const stream = this.stream;
+    if (stream === null) {
+      this.stream = new RoomStream(frame.last_seq);
+    } else if (frame.resync && frame.last_seq > stream.lastSeq) {
+      stream.hold();
+      const gap = { after: stream.lastSeq, before: frame.last_seq + 1 };
+      fetchRange(gap, this.fetchPage).then(
+        (messages) => {
+          if (subscription !== this.subscriptions) return;
+          for (const message of messages) this.emit("message", [message]);
+          this.apply(stream.replayed(frame.last_seq));
+        },
+        // Try again on a new socket after the backoff.
+        () => this.socket.restart()
+      );
+    } else {
+      stream.discardHeld((item) => item.type === "message");
+      this.apply(stream.replayed(stream.lastSeq));
+    }
+    this.emit("subscribed", [frame]);
+  }
+  apply(step2) {
+    if (step2 === void 0) return;
+    for (const item of step2.forward) {
+      if (item.type === "message") this.emit("message", [item]);
+      else this.emit("changed", [item]);
+    }
+    if (step2.repair) this.socket.resubscribe(this.room);
+  }
+};
+
+// src/frames.ts
+function parseServerFrame(data) {
+  if (typeof data !== "string") return null;
+  let value;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  if (typeof value.type !== "string") return null;
+  return value;
+}
+
+// src/lists.ts
+function roomsUrl(base, params = {}) {
+  const pairs = [];
+  if (params.member !== void 0) pairs.push(["member", String(params.member)]);
+  for (const kind of params.kind ?? []) pairs.push(["kind", kind]);
+  if (params.after) pairs.push(["after", params.after]);
+  if (params.limit !== void 0) pairs.push(["limit", String(params.limit)]);
+  if (!pairs.length) return base;
+  const query = pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
+  return `${base}?${query.join("&")}`;
+}
+async function* allPages(fetchPage) {
+  let cursor = null;
+  do {
+    const page = await fetchPage(cursor);
+    yield* page.items;
+    cursor = page.next;
+  } while (cursor !== null);
+}
+
 // src/socket.ts
 var PING_INTERVAL_MS = 25e3;
 var OPEN = 1;
+function hostWebSocket() {
+  const found = globalThis.WebSocket;
+  if (found === void 0) {
+    throw new Error("parley-client: this host has no WebSocket; pass options.WebSocket");
+  }
+  return found;
+}
 var ParleySocket = class extends Emitter {
   options;
   socket = null;
@@ -336,7 +575,9 @@ var ParleySocket = class extends Emitter {
       random: () => Math.random(),
       isOnline: () => true,
       pingIntervalMs: PING_INTERVAL_MS,
-      ...options
+      ...options,
+      WebSocket: options.WebSocket ?? hostWebSocket(),
+      timers: options.timers ?? globalTimers()
     };
   }
   /** The state now. */
@@ -381,6 +622,17 @@ var ParleySocket = class extends Emitter {
   online() {
     this.attempt = 0;
     if (!this.socket && this.started && !this.stopped) this.connect();
+  }
+  /**
+   * Call `listener` with each server frame of type `type`, typed by it
+   * (`onFrame("message", (m) => m.seq)`: `m` is a `MessageFrame`);
+   * returns a function that removes it. The same frames as the `frame`
+   * event, after the socket's own handling of them.
+   */
+  onFrame(type, listener) {
+    return this.on("frame", (frame) => {
+      if (frame.type === type) listener(frame);
+    });
   }
   /** Send one frame; false if no socket is open (nothing is queued). */
   send(frame) {
@@ -594,92 +846,6 @@ function applyReaction(counts, frame, me) {
   return next;
 }
 
-// src/stream.ts
-var RoomStream = class {
-  /** The highest seq delivered (or known when subscribed). */
-  lastSeq;
-  /** While true, received items are kept, in arrival order. */
-  holding;
-  held = [];
-  /**
-   * @param lastSeq the seq already held (0: none)
-   * @param holding start holding (a repair is under way)
-   */
-  constructor(lastSeq = 0, holding = false) {
-    this.lastSeq = lastSeq;
-    this.holding = holding;
-  }
-  /** Items kept while holding, in arrival order. */
-  get heldItems() {
-    return this.held.map((entry) => entry.item);
-  }
-  /**
-   * One event of the room.
-   *
-   * @param seq the message's seq; null for an event that is not a message
-   *   (edited, deleted, typing): forwarded as it comes unless holding
-   */
-  receive(seq, item) {
-    if (this.holding) {
-      this.held.push({ seq, item });
-      return step([], null);
-    }
-    if (seq === null) return step([item], null);
-    if (seq === this.lastSeq + 1) {
-      this.lastSeq = seq;
-      return step([item], null);
-    }
-    if (seq <= this.lastSeq) return step([], null);
-    this.holding = true;
-    this.held.push({ seq, item });
-    return step([], { after: this.lastSeq, before: seq });
-  }
-  /**
-   * The store's newest seq is `lastSeq` (the periodic check, or
-   * `subscribed`): if it is ahead and nothing is being repaired, start
-   * holding and repair up to it.
-   */
-  head(lastSeq) {
-    if (this.holding || lastSeq <= this.lastSeq) return step([], null);
-    this.holding = true;
-    return step([], { after: this.lastSeq, before: lastSeq + 1 });
-  }
-  /** Start holding (re-subscribing while following). */
-  hold() {
-    this.holding = true;
-  }
-  /**
-   * The caller delivered the store's messages up to `lastSeq`: advance,
-   * stop holding and re-offer each held item in order through `receive()`.
-   * If a new gap appears, the rest stays held and the step carries that
-   * repair.
-   */
-  replayed(lastSeq) {
-    this.lastSeq = Math.max(this.lastSeq, lastSeq);
-    this.holding = false;
-    const held = this.held;
-    this.held = [];
-    const forward = [];
-    for (let i = 0; i < held.length; i++) {
-      const entry = held[i];
-      const next = this.receive(entry.seq, entry.item);
-      forward.push(...next.forward);
-      if (next.repair !== null) {
-        this.held.push(...held.slice(i + 1));
-        return step(forward, next.repair);
-      }
-    }
-    return step(forward, null);
-  }
-  /** Drop the held items `predicate` matches (ones a replay brings again). */
-  discardHeld(predicate) {
-    this.held = this.held.filter((entry) => !predicate(entry.item));
-  }
-};
-function step(forward, repair) {
-  return { forward, repair };
-}
-
 // src/unread.ts
 var UnreadCount = class {
   // seqs counted since subscribed
@@ -741,18 +907,22 @@ export {
   PING_INTERVAL_MS,
   PROMPT_JITTER_MS,
   ParleySocket,
+  RoomFeed,
   RoomStream,
   STABLE_MS,
   UnreadCount,
+  allPages,
   applyReaction,
   attemptAfterOpen,
   backoffCeilingMs,
   decideClose,
   endsSession,
   fetchRange,
+  globalTimers,
   nextPage,
   parseServerFrame,
   restorableSends,
+  roomsUrl,
   searchUrl,
   snippetParts,
   storedSends

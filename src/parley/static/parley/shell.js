@@ -29,14 +29,17 @@ export function icon(name) {
 
 /**
  * A sidebar entry for a room, added to the top of its list (rooms, or
- * direct conversations), as _room_item.html renders one.
+ * direct conversations), or to its end with `append` (a next page), as
+ * _room_item.html renders one.
  *
  * @param {object} page the page's configuration (`parley-page`)
  * @param {{room: string, title: string, kind: string}} room
  * @param {string | null} current the room shown on this page
+ * @param {{append?: boolean, unread?: number}} options `unread`: the
+ *   room's unread count when listed (its badge counts on from it)
  * @returns {HTMLLIElement | null} null when the page has no such list
  */
-export function listRoom(page, { room, title, kind }, current) {
+export function listRoom(page, { room, title, kind }, current, { append = false, unread = 0 } = {}) {
   const list = document.getElementById(kind === "direct" ? "direct-rooms" : "my-rooms");
   if (!list) return null;
   const li = document.createElement("li");
@@ -57,6 +60,7 @@ export function listRoom(page, { room, title, kind }, current) {
   badge.className = "badge";
   badge.setAttribute("role", "note");
   badge.setAttribute("aria-label", page.strings.unread);
+  badge.dataset.unread = String(unread);
   badge.hidden = true;
   li.append(link, " ", badge);
   if (kind === "private") {
@@ -66,7 +70,8 @@ export function listRoom(page, { room, title, kind }, current) {
     li.append(" ", kindLabel);
   }
   list.querySelector(".empty")?.remove();
-  list.prepend(li);
+  if (append) list.append(li);
+  else list.prepend(li);
   return li;
 }
 
