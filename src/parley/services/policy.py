@@ -30,7 +30,8 @@ the user can see. A room attached to a host object (``parley.room_for``)
 reaches it through ``linked_object(room)``.
 
 Every answer must be cheap: ``can_see`` runs once per subscribe and per
-history page, ``display`` once per message shaped. The default's queries
+history page, ``can_post`` once per send, ``display`` once per message
+shaped (on the event loop: no queries there). The default's queries
 are counted by tests (``tests/unit/services/test_policy.py``).
 """
 
@@ -155,10 +156,11 @@ class Policy:
 
         Default: the profile's display name, else the username; the
         uploaded avatar (``parley.services.profiles``). Called for every
-        message shaped, with ``user.parley_profile`` loaded alongside, so
-        it should query nothing; an avatar URL must be one the pages'
-        Content-Security-Policy allows (``img-src 'self'``: a path on the
-        same site).
+        message shaped, with ``user.parley_profile`` loaded alongside, and
+        on the server's event loop too (a socket's broadcast), so it must
+        not query the database: read what is loaded with the user. An
+        avatar URL must be one the pages' Content-Security-Policy allows
+        (``img-src 'self'``: a path on the same site).
         """
         return profile_display(user)
 
