@@ -6,9 +6,9 @@ keeps Parley's own rules."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField
 from django.db.models.functions import Cast
+from orders.models import Order
 
 import parley
-from orders.models import Order
 
 
 class Policy(parley.Policy):

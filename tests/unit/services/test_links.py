@@ -70,3 +70,11 @@ async def test_aroom_for_is_room_for_from_async_code(make_user):
     owner = await sync_to_async(make_user)("owner")
     order = await Order.objects.acreate(owner=owner, number=7)
     assert await parley.aroom_for(order) == await parley.aroom_for(order)
+
+
+def test_parley_names_the_policy_lazily_and_nothing_else():
+    from parley.services import policy
+
+    assert parley.Policy is policy.Policy and parley.Display is policy.Display
+    with pytest.raises(AttributeError):
+        parley.Nothing  # noqa: B018
