@@ -10,7 +10,16 @@ from django.test import override_settings
 import parley
 from parley import checks
 from parley.models import Guest, Room
-from parley.services import details, history, messages, pins, profiles, reads, rooms
+from parley.services import (
+    details,
+    history,
+    mentions,
+    messages,
+    pins,
+    profiles,
+    reads,
+    rooms,
+)
 from parley.services.policy import Display, Policy, policy
 from parley.wire import shapes
 from parley.wire.errors import ErrorCode, Forbidden, NotFound
@@ -194,3 +203,13 @@ def test_the_owner_of_an_order_reads_and_becomes_a_member(alice, order):
     assert room.memberships.get().user == alice
     with pytest.raises(Forbidden):
         pins.set_pinned(user=alice, message_id=room.messages.get().pk, on=True)
+
+
+@pytest.mark.parametrize("kind", ["private", "public"])
+def test_mentions_reach_whom_the_policy_shows_the_room(alice, bob, carol, kind, order):
+    room = parley.room_for(order, kind=kind)
+    carol.is_staff = True
+    carol.save()
+    said = messages.send(author=carol, slug=room.slug, text="@alice @bob shipped")
+    notified = mentions.notify_mentions(said.message.pk)
+    assert [n.user for n in notified] == [alice]
