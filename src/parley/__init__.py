@@ -3,15 +3,19 @@
 ``parley.notify`` and ``parley.anotify`` push a notification to a user's open
 tabs from anywhere in a project; ``parley.post`` and ``parley.add_member``
 (and ``apost``, ``aadd_member`` for async code) do what the page does, so
-host code never touches Parley's models. Importing ``parley`` is cheap and
-safe before Django is set up: the functions import Django's parts when
-called.
+host code never touches Parley's models. ``parley.room_for(order)`` is the
+room attached to a host object; ``parley.Policy`` (``PARLEY_POLICY``) the
+base of a host's rules of who may do what, and ``parley.linked_object`` what
+a room is attached to. Importing ``parley`` is cheap and safe before Django
+is set up: the functions import Django's parts when called, and
+``Policy``/``Display`` are imported when first named.
 """
 
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.db.models import Model
 
     from parley.models import Membership, Message, Notification, Room
 
@@ -155,3 +159,63 @@ async def aadd_member(room: "Room | str", user: "AbstractBaseUser") -> "Membersh
     from parley.db import database_sync_to_async
 
     return cast("Membership", await database_sync_to_async(add_member)(room, user))
+
+
+def room_for(
+    obj: "Model", *, title: str | None = None, kind: str = "private"
+) -> "Room":
+    """The room attached to ``obj`` (a saved instance of any of the host's
+    models: an order, a ticket), created on first use; the same room on
+    every call, also when several processes ask at once.
+
+    Who may see, post in and moderate it is the policy's to say
+    (``PARLEY_POLICY``): its methods reach ``obj`` with
+    ``parley.linked_object(room)``. With Parley's default policy a private
+    room is seen by its members only, and a new one has none: add them
+    with ``parley.add_member``.
+
+    Args:
+        obj: the host object.
+        title: a new room's title (default ``str(obj)``).
+        kind: a new room's kind, ``"private"`` (default) or ``"public"``.
+
+    Returns:
+        The ``parley.models.Room``; link to it with
+        ``reverse("parley-room", args=[room.slug])``.
+
+    Raises:
+        parley.wire.errors.ParleyError: ``invalid_room`` for an unsaved
+            object or another kind.
+    """
+    from parley.services.links import room_for as linked_room
+
+    return linked_room(obj, title=title, kind=kind)
+
+
+async def aroom_for(
+    obj: "Model", *, title: str | None = None, kind: str = "private"
+) -> "Room":
+    """``room_for`` for async code; arguments, result and errors as it."""
+    from parley.db import database_sync_to_async
+
+    return cast(
+        "Room", await database_sync_to_async(room_for)(obj, title=title, kind=kind)
+    )
+
+
+def linked_object(room: "Room") -> "Model | None":
+    """The host object ``room`` is attached to by ``room_for``, or None (see
+    ``parley.services.policy.linked_object``)."""
+    from parley.services.policy import linked_object as linked
+
+    return linked(room)
+
+
+def __getattr__(name: str) -> Any:
+    """``parley.Policy`` and ``parley.Display``, imported when first named
+    (they need Django's apps ready)."""
+    if name in ("Policy", "Display"):
+        from parley.services import policy
+
+        return getattr(policy, name)
+    raise AttributeError(f"module 'parley' has no attribute {name!r}")

@@ -10,7 +10,7 @@ framework is Django's (``django.core.checks``).
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning
+from django.core.checks import CheckMessage, Error, Warning
 
 SESSION_SOCKETS = "parley.web.middleware.SessionSocketsMiddleware"
 CONTENT_SECURITY_POLICY = "parley.web.middleware.ContentSecurityPolicyMiddleware"
@@ -116,9 +116,51 @@ def check_static_files(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     ]
 
 
+def check_policy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``parley.E003``: ``PARLEY_POLICY`` does not import or names no
+    subclass of ``parley.services.policy.Policy``; ``parley.W004``: it
+    overrides ``can_see`` but not ``filter_visible``, so room lists ask
+    ``can_see`` room by room.
+
+    Returns:
+        One error or warning, or none.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from parley.services.policy import Policy, policy
+
+    try:
+        found = policy()
+    except ImproperlyConfigured as error:
+        return [
+            Error(
+                str(error),
+                hint='PARLEY_POLICY = "myproject.chat.Policy", a class that '
+                "subclasses parley.services.policy.Policy.",
+                id="parley.E003",
+            )
+        ]
+    own = type(found)
+    if (
+        own.can_see is not Policy.can_see
+        and own.filter_visible is Policy.filter_visible
+    ):
+        return [
+            Warning(
+                f"{own.__module__}.{own.__qualname__} overrides can_see but not "
+                "filter_visible: room lists ask can_see once per room.",
+                hint="Add filter_visible(user, rooms) returning the rooms "
+                "can_see accepts as one query.",
+                id="parley.W004",
+            )
+        ]
+    return []
+
+
 ALL = (
     check_channel_layer,
     check_asgi_application,
     check_middleware,
     check_static_files,
+    check_policy,
 )

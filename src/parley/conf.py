@@ -322,6 +322,10 @@ DEFAULTS: dict[str, Any] = {
     # push waits up to this long. A sweep with nothing due is one indexed
     # query.
     "DELIVERY_SWEEP_SECS": 1.0,
+    # Who may do what (issue 15, the policy hook): the dotted path of a
+    # subclass of parley.services.policy.Policy; Parley's own rules by
+    # default. See README, "Who may do what: the policy hook".
+    "POLICY": "parley.services.policy.Policy",
 }
 
 

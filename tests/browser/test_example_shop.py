@@ -105,8 +105,12 @@ async def test_the_shop_chats_and_notifies_from_a_wheel(browser: Browser, shop: 
     alice = await signed_in(browser, shop, "alice", "/orders/42/")
     await alice.get_by_role("link", name="Chat with us about this order").click()
     await in_room(alice)
-    staff = await signed_in(browser, shop, "staff", "/talk/chat/order-42/")
+    staff = await signed_in(browser, shop, "staff", "/orders/42/")
+    await staff.get_by_role("link", name="Chat with us about this order").click()
     await in_room(staff)
+    # The shop's policy (shop/chat.py): the order's room, and staff shown
+    # as the shop.
+    await expect(staff).to_have_url(alice.url)
 
     await alice.locator("#message-input").fill("Where is my parcel?")
     await alice.locator("#message-input").press("Enter")
@@ -114,6 +118,7 @@ async def test_the_shop_chats_and_notifies_from_a_wheel(browser: Browser, shop: 
     await staff.locator("#message-input").fill("On its way today.")
     await staff.locator("#message-input").press("Enter")
     await expect(alice.locator(".message .text").last).to_have_text("On its way today.")
+    await expect(alice.locator(".message").last).to_contain_text("staff (shop)")
 
     await staff.goto("/admin/orders/order/")
     await staff.locator("select[name$='-status']").select_option("shipped")

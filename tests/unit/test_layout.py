@@ -56,6 +56,7 @@ NO_OWN_TEST = {
     "live test starts `parley serve` through it",
     "models/rooms.py": MODELS_ONLY,
     "models/pins.py": MODELS_ONLY,
+    "models/links.py": MODELS_ONLY,
     "models/accounts.py": MODELS_ONLY,
     "models/notifications.py": MODELS_ONLY,
     "models/delivery.py": MODELS_ONLY,

@@ -74,6 +74,10 @@ DATABASES = {
     }
 }
 
+# Parley: who may read and post where (an order's room: its customer and
+# the staff), and how people appear. See shop/chat.py.
+PARLEY_POLICY = "shop.chat.Policy"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "orders"
 LOGOUT_REDIRECT_URL = "login"

@@ -26,6 +26,7 @@ from parley.api.schemas import (
 )
 from parley.models import Membership
 from parley.services import details, pins, rooms
+from parley.services.policy import policy
 from parley.wire import shapes
 
 router = Router(tags=["rooms"])
@@ -49,13 +50,12 @@ class MemberOut(Schema):
 
 
 def member_out(membership: Membership) -> MemberOut:
-    """A membership as the API shows it (its user's profile loaded, or
-    looked up)."""
+    """A membership as the API shows it, named by the policy's ``display``
+    (its user's profile loaded, or looked up)."""
     user = membership.user
-    profile = getattr(user, "parley_profile", None)
     return MemberOut(
         username=user.get_username(),
-        name=(profile and profile.display_name) or user.get_username(),
+        name=policy().display(user).name,
         role=membership.role,  # type: ignore[arg-type]
         joined_at=membership.joined_at,
     )
@@ -159,7 +159,9 @@ def list_pins(request: HttpRequest, slug: Name):
     return PinsOut(
         pins=[
             PinOut(
-                message=MessageOut(**shapes.message(pin.message)),
+                message=MessageOut(
+                    **shapes.message(pin.message, display=policy().display)
+                ),
                 by=pin.by,
                 pinned_at=pin.pinned_at,
             )
@@ -178,7 +180,7 @@ def pin_message(request: HttpRequest, message_id: int):
     get ``pin {on: true}``. 409 ``too_many_pins`` past
     ``PARLEY_MAX_PINS_PER_ROOM``, ``message_deleted`` for a deleted one."""
     message = pins.set_pinned(user=request.user, message_id=message_id, on=True)
-    return shapes.message(message)
+    return shapes.message(message, display=policy().display)
 
 
 @router.delete(
@@ -190,4 +192,4 @@ def unpin_message(request: HttpRequest, message_id: int):
     """Unpin a message (its room's owner only); subscribers get ``pin {on:
     false}``."""
     message = pins.set_pinned(user=request.user, message_id=message_id, on=False)
-    return shapes.message(message)
+    return shapes.message(message, display=policy().display)

@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 
 from parley.api.schemas import NO_NUL, Error, MessageOut, RateLimitedError
 from parley.services import search
+from parley.services.policy import policy
 from parley.wire import shapes
 
 router = Router(tags=["search"])
@@ -90,7 +91,7 @@ def search_messages(request: HttpRequest, query: Query[SearchQuery]):
     return SearchPage(
         hits=[
             SearchHitOut(
-                message=shapes.message(hit.message),
+                message=shapes.message(hit.message, display=policy().display),
                 room_title=hit.room_title,
                 snippet=hit.snippet.text,
                 highlights=list(hit.snippet.highlights),

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from parley.api.schemas import Body, Error, MessageOut, RateLimitedError
 from parley.services import reactions, threads
+from parley.services.policy import policy
 from parley.wire import shapes
 from parley.wire.frames import MAX_EMOJI_CHARS
 
@@ -67,8 +68,8 @@ def message_replies(request: HttpRequest, message_id: int, query: Query[RepliesQ
     )
     reactions.attach([page.parent, *page.replies], viewer_id=request.user.pk)
     return RepliesPage(
-        parent=shapes.message(page.parent),
-        messages=[shapes.message(m) for m in page.replies],
+        parent=shapes.message(page.parent, display=policy().display),
+        messages=[shapes.message(m, display=policy().display) for m in page.replies],
         next_before=page.next_before,
     )
 

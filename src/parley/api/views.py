@@ -61,6 +61,7 @@ from parley.services import (
     search,
     tokens,
 )
+from parley.services.policy import policy
 from parley.services.reads import ReadState
 from parley.version import __version__
 from parley.wire import shapes
@@ -343,7 +344,7 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
     reactions.attach(page, viewer_id=request.user.pk)
     oldest = page[-1].seq if page else None
     return MessagePage(
-        messages=[shapes.message(m) for m in page],
+        messages=[shapes.message(m, display=policy().display) for m in page],
         next_before=oldest if oldest is not None and oldest > 1 else None,
     )
 
@@ -366,7 +367,10 @@ def post_message(request: HttpRequest, slug: Name, body: MessageIn):
         attachments=body.attachments,
         reply_to=body.reply_to,
     )
-    return Status(201 if posted.created else 200, shapes.message(posted.message))
+    return Status(
+        201 if posted.created else 200,
+        shapes.message(posted.message, display=policy().display),
+    )
 
 
 @api.patch(
@@ -381,7 +385,7 @@ def edit_message(request: HttpRequest, message_id: int, body: MessageEditIn):
         user=request.user, message_id=message_id, text=body.text
     )
     reactions.attach([message], viewer_id=request.user.pk)
-    return shapes.message(message)
+    return shapes.message(message, display=policy().display)
 
 
 @api.delete(
@@ -392,7 +396,7 @@ def delete_message(request: HttpRequest, message_id: int):
     empty text and ``deleted: true``. Subscribers get the ``deleted`` frame.
     Deleting again changes nothing."""
     message = edits.delete_message(user=request.user, message_id=message_id)
-    return shapes.message(message)
+    return shapes.message(message, display=policy().display)
 
 
 class NotificationQuery(Schema):

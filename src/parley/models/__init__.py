@@ -7,6 +7,7 @@ Only ``parley.services`` writes these models; read them anywhere.
 from parley.models.accounts import ApiToken, Guest, Profile, UsernameSkeleton
 from parley.models.attachments import Attachment
 from parley.models.delivery import Activity, Delivery
+from parley.models.links import RoomLink
 from parley.models.notifications import (
     Notification,
     NotificationSetting,
@@ -32,6 +33,7 @@ __all__ = [
     "PushSubscription",
     "Reaction",
     "Room",
+    "RoomLink",
     "RoomMute",
     "UsernameSkeleton",
 ]

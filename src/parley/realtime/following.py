@@ -26,6 +26,7 @@ from parley.ops import metrics
 from parley.realtime.base import FrameConsumer, LayerFailed
 from parley.realtime.hub import Hub
 from parley.services import history, reactions, reads, rooms
+from parley.services.policy import policy
 from parley.wire import frames, shapes
 from parley.wire.errors import ErrorCode, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -189,7 +190,10 @@ class FollowingRooms(FrameConsumer):
             ref=frame.ref,
         )
         for message in replay.messages:
-            self.send_frame(ServerFrameType.MESSAGE, **shapes.message(message))
+            self.send_frame(
+                ServerFrameType.MESSAGE,
+                **shapes.message(message, display=policy().display),
+            )
         # `online` above is newer than the presence events held meanwhile.
         subscription.discard_held(lambda event: "presence" in event)
         self.apply(subscription, subscription.replayed(replay.last_seq))

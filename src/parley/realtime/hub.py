@@ -39,6 +39,7 @@ from parley.realtime.interfaces import Socket
 from parley.realtime.presence import Presence
 from parley.realtime.sessions import SessionWatch
 from parley.services import history, reactions
+from parley.services.policy import policy
 from parley.wire import events, shapes
 from parley.wire.events import presence_group, room_group, user_group
 from parley.wire.frames import ServerFrameType, encode_frame
@@ -64,7 +65,10 @@ def frames_between(*, room_id: int, after: int, before: int) -> list[tuple[int, 
     return [
         (
             message.seq,
-            encode_frame(ServerFrameType.MESSAGE, **shapes.message(message)),
+            encode_frame(
+                ServerFrameType.MESSAGE,
+                **shapes.message(message, display=policy().display),
+            ),
         )
         for message in missed
     ]

@@ -2,8 +2,9 @@
 
 Rules (``docs/protocol.md``, "Room details"):
 
-- The topic is set by an owner of the room only; a direct room has no
-  owner, so no topic. Every subscriber gets ``topic {room, topic, by}``.
+- The topic is set by the room's moderators only (the policy's
+  ``can_moderate``: by default its owners and staff); a direct room has
+  none, so no topic. Every subscriber gets ``topic {room, topic, by}``.
 - Members are listed to whoever may read the room, by role (``ROLE_ORDER``:
   owners first), then by username, a page at a time.
 - A member leaves a public or private room: their membership goes, every
@@ -65,7 +66,8 @@ def clean_topic(topic: str) -> str:
 
 
 def set_topic(*, user: AbstractBaseUser, room: Room, topic: str) -> Room:
-    """Set ``room``'s topic (``""`` clears it); its owner only.
+    """Set ``room``'s topic (``""`` clears it); its moderators only
+    (``rooms.can_moderate``: by default its owners and staff).
 
     Args:
         room: a room ``user`` may read (the caller checked).
@@ -75,10 +77,10 @@ def set_topic(*, user: AbstractBaseUser, room: Room, topic: str) -> Room:
         topic, by}`` after the commit, unless it did not change.
 
     Raises:
-        Forbidden: ``forbidden`` unless ``user`` owns the room.
+        Forbidden: ``forbidden`` unless ``user`` may moderate the room.
         ParleyError: what ``clean_topic`` raises.
     """
-    if not rooms.is_owner(user=user, room=room):
+    if not rooms.can_moderate(user=user, room=room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("Only the room's owner sets its topic."))
     topic = clean_topic(topic)
     with transaction.atomic():

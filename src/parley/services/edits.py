@@ -1,5 +1,5 @@
 """Changing a stored message: edit (its author), delete (its author or the
-room's owner; any room for the site's staff).
+room's moderators, ``rooms.can_moderate``; any room for the site's staff).
 
 Each operation owns its checks, its rate limit, its write and its event on
 commit, like ``parley.services.messages``; the row stays, so a room's
@@ -95,17 +95,18 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
     nothing new.
 
     Args:
-        user: its author or the room's owner.
+        user: its author or the room's moderator (``rooms.can_moderate``).
         message_id: the message's ``id``.
 
     Raises:
         NotFound: ``not_found`` if there is no such message in a room
             ``user`` may read.
-        Forbidden: ``forbidden`` for anyone but the author and the owner.
+        Forbidden: ``forbidden`` for anyone but the author and the room's
+            moderators.
     """
     with transaction.atomic():
         message = _locked_readable(user=user, message_id=message_id)
-        if message.author_id != user.pk and not rooms.is_owner(
+        if message.author_id != user.pk and not rooms.can_moderate(
             user=user, room=message.room
         ):
             raise Forbidden(

@@ -8,10 +8,10 @@ both kept and dropped, so "thanks @alice." mentions ``alice`` and, if one
 exists, ``alice.``.
 
 The mentioned user is notified (kind ``mention``) if they may read the
-room, are not the author, are active, are not a guest and did not mute the
-room, at most once per message: the notification's idempotency key is
-``mention:<message id>``. At most ``PARLEY_MAX_MENTIONS_PER_MESSAGE``
-distinct names are looked at.
+room (the policy's ``can_see``), are not the author, are active, are not a
+guest and did not mute the room, at most once per message: the
+notification's idempotency key is ``mention:<message id>``. At most
+``PARLEY_MAX_MENTIONS_PER_MESSAGE`` distinct names are looked at.
 """
 
 import logging
@@ -24,6 +24,7 @@ from parley.bus import tasks
 from parley.conf import parley_settings
 from parley.models import Membership, Message, Notification, Room
 from parley.services import notifications, preferences
+from parley.services.policy import Policy, policy
 from parley.wire import formatting
 
 logger = logging.getLogger(__name__)
@@ -116,13 +117,19 @@ def notify_mentions(
     if message is None:
         return []
     room = message.room
-    if room.kind != Room.Kind.PUBLIC:
+    # Who may read the room, as the policy says: asked person by person,
+    # but Parley's own rule for a private or direct room (its members) in
+    # one query.
+    rules = policy()
+    if room.kind != Room.Kind.PUBLIC and type(rules).can_see is Policy.can_see:
         members = set(
             Membership.objects.filter(
                 room=room, user_id__in=[p.pk for p in people]
             ).values_list("user_id", flat=True)
         )
         people = [p for p in people if p.pk in members]
+    else:
+        people = [p for p in people if rules.can_see(p, room)]
     muted = preferences.muted_among(room.id, [p.pk for p in people])
     people = [p for p in people if p.pk not in muted]
     author = message.author.get_username() if message.author else "?"

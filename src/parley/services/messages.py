@@ -30,8 +30,9 @@ from parley.db import database_sync_to_async
 from parley.models import Message, Room
 from parley.services import attachments as files
 from parley.services import delivery, formatting, mentions, profiles, rooms, threads
+from parley.services.policy import policy
 from parley.wire import events, shapes
-from parley.wire.errors import Conflict, ErrorCode, ParleyError
+from parley.wire.errors import Conflict, ErrorCode, Forbidden, ParleyError
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +216,8 @@ def _checked_store(
         if slug is None:
             raise TypeError("send() needs a room or a slug")
         room = rooms.get_readable(user=author, slug=slug)
+    if not policy().can_post(author, room):
+        raise Forbidden(ErrorCode.FORBIDDEN, _("You may not post in this room."))
     parent = None
     if reply_to is not None:
         parent = threads.parent_for(user=author, room=room, message_id=reply_to)
@@ -277,6 +280,7 @@ def send(
 
     Raises:
         NotFound: ``room_not_found`` for a room ``author`` may not read.
+        Forbidden: ``forbidden`` when the policy's ``can_post`` says no.
         RateLimited: over the user's or the room's message budget
             (``parley.ratelimit.spend_message``); nothing is stored.
         ParleyError: from ``clean_text``; ``too_many_attachments``.
@@ -302,7 +306,11 @@ def send(
         message = posted.message
 
         def broadcast() -> None:
-            publish_sync(events.message_event(message.room_id, shapes.message(message)))
+            publish_sync(
+                events.message_event(
+                    message.room_id, shapes.message(message, display=policy().display)
+                )
+            )
             if message.reply_to_id is not None:
                 publish_sync(threads.replies_event(message))
             mentions.dispatch_sync(message)
@@ -344,7 +352,11 @@ async def asend(
         acknowledge(posted)
     if posted.created:
         message = posted.message
-        await publish(events.message_event(message.room_id, shapes.message(message)))
+        await publish(
+            events.message_event(
+                message.room_id, shapes.message(message, display=policy().display)
+            )
+        )
         if message.reply_to_id is not None:
             await publish(threads.replies_event(message))
         await mentions.dispatch(message)

@@ -1,4 +1,5 @@
-"""Pinned messages: pin and unpin (a room's owner only), and a room's list.
+"""Pinned messages: pin and unpin (a room's moderators only: by default its
+owners and staff, ``rooms.can_moderate``), and a room's list.
 
 A room holds at most ``PARLEY_MAX_PINS_PER_ROOM`` pins. Pinning a pinned
 message, or unpinning one that is not, changes nothing and announces
@@ -25,7 +26,8 @@ from parley.wire.frames import ServerFrameType
 
 
 def set_pinned(*, user: AbstractBaseUser, message_id: int, on: bool) -> Message:
-    """Pin (``on``) or unpin message ``message_id``; its room's owner only.
+    """Pin (``on``) or unpin message ``message_id``; its room's moderators
+    only (``rooms.can_moderate``).
 
     Returns:
         The message, shaped as readers get it (``pinned`` set to ``on``).
@@ -33,7 +35,7 @@ def set_pinned(*, user: AbstractBaseUser, message_id: int, on: bool) -> Message:
     Raises:
         NotFound: ``not_found`` for a message that does not exist or is in
             a room ``user`` may not read.
-        Forbidden: ``forbidden`` unless ``user`` owns the room.
+        Forbidden: ``forbidden`` unless ``user`` may moderate the room.
         Conflict: ``message_deleted`` pinning a deleted message;
             ``too_many_pins`` pinning one more than
             ``PARLEY_MAX_PINS_PER_ROOM``.
@@ -42,7 +44,7 @@ def set_pinned(*, user: AbstractBaseUser, message_id: int, on: bool) -> Message:
     if message is None or not rooms.can_read(user, message.room):
         raise NotFound(ErrorCode.NOT_FOUND, _("No such message."))
     room = message.room
-    if not rooms.is_owner(user=user, room=room):
+    if not rooms.can_moderate(user=user, room=room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("Only the room's owner pins messages."))
     with transaction.atomic():
         # The room's row serializes its pins: two owners pinning at once

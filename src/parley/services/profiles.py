@@ -27,6 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from parley.conf import parley_settings
 from parley.models import Message, Pin, Profile
+from parley.services.policy import policy
 from parley.wire.errors import ErrorCode, ParleyError
 
 # The related rows a message's public shape reads (parley.wire.shapes
@@ -83,34 +84,36 @@ def attach(user: AbstractBaseUser) -> None:
 
 
 def name_of(user: Any) -> str:
-    """``user``'s display name, else the username, from a profile loaded
-    with it (``select_related("parley_profile")`` or ``attach``)."""
-    profile = getattr(user, "parley_profile", None)
-    name: str = (profile and profile.display_name) or user.get_username()
-    return name
+    """The name ``user`` shows others: the policy's ``display`` (by default
+    the display name, else the username, from a profile loaded with it:
+    ``select_related("parley_profile")`` or ``attach``)."""
+    return policy().display(user).name
 
 
 def people(usernames: list[str]) -> dict[str, Person]:
-    """How each of ``usernames`` appears, in one query.
+    """How each of ``usernames`` appears (the policy's ``display``), in one
+    query.
 
     Returns:
-        ``{username: Person}`` for the users that exist and have a display
-        name or an avatar; others show their username.
+        ``{username: Person}`` for the users that exist; a name that is
+        missing shows as the username.
     """
-    username_field = get_user_model().USERNAME_FIELD
+    user_model = get_user_model()
     rows = (
-        Profile.objects.filter(**{f"user__{username_field}__in": usernames})
-        .defer(AVATAR_BYTES)
-        .select_related("user")
+        user_model._default_manager.filter(
+            **{f"{user_model.USERNAME_FIELD}__in": usernames}
+        )
+        .select_related("parley_profile")
+        .defer(f"parley_profile__{AVATAR_BYTES}")
     )
+    display = policy().display
     found: dict[str, Person] = {}
-    for profile in rows:
-        if not profile.display_name and not profile.avatar_version:
-            continue
-        person: Person = {"name": profile.display_name or profile.user.get_username()}
-        if profile.avatar_url:
-            person["avatar"] = profile.avatar_url
-        found[profile.user.get_username()] = person
+    for user in rows:
+        shown = display(user)
+        person: Person = {"name": shown.name}
+        if shown.avatar_url:
+            person["avatar"] = shown.avatar_url
+        found[user.get_username()] = person
     return found
 
 

@@ -22,6 +22,7 @@ import parley.signals as signals
 from parley.bus.publish import publish_on_commit
 from parley.models import Membership, Message, Room
 from parley.services import rooms as room_service
+from parley.services.policy import policy
 from parley.wire import events
 from parley.wire.errors import ErrorCode, NotFound
 from parley.wire.frames import ServerFrameType
@@ -141,26 +142,28 @@ def mark_read(*, user: AbstractBaseUser, room: Room, seq: int) -> ReadState:
         The read state after the change.
 
     Raises:
-        NotFound: ``room_not_found`` in a private or direct room ``user``
-            is no member of (any more): reading makes a member of a public
-            room only.
+        NotFound: ``room_not_found`` in a room ``user`` is no member of
+            (any more) and the policy does not let see and join (by
+            default: any private or direct room): reading makes a member
+            of the others.
     """
     with transaction.atomic():
         last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
         target = max(0, min(seq, last_seq))
-        if room.kind == Room.Kind.PUBLIC:
-            membership, created = Membership.objects.get_or_create(room=room, user=user)
+        found = Membership.objects.filter(room=room, user_id=user.pk).first()
+        if found is None:
+            # A reader becomes a member where the policy lets them join (by
+            # default: public rooms only). A position stored late (a held
+            # `read`) after its user left a room is refused.
+            rules = policy()
+            if not (rules.can_see(user, room) and rules.can_join(user, room)):
+                raise NotFound(ErrorCode.ROOM_NOT_FOUND, _("No such room."))
+            found, created = Membership.objects.get_or_create(room=room, user=user)
             if created:
                 signals.send_on_commit(
                     signals.member_joined, Room, room=room, user=user
                 )
-        else:
-            # Never a new member of a private or direct room: a position
-            # stored late (a held `read`) after its user left is refused.
-            found = Membership.objects.filter(room=room, user_id=user.pk).first()
-            if found is None:
-                raise NotFound(ErrorCode.ROOM_NOT_FOUND, _("No such room."))
-            membership = found
+        membership = found
         if target > membership.last_read_seq:
             Membership.objects.filter(
                 pk=membership.pk, last_read_seq__lt=target

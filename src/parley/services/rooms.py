@@ -1,7 +1,8 @@
 """Rooms: naming, creation, members, and who may read or post where.
 
-Authorization rule (one place): anyone signed in may read and post in a
-public room; private and direct rooms only their members (never a guest). A
+Authorization is the configured policy's (``parley.services.policy``; by
+default anyone signed in may read and post in a public room, private and
+direct rooms only their members, never a guest); this module asks it. A
 room the user may not read is reported exactly like a room that does not
 exist, so ids and slugs leak nothing.
 
@@ -22,7 +23,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -33,7 +34,8 @@ from parley.conf import parley_settings
 from parley.models import Membership, Room
 from parley.ratelimit import RateLimited
 from parley.services import names, profiles
-from parley.services.guests import is_guest, refuse_guests
+from parley.services.guests import refuse_guests
+from parley.services.policy import policy
 from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from parley.wire.frames import ServerFrameType
@@ -96,24 +98,14 @@ def _title(title: str) -> str:
 
 
 def can_read(user: AbstractBaseUser, room: Room) -> bool:
-    """Whether ``user`` may read (and so post in) ``room``."""
-    if not user.is_authenticated:
-        return False
-    if room.kind == Room.Kind.PUBLIC:
-        return True
-    if is_guest(user):
-        return False
-    return Membership.objects.filter(room=room, user=user).exists()  # type: ignore[misc]
+    """Whether ``user`` may read ``room``: the policy's ``can_see``."""
+    return policy().can_see(user, room)
 
 
 def readable_rooms(user: AbstractBaseUser) -> QuerySet[Room]:
-    """Every room ``user`` may read: public ones and those they belong to."""
-    if not user.is_authenticated:
-        return Room.objects.none()
-    # A subquery, not a join: readers of public rooms are members too, and a
-    # join would pair every public room with all of them (then DISTINCT).
-    mine = Membership.objects.filter(user_id=user.pk).values("room_id")
-    return Room.objects.filter(Q(kind=Room.Kind.PUBLIC) | Q(pk__in=mine))
+    """Every room ``user`` may read, as one query: the policy's
+    ``filter_visible`` (by default public rooms and those they belong to)."""
+    return policy().filter_visible(user, Room.objects.all())
 
 
 def get_readable(*, user: AbstractBaseUser, slug: str) -> Room:
@@ -153,6 +145,18 @@ def spend_room_creation(user: AbstractBaseUser) -> None:
         raise RateLimited(wait.total_seconds())
 
 
+def refuse_creation(user: AbstractBaseUser, kind: str) -> None:
+    """Ask the policy whether ``user`` may create a room of ``kind``.
+
+    Raises:
+        Forbidden: ``forbidden`` when its ``can_create`` says no.
+    """
+    if not policy().can_create(user, kind):
+        raise Forbidden(
+            ErrorCode.FORBIDDEN, _("You may not create a room of this kind.")
+        )
+
+
 def create_room(
     *, user: AbstractBaseUser, title: str, kind: str = Room.Kind.PUBLIC
 ) -> Room:
@@ -165,7 +169,8 @@ def create_room(
     Raises:
         ParleyError: ``invalid_room`` for an unusable title or kind, or a
             title whose slug is reserved for direct rooms (``dm-1-2``).
-        Forbidden: ``guest_forbidden`` for a guest creating a private room.
+        Forbidden: ``guest_forbidden`` for a guest creating a private room;
+            ``forbidden`` when the policy's ``can_create`` says no.
         RateLimited: over ``PARLEY_ROOMS_PER_USER_PER_DAY``
             (``spend_room_creation``).
         Conflict: ``room_exists`` if the slug is taken; ``name_confusable``
@@ -176,6 +181,7 @@ def create_room(
         raise ParleyError(ErrorCode.INVALID_ROOM, _("A room is public or private."))
     if kind == Room.Kind.PRIVATE:
         refuse_guests(user, _("Guests cannot create private rooms."))
+    refuse_creation(user, kind)
     title = _title(title)
     slug = slug_for(title)
     if DIRECT_SLUG_RE.fullmatch(slug):
@@ -268,10 +274,18 @@ def is_owner(*, user: AbstractBaseUser, room: Room) -> bool:
     ).exists()
 
 
+def can_moderate(*, user: AbstractBaseUser, room: Room) -> bool:
+    """Whether ``user`` may set ``room``'s topic, pin, invite and delete
+    others' messages: the policy's ``can_moderate`` (by default its owners
+    and staff)."""
+    return policy().can_moderate(user, room)
+
+
 def add_member(
     *, user: AbstractBaseUser, room: Room, username: str
 ) -> tuple[Membership, bool]:
-    """Invite ``username`` into the private ``room``; only its owner may.
+    """Invite ``username`` into the private ``room``; only its moderators
+    may (``can_moderate``), and only whom the policy lets join.
 
     The invited user's open sockets get the user frame ``joined {room,
     title, kind}`` once the transaction commits.
@@ -286,7 +300,8 @@ def add_member(
         member already (nothing is announced again).
 
     Raises:
-        Forbidden: ``forbidden`` unless ``user`` owns the room;
+        Forbidden: ``forbidden`` unless ``user`` may moderate the room, or
+            when the policy's ``can_join`` refuses the invited user;
             ``guest_forbidden`` for inviting a guest.
         ParleyError: ``invalid_request`` for a public or direct room.
         NotFound: ``not_found`` for an unknown username.
@@ -295,10 +310,12 @@ def add_member(
         raise ParleyError(
             ErrorCode.INVALID_REQUEST, _("Only private rooms have invited members.")
         )
-    if not is_owner(user=user, room=room):
+    if not can_moderate(user=user, room=room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("Only the room's owner invites."))
     invited = _user_named(username)
     refuse_guests(invited, _("Guests cannot join private rooms."))
+    if not policy().can_join(invited, room):
+        raise Forbidden(ErrorCode.FORBIDDEN, _("This user may not join this room."))
     return admit(room=room, user=invited)
 
 
@@ -363,7 +380,8 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
         ``(room, created)``.
 
     Raises:
-        Forbidden: ``guest_forbidden`` if either is a guest.
+        Forbidden: ``guest_forbidden`` if either is a guest; ``forbidden``
+            when the policy's ``can_create`` refuses ``user`` a direct room.
         ParleyError: ``invalid_request`` for a conversation with oneself.
         NotFound: ``not_found`` for an unknown username.
     """
@@ -378,6 +396,7 @@ def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
     room = Room.objects.filter(slug=slug).first()
     if room is not None:
         return room, False
+    refuse_creation(user, Room.Kind.DIRECT)
     spend_room_creation(user)
     first, second = sorted((user, peer), key=lambda person: person.pk)
     try:

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from parley.models import Membership, Room
 from parley.services import guests, listing, profiles, reads, rooms
+from parley.services.policy import policy
 
 # Avatar colours in parley.css (.avatar[data-hue]).
 AVATAR_HUES = 8
@@ -29,16 +30,16 @@ def initials(name: str) -> str:
 
 def person(user: Any) -> dict[str, Any]:
     """How ``user`` appears: ``{username, name, initials, hue, avatar}``
-    (``avatar``: its URL, "" without one), from a profile loaded with it
-    (``select_related("parley_profile")``) or looked up here."""
-    profile = getattr(user, "parley_profile", None)
-    name = (profile and profile.display_name) or user.get_username()
+    (``avatar``: its URL, "" without one), as the policy's ``display``
+    says (by default from a profile loaded with it,
+    ``select_related("parley_profile")``, or looked up here)."""
+    shown = policy().display(user)
     return {
         "username": user.get_username(),
-        "name": name,
-        "initials": initials(name),
+        "name": shown.name,
+        "initials": initials(shown.name),
         "hue": user.pk % AVATAR_HUES,
-        "avatar": profile.avatar_url if profile is not None else "",
+        "avatar": shown.avatar_url,
     }
 
 

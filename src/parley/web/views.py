@@ -309,7 +309,8 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
     except ParleyError:
         raise Http404 from None
     user = request.user
-    is_owner = rooms.is_owner(user=user, room=current)
+    # The controls of the room's moderators (the policy's can_moderate).
+    is_owner = rooms.can_moderate(user=user, room=current)
     title = room_title(current, user)
     members = members_panel(current, parley_settings.ROOM_PAGE_MEMBERS_MAX)
     config = {

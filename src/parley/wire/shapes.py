@@ -8,11 +8,39 @@ returns JSON types only. ``docs/protocol.md`` documents every field.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 # A reply quotes its parent's first characters: a line's worth, so a quote
 # never outweighs the reply (docs/protocol.md, "Replies and threads").
 QUOTE_CHARS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Display:
+    """How a user appears to others: ``name`` (never empty) and
+    ``avatar_url`` (a same-origin path or URL the page's CSP allows; ""
+    for none: the page shows initials). The host's policy decides it
+    (``parley.services.policy.Policy.display``)."""
+
+    name: str
+    avatar_url: str = ""
+
+
+# How a shape learns a user's Display: the policy's ``display`` method.
+Displayer = Callable[[Any], Display]
+
+
+def profile_display(user: Any) -> Display:
+    """Parley's own rule: the profile's display name, else the username;
+    the profile's avatar URL. Reads ``user.parley_profile`` as loaded with
+    the user (``select_related``), so it queries nothing then."""
+    profile = getattr(user, "parley_profile", None)
+    return Display(
+        name=(profile and profile.display_name) or user.get_username(),
+        avatar_url=profile.avatar_url if profile is not None else "",
+    )
 
 
 def timestamp(value: dt.datetime) -> str:
@@ -24,13 +52,16 @@ def timestamp(value: dt.datetime) -> str:
     )
 
 
-def message(message: Any) -> dict[str, Any]:
+def message(message: Any, *, display: Displayer = profile_display) -> dict[str, Any]:
     """The public shape of a message, as frames and the API carry it.
 
     Args:
         message: a ``parley.models.Message`` with ``room``, ``author`` and
             the author's ``parley_profile`` loaded
             (``parley.services.profiles.with_authors``).
+        display: how an author appears (``author_name``, ``author_avatar``
+            and the quote's ``author_name``); callers pass the configured
+            policy's (``parley.services.policy.policy().display``).
 
     Returns:
         ``{"id", "seq", "room" (slug), "author" (username, or None for a
@@ -53,30 +84,24 @@ def message(message: Any) -> dict[str, Any]:
         ``parley_reactions``; [] when it did not)}``.
     """
     author = message.author
-    # A user without a profile row: Django raises its RelatedObjectDoesNotExist,
-    # an AttributeError, which getattr turns into None.
-    profile = getattr(author, "parley_profile", None) if author else None
+    shown = display(author) if author else None
     data: dict[str, Any] = {
         "id": message.id,
         "seq": message.seq,
         "room": message.room.slug,
         "author": author.get_username() if author else None,
         "author_id": message.author_id,
-        "author_name": (
-            ((profile and profile.display_name) or author.get_username())
-            if author
-            else None
-        ),
+        "author_name": shown.name if shown else None,
         "text": message.text,
         "html": message.html,
         "ts": timestamp(message.created_at),
         "reply_count": message.reply_count,
         "reactions": list(getattr(message, "parley_reactions", ())),
     }
-    if profile is not None and profile.avatar_url:
-        data["author_avatar"] = profile.avatar_url
+    if shown and shown.avatar_url:
+        data["author_avatar"] = shown.avatar_url
     if message.reply_to_id is not None:
-        data["reply_to"] = quote(message.reply_to)
+        data["reply_to"] = quote(message.reply_to, display=display)
     if message.client_id:
         data["client_id"] = message.client_id
     if message.edited_at is not None:
@@ -116,21 +141,13 @@ def attachment(attachment: Any) -> dict[str, Any]:
     return data
 
 
-def _name(user: Any) -> str | None:
-    """A user's display name, else the username; None for a deleted one."""
-    if user is None:
-        return None
-    profile = getattr(user, "parley_profile", None)
-    name: str = (profile and profile.display_name) or user.get_username()
-    return name
-
-
-def quote(parent: Any) -> dict[str, Any]:
+def quote(parent: Any, *, display: Displayer = profile_display) -> dict[str, Any]:
     """The compact quote of a reply's parent.
 
     Args:
         parent: a ``parley.models.Message`` with ``author`` (and its
             profile) loaded.
+        display: how its author appears (see ``message``).
 
     Returns:
         ``{"id", "seq", "author" (username or None), "author_name",
@@ -144,7 +161,7 @@ def quote(parent: Any) -> dict[str, Any]:
         "id": parent.id,
         "seq": parent.seq,
         "author": author.get_username() if author else None,
-        "author_name": _name(author),
+        "author_name": display(author).name if author else None,
         "excerpt": text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…",
         "deleted": deleted,
     }
