@@ -315,6 +315,19 @@ DEFAULTS: dict[str, Any] = {
     # push waits up to this long. A sweep with nothing due is one indexed
     # query.
     "DELIVERY_SWEEP_SECS": 1.0,
+    # Retention (parley.services.retention). Days a message is kept, per
+    # room kind; None keeps it for ever (the default, for every kind). A
+    # purge deletes the older messages of each room from its start, with
+    # their reactions, pins, attachments and search index rows; `seq` keeps
+    # its meaning and clients are told the room's `first_seq`.
+    "RETENTION": {"public": None, "private": None, "direct": None},
+    # Most messages one purge deletes (bounded work per turn: one turn never
+    # holds a table for long); the rest goes at the next turn.
+    "RETENTION_BATCH": 1000,
+    # How often each sweeper thread (`parley worker`, or each server process
+    # when tasks run inline) purges, in seconds. Nothing to purge is one
+    # indexed query per kind with a limit.
+    "RETENTION_SWEEP_SECS": 600.0,
 }
 
 

@@ -330,9 +330,11 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
         page = history.history(room=room, before=query.before, limit=query.limit)
     reactions.attach(page, viewer_id=request.user.pk)
     oldest = page[-1].seq if page else None
+    first = history.first_seq(room_id=room.pk, last_seq=room.last_seq)
     return MessagePage(
         messages=[shapes.message(m) for m in page],
-        next_before=oldest if oldest is not None and oldest > 1 else None,
+        next_before=oldest if oldest is not None and oldest > first else None,
+        first_seq=first,
     )
 
 
