@@ -1,0 +1,85 @@
+"""Retention against a real server: ``parley purge`` deletes a room's old
+messages, and a resume from before the purge gets what is left and the
+room's ``first_seq``: no gap for the client to repair again and again."""
+
+import subprocess
+import sys
+
+import httpx
+
+from tests.support.servers import (
+    ParleyServer,
+    User,
+    client_for,
+    parley_command,
+    recv,
+    subscribe,
+    take,
+    unique,
+)
+
+BACKDATE = """
+import datetime as dt
+from django.utils import timezone
+from parley.models import Message
+Message.objects.filter(room__slug={room!r}, seq__lte={upto}).update(
+    created_at=timezone.now() - dt.timedelta(days=3)
+)
+"""
+
+
+def purge(server: ParleyServer, room: str, upto: int) -> str:
+    """Make ``room``'s messages up to ``upto`` three days old, then run the
+    real ``parley purge`` with a two-day limit on public rooms."""
+    parley_command(server, "shell", "-c", BACKDATE.format(room=room, upto=upto))
+    return subprocess.run(
+        [sys.executable, "-m", "parley", "purge"],
+        env={**server.env, "PARLEY_RETENTION": '{"public": 2}'},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+
+async def test_a_resume_from_before_a_purge_gets_what_is_left(
+    server: ParleyServer, alice: User
+):
+    room = unique("retention")
+    async with client_for(alice) as writer:
+        await writer.subscribe(room)
+        for n in range(1, 7):
+            await writer.send(room, f"m{n}")
+        assert [m.seq for m in await take(writer, 6)] == [1, 2, 3, 4, 5, 6]
+        assert purge(server, room, upto=4).strip() == "Purged 4 message(s)."
+
+        # A socket resuming from seq 2: told the earliest stored seq, then
+        # replayed what is left.
+        async with await alice.connect() as ws:
+            subscribed = await subscribe(ws, room, after=2)
+            assert (subscribed["first_seq"], subscribed["last_seq"]) == (5, 6)
+            assert [(await recv(ws))["seq"] for _ in range(2)] == [5, 6]
+
+        # The Python client resuming from seq 2 takes 5 and 6, then follows
+        # live: it does not ask for 3 and 4 again.
+        async with client_for(alice) as reader:
+            await reader.subscribe(room, after=2)
+            assert [m.text for m in await take(reader, 2)] == ["m5", "m6"]
+            await writer.send(room, "m7")
+            assert [m.seq for m in await take(reader, 1)] == [7]
+            assert reader.last_seqs[room] == 7
+
+    page = httpx.get(
+        f"{server.base_url}/api/rooms/{room}/messages",
+        params={"limit": 2},
+        cookies=dict(alice.cookies),
+    ).json()
+    assert [m["seq"] for m in page["messages"]] == [7, 6]
+    assert (page["first_seq"], page["next_before"]) == (5, 6)
+    older = httpx.get(
+        f"{server.base_url}/api/rooms/{room}/messages",
+        params={"before": 6},
+        cookies=dict(alice.cookies),
+    ).json()
+    assert [m["seq"] for m in older["messages"]] == [5]
+    assert (older["first_seq"], older["next_before"]) == (5, None)
