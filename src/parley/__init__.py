@@ -3,7 +3,8 @@
 ``parley.notify`` and ``parley.anotify`` push a notification to a user's open
 tabs from anywhere in a project; ``parley.post`` and ``parley.add_member``
 (and ``apost``, ``aadd_member`` for async code) do what the page does, so
-host code never touches Parley's models. Importing ``parley`` is cheap and
+host code never touches Parley's models; ``parley.delete_user`` deletes an
+account and keeps its messages. Importing ``parley`` is cheap and
 safe before Django is set up: the functions import Django's parts when
 called.
 """
@@ -155,3 +156,14 @@ async def aadd_member(room: "Room | str", user: "AbstractBaseUser") -> "Membersh
     from parley.db import database_sync_to_async
 
     return cast("Membership", await database_sync_to_async(add_member)(room, user))
+
+
+def delete_user(user: "AbstractBaseUser") -> None:
+    """Delete ``user``'s account as ``POST /api/me/delete`` does, without
+    asking for the password (the host project decides who may): their
+    messages stay, shown as from a deleted user; their memberships, tokens,
+    push subscriptions, notifications and reactions go; their open sockets
+    close on every process (``parley.services.accounts``)."""
+    from parley.services import accounts
+
+    accounts.erase(user)

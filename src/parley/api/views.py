@@ -24,6 +24,7 @@ from pydantic import Field
 from parley import ratelimit
 from parley.api.attachments import router as attachments_router
 from parley.api.details import router as details_router
+from parley.api.me import router as me_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.push import router as push_router
 from parley.api.schemas import (
@@ -443,3 +444,4 @@ api.add_router("", attachments_router)
 # Search (parley.api.search).
 api.add_router("", search_router)
 api.add_router("", threads_router)
+api.add_router("", me_router)

@@ -130,15 +130,5 @@ def purge_room(*, room_id: int, upto: int) -> int:
         ]
         _total, counts = doomed.delete()
         if files:
-            transaction.on_commit(lambda: _delete_files(files))
+            transaction.on_commit(lambda: attachments.delete_files(files))
     return counts.get(Message._meta.label, 0)
-
-
-def _delete_files(names: list[str]) -> None:
-    """Delete stored attachment files; one that fails is logged and left."""
-    store = attachments.storage()
-    for name in names:
-        try:
-            store.delete(name)
-        except Exception:
-            logger.warning("retention: could not delete %s", name, exc_info=True)
