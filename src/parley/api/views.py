@@ -24,8 +24,8 @@ from pydantic import Field
 from parley import ratelimit
 from parley.api.attachments import router as attachments_router
 from parley.api.details import router as details_router
-from parley.api.me import router as me_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
+from parley.api.me import router as me_router
 from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,

@@ -15,8 +15,16 @@ from parley.models import (
     Reaction,
     Room,
 )
-from parley.services import accounts, attachments, messages, reactions, rooms, tokens
-from parley.services import notifications, profiles
+from parley.services import (
+    accounts,
+    attachments,
+    messages,
+    notifications,
+    profiles,
+    reactions,
+    rooms,
+    tokens,
+)
 from parley.wire.errors import ErrorCode, Forbidden
 
 pytestmark = pytest.mark.django_db

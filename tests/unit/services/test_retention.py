@@ -10,8 +10,16 @@ from django.db import connection
 from django.utils import timezone
 
 from parley.models import Attachment, Message, Pin, Reaction, Room
-from parley.services import attachments, history, messages, pins, reactions
-from parley.services import retention, rooms, search
+from parley.services import (
+    attachments,
+    history,
+    messages,
+    pins,
+    reactions,
+    retention,
+    rooms,
+    search,
+)
 
 pytestmark = pytest.mark.django_db
 
