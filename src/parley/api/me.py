@@ -57,7 +57,7 @@ async def _chunks(parts: Iterator[bytes]) -> AsyncIterator[bytes]:
 
 
 @router.get("/me/export", response={200: ExportOut, **ERRORS})
-def export(request: HttpRequest):
+def export_my_data(request: HttpRequest):
     """The user's data as a JSON download (``Content-Disposition:
     attachment``): profile, rooms, the messages they wrote, notifications.
     Streamed: memory stays bounded whatever its size."""
@@ -70,7 +70,7 @@ def export(request: HttpRequest):
 
 
 @router.post("/me/delete", response={204: None, **ERRORS})
-def delete(request: HttpRequest, body: DeleteIn):
+def delete_my_account(request: HttpRequest, body: DeleteIn):
     """Delete the account (204), its password confirmed whatever the
     sign-in; 403 ``wrong_password``, ``guest_forbidden``. The messages stay
     as from a deleted user; the session ends and every socket closes."""

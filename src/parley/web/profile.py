@@ -48,6 +48,21 @@ class ProfileForm(forms.Form):
         self.fields["avatar"].widget.attrs["accept"] = accept
 
 
+class DeleteAccountForm(forms.Form):
+    """The settings page's "Delete my account": the password and a tick
+    (``parley.web.account``)."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is deleted for good."),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
@@ -66,11 +81,29 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid() and _save(request, form):
         return redirect(reverse("parley-settings") + "?saved=1")
-    return page(
+    return settings_page_with(request, form=form, profile=profile)
+
+
+def settings_page_with(
+    request: HttpRequest, *, status: int = 200, **context: object
+) -> HttpResponse:
+    """The settings page with ``context`` over its defaults: the profile
+    form, the profile, and the account deletion form
+    (``parley.web.account``)."""
+    if "profile" not in context:
+        context["profile"] = profiles.profile_of(request.user)
+    if "form" not in context:
+        context["form"] = ProfileForm(
+            initial={"display_name": context["profile"].display_name}  # type: ignore[attr-defined]
+        )
+    context.setdefault("delete_form", DeleteAccountForm())
+    response = page(
         request,
         "parley/settings.html",
-        {"form": form, "profile": profile, "saved": "saved" in request.GET},
+        {"saved": "saved" in request.GET, **context},
     )
+    response.status_code = status
+    return response
 
 
 def _save(request: HttpRequest, form: ProfileForm) -> bool:
