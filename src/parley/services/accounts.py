@@ -76,15 +76,19 @@ def export(*, user: AbstractBaseUser) -> Iterator[bytes]:
     sections: list[tuple[str, QuerySet[Any], Callable[[Any], dict[str, Any]]]] = [
         (
             "rooms",
-            Membership.objects.filter(user=user).select_related("room"),
+            Membership.objects.filter(user_id=user.pk).select_related("room"),
             _membership,
         ),
         (
             "messages",
-            Message.objects.filter(author=user).select_related("room"),
+            Message.objects.filter(author_id=user.pk).select_related("room"),
             _message,
         ),
-        ("notifications", Notification.objects.filter(user=user), shapes.notification),
+        (
+            "notifications",
+            Notification.objects.filter(user_id=user.pk),
+            shapes.notification,
+        ),
     ]
     for name, rows, shape in sections:
         yield b',"' + name.encode() + b'":['
