@@ -72,8 +72,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     (their name is the one they chose): 404."""
     if guests.is_guest(request.user):
         raise Http404
-    user = request.user
-    profile = profiles.profile_of(user)
+    profile = profiles.profile_of(request.user)
     form = ProfileForm(
         request.POST or None,
         request.FILES or None,
@@ -81,26 +80,31 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid() and _save(request, form):
         return redirect(reverse("parley-settings") + "?saved=1")
-    return settings_page_with(request, form=form, profile=profile)
+    return settings_page_with(request, form=form)
 
 
 def settings_page_with(
-    request: HttpRequest, *, status: int = 200, **context: object
+    request: HttpRequest,
+    *,
+    form: ProfileForm | None = None,
+    delete_form: DeleteAccountForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The settings page with ``context`` over its defaults: the profile
-    form, the profile, and the account deletion form
-    (``parley.web.account``)."""
-    if "profile" not in context:
-        context["profile"] = profiles.profile_of(request.user)
-    if "form" not in context:
-        context["form"] = ProfileForm(
-            initial={"display_name": context["profile"].display_name}  # type: ignore[attr-defined]
-        )
-    context.setdefault("delete_form", DeleteAccountForm())
+    """The settings page: the profile form (``form``, else one with the
+    saved name) and the account deletion form (``delete_form``, else an
+    empty one: ``parley.web.account``), answered with ``status``."""
+    profile = profiles.profile_of(request.user)
+    if form is None:
+        form = ProfileForm(initial={"display_name": profile.display_name})
     response = page(
         request,
         "parley/settings.html",
-        {"saved": "saved" in request.GET, **context},
+        {
+            "form": form,
+            "profile": profile,
+            "delete_form": delete_form or DeleteAccountForm(),
+            "saved": "saved" in request.GET,
+        },
     )
     response.status_code = status
     return response
