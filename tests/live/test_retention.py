@@ -2,42 +2,16 @@
 messages, and a resume from before the purge gets what is left and the
 room's ``first_seq``: no gap for the client to repair again and again."""
 
-import subprocess
-import sys
-
 from tests.support.servers import (
     ParleyServer,
     User,
     client_for,
-    parley_command,
+    purge_old_messages,
     recv,
     subscribe,
     take,
     unique,
 )
-
-BACKDATE = """
-import datetime as dt
-from django.utils import timezone
-from parley.models import Message
-Message.objects.filter(room__slug={room!r}, seq__lte={upto}).update(
-    created_at=timezone.now() - dt.timedelta(days=3)
-)
-"""
-
-
-def purge(server: ParleyServer, room: str, upto: int) -> str:
-    """Make ``room``'s messages up to ``upto`` three days old, then run the
-    real ``parley purge`` with a two-day limit on public rooms."""
-    parley_command(server, "shell", "-c", BACKDATE.format(room=room, upto=upto))
-    return subprocess.run(
-        [sys.executable, "-m", "parley", "purge"],
-        env={**server.env, "PARLEY_RETENTION": '{"public": 2}'},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
 
 
 async def test_a_resume_from_before_a_purge_gets_what_is_left(
@@ -49,7 +23,8 @@ async def test_a_resume_from_before_a_purge_gets_what_is_left(
         for n in range(1, 7):
             await writer.send(room, f"m{n}")
         assert [m.seq for m in await take(writer, 6)] == [1, 2, 3, 4, 5, 6]
-        assert purge(server, room, upto=4).strip() == "Purged 4 message(s)."
+        purged = purge_old_messages(server, room, upto=4)
+        assert purged == "Purged 4 message(s)."
 
         # A socket resuming from seq 2: told the earliest stored seq, then
         # replayed what is left.

@@ -406,3 +406,28 @@ def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
         "PYTHONWARNINGS": "default",
         **extra,
     }
+
+
+BACKDATE = """
+import datetime as dt
+from django.utils import timezone
+from parley.models import Message
+Message.objects.filter(room__slug={room!r}, seq__lte={upto}).update(
+    created_at=timezone.now() - dt.timedelta(days=3)
+)
+"""
+
+
+def purge_old_messages(server: ParleyServer, room: str, upto: int) -> str:
+    """Make ``room``'s messages up to ``seq`` ``upto`` three days old, then
+    run the real ``parley purge`` with a two-day limit on public rooms;
+    return what it printed (``"Purged N message(s)."``)."""
+    parley_command(server, "shell", "-c", BACKDATE.format(room=room, upto=upto))
+    return subprocess.run(
+        [sys.executable, "-m", "parley", "purge"],
+        env={**server.env, "PARLEY_RETENTION": '{"public": 2}'},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
