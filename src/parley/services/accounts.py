@@ -21,7 +21,7 @@ receiver), as do its sessions, which no longer name a user.
 """
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -92,20 +92,23 @@ def export(*, user: AbstractBaseUser) -> Iterator[bytes]:
     ]
     for name, rows, shape in sections:
         yield b',"' + name.encode() + b'":['
-        first = True
-        for row in _pages(rows):
-            yield (b"" if first else b",") + orjson.dumps(shape(row))
-            first = False
+        separator = b""
+        # One chunk per page: few chunks, each a bounded size.
+        for page in _pages(rows):
+            yield separator + b",".join(orjson.dumps(shape(row)) for row in page)
+            separator = b","
         yield b"]"
     yield b"}"
 
 
-def _pages(rows: QuerySet[Any]) -> Iterable[Model]:
-    """Every row of ``rows`` in ``id`` order, ``EXPORT_PAGE_ROWS`` per query."""
+def _pages(rows: QuerySet[Any]) -> Iterator[list[Model]]:
+    """The rows of ``rows`` in ``id`` order, ``EXPORT_PAGE_ROWS`` per query
+    and per page; no empty page."""
     last = 0
     while True:
         page = list(rows.filter(pk__gt=last).order_by("pk")[:EXPORT_PAGE_ROWS])
-        yield from page
+        if page:
+            yield page
         if len(page) < EXPORT_PAGE_ROWS:
             return
         last = page[-1].pk
