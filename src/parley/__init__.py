@@ -3,7 +3,8 @@
 ``parley.notify`` and ``parley.anotify`` push a notification to a user's open
 tabs from anywhere in a project; ``parley.post`` and ``parley.add_member``
 (and ``apost``, ``aadd_member`` for async code) do what the page does, so
-host code never touches Parley's models. ``parley.room_for(order)`` is the
+host code never touches Parley's models; ``parley.delete_user`` deletes an
+account and keeps its messages. ``parley.room_for(order)`` is the
 room attached to a host object; ``parley.Policy`` (``PARLEY_POLICY``) the
 base of a host's rules of who may do what, and ``parley.linked_object`` what
 a room is attached to. Importing ``parley`` is cheap and safe before Django
@@ -219,3 +220,14 @@ def __getattr__(name: str) -> Any:
 
         return getattr(policy, name)
     raise AttributeError(f"module 'parley' has no attribute {name!r}")
+
+
+def delete_user(user: "AbstractBaseUser") -> None:
+    """Delete ``user``'s account as ``POST /api/me/delete`` does, without
+    asking for the password (the host project decides who may): their
+    messages stay, shown as from a deleted user; their memberships, tokens,
+    push subscriptions, notifications and reactions go; their open sockets
+    close on every process (``parley.services.accounts``)."""
+    from parley.services import accounts
+
+    accounts.erase(user)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.core.exceptions import ImproperlyConfigured
 
 SESSION_SOCKETS = "parley.web.middleware.SessionSocketsMiddleware"
 CONTENT_SECURITY_POLICY = "parley.web.middleware.ContentSecurityPolicyMiddleware"
@@ -125,8 +126,6 @@ def check_policy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     Returns:
         One error or warning, or none.
     """
-    from django.core.exceptions import ImproperlyConfigured
-
     from parley.services.policy import Policy, policy
 
     try:
@@ -157,10 +156,36 @@ def check_policy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return []
 
 
+def check_retention(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """``parley.E004``: ``PARLEY_RETENTION`` is not a dict of room kinds to
+    days or None (``parley.services.retention.limits``).
+
+    Returns:
+        One error, or none: said at start-up, not at the first purge.
+    """
+    # Imported here: the services import the models, which this module
+    # (read by parley.apps) must not need.
+    from parley.services import retention
+
+    try:
+        retention.limits()
+    except ImproperlyConfigured as error:
+        return [
+            Error(
+                str(error),
+                hint='For example PARLEY_RETENTION = {"direct": 30} (days; '
+                "None keeps a kind's messages for ever).",
+                id="parley.E004",
+            )
+        ]
+    return []
+
+
 ALL = (
     check_channel_layer,
     check_asgi_application,
     check_middleware,
     check_static_files,
     check_policy,
+    check_retention,
 )

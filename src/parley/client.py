@@ -433,9 +433,10 @@ class ParleyClient(MessageCalls):
             self._streams[room] = RoomStream(head)
         else:
             # A (re)subscribe with `after`: the server replays what came
-            # later, so the items held since a gap are not needed.
+            # later, so the items held since a gap are not needed. What is
+            # older than `first_seq` was purged (retention): not a gap.
             stream.discard_held(lambda _message: True)
-            stream.replayed(stream.last_seq)
+            stream.replayed(frame.get("first_seq", 1) - 1)
             if frame.get("resync") and head > stream.last_seq:
                 # Too much was missed to replay on the socket: page it over
                 # HTTP.

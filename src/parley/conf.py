@@ -326,6 +326,19 @@ DEFAULTS: dict[str, Any] = {
     # subclass of parley.services.policy.Policy; Parley's own rules by
     # default. See README, "Who may do what: the policy hook".
     "POLICY": "parley.services.policy.Policy",
+    # Retention (parley.services.retention). Days a message is kept, per
+    # room kind; None keeps it for ever (the default, for every kind). A
+    # purge deletes the older messages of each room from its start, with
+    # their reactions, pins, attachments and search index rows; `seq` keeps
+    # its meaning and clients are told the room's `first_seq`.
+    "RETENTION": {"public": None, "private": None, "direct": None},
+    # Most messages one purge deletes (bounded work per turn: one turn never
+    # holds a table for long); the rest goes at the next turn.
+    "RETENTION_BATCH": 1000,
+    # How often each sweeper thread (`parley worker`, or each server process
+    # when tasks run inline) purges, in seconds. Nothing to purge is one
+    # indexed query per kind with a limit.
+    "RETENTION_SWEEP_SECS": 600.0,
 }
 
 

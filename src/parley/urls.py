@@ -1,6 +1,7 @@
 """Parley's HTTP routes: ``path("", include("parley.urls"))`` in a project.
 
-Pages: ``/`` (rooms), ``/chat/<room>/``, ``/settings/`` (profile),
+Pages: ``/`` (rooms), ``/chat/<room>/``, ``/settings/`` (profile, the data
+export link, ``/settings/delete/`` deletes the account),
 ``/settings/tokens/`` (API tokens), ``/settings/notifications/``, the
 signed one-click unsubscribe ``/notifications/unsubscribe/<token>/``,
 the service worker ``/sw.js``, avatars at
@@ -17,12 +18,13 @@ from django.views.generic import RedirectView
 
 from parley.api.errors import api_urls
 from parley.api.views import api
-from parley.web import attachments, notifications, profile, tokens, views
+from parley.web import account, attachments, notifications, profile, tokens, views
 
 urlpatterns = [
     path("", views.room_list, name="parley-rooms"),
     path("chat/<str:room>/", views.room, name="parley-room"),
     path("settings/", profile.settings_page, name="parley-settings"),
+    path("settings/delete/", account.delete_account, name="parley-delete-account"),
     path("settings/tokens/", tokens.token_list, name="parley-tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/",

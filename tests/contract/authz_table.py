@@ -75,6 +75,7 @@ INVALID_ROOM = "400 invalid_room"
 NOT_AUTHENTICATED = "401 not_authenticated"
 FORBIDDEN = "403 forbidden"
 GUEST_FORBIDDEN = "403 guest_forbidden"
+WRONG_PASSWORD = "403 wrong_password"
 NOT_FOUND = "404 not_found"
 ROOM_NOT_FOUND = "404 room_not_found"
 ROOM_EXISTS = "409 room_exists"
@@ -500,6 +501,17 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
     },
     "PUT /api/me/notification-settings": {
         OWNER: OK, MEMBER: OK, NONMEMBER: OK,
+        GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    # One's own data only: the export names no one else.
+    "GET /api/me/export": {
+        OWNER: "200 own", MEMBER: "200 own", NONMEMBER: "200 own",
+        GUEST: "200 own", ANONYMOUS: NOT_AUTHENTICATED,
+    },
+    # Tried with a wrong password (the right one would end the matrix's
+    # users): a signed-in session alone never deletes an account.
+    "POST /api/me/delete": {
+        OWNER: WRONG_PASSWORD, MEMBER: WRONG_PASSWORD, NONMEMBER: WRONG_PASSWORD,
         GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
     },
 }

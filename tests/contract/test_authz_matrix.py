@@ -327,6 +327,8 @@ def run_http(world: World, row: Row) -> str:
             body = {"endpoint": body["endpoint"]}
         case "PUT /api/me/notification-settings":
             body = {"kinds": [{"kind": "order", "email": False}]}
+        case "POST /api/me/delete":
+            body = {"password": "not the password"}
     params: dict[str, Any] | None = None
     word = unique("needle")
     if path == "/api/search":
@@ -347,6 +349,9 @@ def run_http(world: World, row: Row) -> str:
     if method == "GET" and path == "/api/rooms":
         listed = world.slug(kind) in listed_slugs(http, response.json())
         return f"{answer} {'listed' if listed else 'unlisted'}"
+    if path == "/api/me/export":
+        own = response.json()["profile"]["username"] == world.users[role].username
+        return f"{answer} {'own' if own else 'not own'}"
     if path == "/api/notifications":
         listed = {n["id"] for n in response.json()["notifications"]}
         others = {i for r, i in world.notifications.items() if r != role}

@@ -406,3 +406,35 @@ def shop_env(layer_url: str, **extra: str) -> dict[str, str]:
         "PYTHONWARNINGS": "default",
         **extra,
     }
+
+
+# Far older than any other test makes a message (tests/browser/
+# test_conversation.py backdates some by days), so that the purge below,
+# which applies to every public room, takes only the room a test names.
+BACKDATE_DAYS = 10_000
+
+BACKDATE = """
+import datetime as dt
+from django.utils import timezone
+from parley.models import Message
+Message.objects.filter(room__slug={room!r}, seq__lte={upto}).update(
+    created_at=timezone.now() - dt.timedelta(days={days})
+)
+"""
+
+
+def purge_old_messages(server: ParleyServer, room: str, upto: int) -> str:
+    """Make ``room``'s messages up to ``seq`` ``upto`` very old, then run the
+    real ``parley purge`` with a limit on public rooms that only they pass;
+    return what it printed (``"Purged N message(s)."``)."""
+    code = BACKDATE.format(room=room, upto=upto, days=BACKDATE_DAYS)
+    parley_command(server, "shell", "-c", code)
+    limit = f'{{"public": {BACKDATE_DAYS - 1}}}'
+    return subprocess.run(
+        [sys.executable, "-m", "parley", "purge"],
+        env={**server.env, "PARLEY_RETENTION": limit},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()

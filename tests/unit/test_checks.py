@@ -48,3 +48,9 @@ def test_static_files_need_whitenoise_or_a_static_root(settings):
     assert ids(checks.check_static_files()) == {"parley.W003"}
     settings.STATIC_ROOT = "/srv/static"
     assert checks.check_static_files() == []
+
+
+def test_a_malformed_retention_is_an_error_at_start_up(settings):
+    assert checks.check_retention() == []
+    settings.PARLEY_RETENTION = {"direct": "30"}
+    assert ids(checks.check_retention()) == {"parley.E004"}

@@ -114,6 +114,10 @@ export interface SubscribedFrame {
   /** The room's topic; `""` for none. Text, never markup. */
   topic?: string;
   last_seq: number;
+  /** The room's earliest stored seq: 1 unless retention purged older
+   * messages (`last_seq + 1` when none is left). Messages before it are
+   * gone, not a gap: a stream resuming from before it skips to it. */
+  first_seq?: number;
   online?: string[];
   read_seq?: number;
   unread?: number;
@@ -376,6 +380,8 @@ export type StoredMessage = Omit<MessageFrame, "type">;
 export interface HistoryPage {
   messages: StoredMessage[];
   next_before: number | null;
+  /** The room's earliest stored seq (see `SubscribedFrame.first_seq`). */
+  first_seq?: number;
 }
 
 /** A page of `GET /api/messages/{id}/replies`: the parent and its replies,

@@ -231,6 +231,11 @@ class MessagePage(Schema):
     next_before: int | None = Field(
         description="pass as `before` for the next older page; null when there is none"
     )
+    first_seq: int = Field(
+        1,
+        description="the room's earliest stored seq: 1 unless retention purged "
+        "older messages (last_seq + 1 when none is left)",
+    )
 
 
 class NotificationOut(Schema):

@@ -25,6 +25,7 @@ from parley import ratelimit
 from parley.api.attachments import router as attachments_router
 from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
+from parley.api.me import router as me_router
 from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,
@@ -343,9 +344,11 @@ def room_history(request: HttpRequest, slug: Name, query: Query[HistoryQuery]):
         page = history.history(room=room, before=query.before, limit=query.limit)
     reactions.attach(page, viewer_id=request.user.pk)
     oldest = page[-1].seq if page else None
+    first = history.first_seq(room_id=room.pk, last_seq=room.last_seq)
     return MessagePage(
         messages=[shapes.message(m, display=policy().display) for m in page],
-        next_before=oldest if oldest is not None and oldest > 1 else None,
+        next_before=oldest if oldest is not None and oldest > first else None,
+        first_seq=first,
     )
 
 
@@ -457,3 +460,4 @@ api.add_router("", attachments_router)
 # Search (parley.api.search).
 api.add_router("", search_router)
 api.add_router("", threads_router)
+api.add_router("", me_router)

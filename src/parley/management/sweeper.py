@@ -1,6 +1,8 @@
 """The delivery sweeper: a thread that sends the push retries and e-mails
 that came due (``parley.services.delivery.sweep``) every
-``PARLEY_DELIVERY_SWEEP_SECS``.
+``PARLEY_DELIVERY_SWEEP_SECS``, and purges the messages past their
+retention (``parley.services.retention.purge``, a bounded batch) every
+``PARLEY_RETENTION_SWEEP_SECS``.
 
 ``parley serve`` runs one per server process when tasks run inline, and
 ``parley worker`` one per worker: several sweepers are safe together, as
@@ -12,11 +14,12 @@ database thread they share (``parley.db``).
 
 import logging
 import threading
+import time
 
 from django.db import connections
 
 from parley.conf import parley_settings
-from parley.services import delivery
+from parley.services import delivery, retention
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ class Sweeper(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        purge_at = time.monotonic() + parley_settings.RETENTION_SWEEP_SECS
         try:
             while not self.stopping.wait(parley_settings.DELIVERY_SWEEP_SECS):
                 try:
@@ -40,6 +44,15 @@ class Sweeper(threading.Thread):
                         "delivery sweep failed; retried at the next turn",
                         exc_info=True,
                     )
+                if time.monotonic() >= purge_at:
+                    purge_at = time.monotonic() + parley_settings.RETENTION_SWEEP_SECS
+                    try:
+                        retention.purge()
+                    except Exception:
+                        logger.warning(
+                            "retention purge failed; retried at the next turn",
+                            exc_info=True,
+                        )
         finally:
             connections.close_all()
 

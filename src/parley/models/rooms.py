@@ -148,6 +148,9 @@ class Message(models.Model):
                 name="parley_message_author_client_id",
             ),
         ]
+        # Retention's purge reads the oldest messages first
+        # (parley.services.retention).
+        indexes = [models.Index(fields=["created_at"], name="parley_message_created")]
 
     def __str__(self) -> str:
         return f"{self.room.slug}#{self.seq}"

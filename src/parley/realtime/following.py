@@ -183,6 +183,7 @@ class FollowingRooms(FrameConsumer):
             kind=room.kind,
             topic=room.topic,
             last_seq=replay.last_seq,
+            first_seq=replay.first_seq,
             online=self.hub.presence.online(room.id),
             read_seq=read.seq,
             unread=read.unread,

@@ -16,6 +16,7 @@ message is not deleted (``readable``).
 """
 
 import io
+import logging
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
@@ -36,6 +37,8 @@ from parley.models import Attachment, Message
 from parley.services import rooms
 from parley.services.guests import refuse_guests
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
+
+logger = logging.getLogger(__name__)
 
 # Image types that get a thumbnail, with Pillow's name of their format.
 IMAGE_FORMATS = {
@@ -334,6 +337,20 @@ def discard(*, user: AbstractBaseUser, attachment_id: int) -> None:
     for name in (attachment.file, attachment.thumb):
         if name:
             store.delete(name)
+
+
+def delete_files(names: Iterable[str]) -> None:
+    """Delete stored files of attachments whose rows are gone (a retention
+    purge, a deleted account); "" names are skipped, and one that fails is
+    logged and left (a storage that is away must not undo the purge)."""
+    store = storage()
+    for name in names:
+        if not name:
+            continue
+        try:
+            store.delete(name)
+        except Exception:
+            logger.warning("could not delete the stored file %s", name, exc_info=True)
 
 
 def check_count(ids: list[int]) -> None:

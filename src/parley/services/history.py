@@ -48,11 +48,13 @@ class Replay:
             empty when ``resync`` is set.
         resync: True when more than ``PARLEY_REPLAY_LIMIT`` were missed; the
             client pages them over HTTP instead.
+        first_seq: the room's earliest stored ``seq`` (``first_seq``).
     """
 
     last_seq: int
     messages: list[Message]
     resync: bool = False
+    first_seq: int = 1
 
 
 def replay(*, room_id: int, after: int | None) -> Replay:
@@ -60,16 +62,35 @@ def replay(*, room_id: int, after: int | None) -> Replay:
 
     Reading ``last_seq`` and the messages in one transaction gives a
     consistent cut: every message up to ``last_seq`` is committed, since
-    ``post_message`` commits the number and the row together.
+    ``post_message`` commits the number and the row together. Messages
+    purged by retention are not missed: an ``after`` older than the room's
+    ``first_seq`` replays from there.
     """
     with transaction.atomic():
         last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
+        first = first_seq(room_id=room_id, last_seq=last_seq)
         if after is None or after >= last_seq:
-            return Replay(last_seq=last_seq, messages=[])
+            return Replay(last_seq=last_seq, messages=[], first_seq=first)
+        after = max(after, first - 1)
         if last_seq - after > parley_settings.REPLAY_LIMIT:
-            return Replay(last_seq=last_seq, messages=[], resync=True)
+            return Replay(last_seq=last_seq, messages=[], resync=True, first_seq=first)
         missed = messages_between(room_id=room_id, after=after, before=last_seq + 1)
-    return Replay(last_seq=last_seq, messages=missed)
+    return Replay(last_seq=last_seq, messages=missed, first_seq=first)
+
+
+def first_seq(*, room_id: int, last_seq: int) -> int:
+    """The room's earliest stored ``seq``: 1 unless retention purged its
+    start (``parley.services.retention``), ``last_seq + 1`` when every
+    message was purged. Messages are never removed otherwise (a delete
+    blanks one), so every ``seq`` from it to ``last_seq`` exists. One index
+    lookup (the unique (room, seq) index)."""
+    first = (
+        Message.objects.filter(room_id=room_id)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return last_seq + 1 if first is None else first
 
 
 def last_seqs(*, room_ids: list[int]) -> dict[int, int]:

@@ -455,7 +455,8 @@ def title_for(
     room: Room, *, user: AbstractBaseUser, peers: dict[int, str] | None = None
 ) -> str:
     """``room``'s title as ``user`` sees it: a direct room shows the other's
-    username; others their own title.
+    username ("deleted user" once their account is deleted); others their
+    own title.
 
     Args:
         peers: ``direct_peers`` of a list being shown; looked up if None.
@@ -464,4 +465,4 @@ def title_for(
         return room.title
     if peers is None:
         peers = direct_peers(user=user, room_ids=[room.pk])
-    return peers.get(room.pk, room.title)
+    return peers.get(room.pk) or _("deleted user")

@@ -28,11 +28,13 @@ safe outside development:
                      data folder)
 ``PARLEY_LOG_FORMAT`` ``plain`` (default) or ``json``: one JSON object per
                      line (``parley.ops.jsonlog``)
-``PARLEY_<NAME>``    any of Parley's settings (``parley.conf``)
+``PARLEY_<NAME>``    any of Parley's settings (``parley.conf``); a dict
+                     as JSON (``PARLEY_RETENTION='{"direct": 30}'``)
 ==================== ====================================================
 """
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -176,6 +178,9 @@ for _name, _default in PARLEY_DEFAULTS.items():
             # bool("0") is True: flags are read as words.
             _env_flag(f"PARLEY_{_name}")
             if isinstance(_default, bool)
+            # PARLEY_RETENTION='{"direct": 30}': JSON.
+            else json.loads(_value)
+            if isinstance(_default, dict)
             else type(_default)(_value)
         )
 

@@ -48,6 +48,21 @@ class ProfileForm(forms.Form):
         self.fields["avatar"].widget.attrs["accept"] = accept
 
 
+class DeleteAccountForm(forms.Form):
+    """The settings page's "Delete my account": the password and a tick
+    (``parley.web.account``)."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is deleted for good."),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
@@ -57,8 +72,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     (their name is the one they chose): 404."""
     if guests.is_guest(request.user):
         raise Http404
-    user = request.user
-    profile = profiles.profile_of(user)
+    profile = profiles.profile_of(request.user)
     form = ProfileForm(
         request.POST or None,
         request.FILES or None,
@@ -66,11 +80,34 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid() and _save(request, form):
         return redirect(reverse("parley-settings") + "?saved=1")
-    return page(
+    return settings_page_with(request, form=form)
+
+
+def settings_page_with(
+    request: HttpRequest,
+    *,
+    form: ProfileForm | None = None,
+    delete_form: DeleteAccountForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page: the profile form (``form``, else one with the
+    saved name) and the account deletion form (``delete_form``, else an
+    empty one: ``parley.web.account``), answered with ``status``."""
+    profile = profiles.profile_of(request.user)
+    if form is None:
+        form = ProfileForm(initial={"display_name": profile.display_name})
+    response = page(
         request,
         "parley/settings.html",
-        {"form": form, "profile": profile, "saved": "saved" in request.GET},
+        {
+            "form": form,
+            "profile": profile,
+            "delete_form": delete_form or DeleteAccountForm(),
+            "saved": "saved" in request.GET,
+        },
     )
+    response.status_code = status
+    return response
 
 
 def _save(request: HttpRequest, form: ProfileForm) -> bool:

@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     REPLY_WRONG_ROOM = "reply_wrong_room"
     INVALID_EMOJI = "invalid_emoji"
     TOO_MANY_REACTIONS = "too_many_reactions"
+    WRONG_PASSWORD = "wrong_password"
 
 
 class ParleyError(Exception):

@@ -71,6 +71,7 @@ async def test_send_stores_then_acks_then_broadcasts(user):
         "kind": "public",
         "topic": "",
         "last_seq": 0,
+        "first_seq": 1,
         "online": ["carol"],
         "read_seq": 0,
         "unread": 0,

@@ -101,7 +101,7 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push|details|attachments|threads)_",
+                    r"^parley_api_(views|push|details|attachments|threads|me)_",
                     "",
                     operation["operationId"],
                 )
@@ -254,6 +254,9 @@ PAGE_CASES: dict[str, Case] = {
         302,
     ),
     "parley-guest": Case(lambda w: {"name": "guesty"}, 302, as_visitor=True),
+    "parley-delete-account": Case(
+        lambda w: {"password": PASSWORD, "confirm": "on"}, 200
+    ),
 }
 # Routes that change nothing whatever the method (read-only pages, probes).
 READ_ONLY_ROUTES = {
@@ -300,6 +303,7 @@ API_CASES: dict[str, Case] = {
         lambda w: {"file": SimpleUploadedFile("a.txt", b"hello")}, 201, multipart=True
     ),
     "discard_attachment": Case(lambda w: {}, 204),
+    "delete_my_account": Case(lambda w: {"password": PASSWORD}, 204),
 }
 
 

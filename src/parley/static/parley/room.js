@@ -337,14 +337,16 @@ class RoomView {
   onSubscribed(frame) {
     const subscription = ++this.subscriptions;
     const stream = this.stream;
+    // Older messages were purged (retention): not a gap to repair.
+    const firstSeq = frame.first_seq ?? 1;
     if (stream === null) {
       // History failed to load: live from now, and history after it.
       this.stream = new RoomStream(frame.last_seq);
-    } else if (frame.resync && frame.last_seq > stream.lastSeq) {
+    } else if (frame.resync && frame.last_seq > Math.max(stream.lastSeq, firstSeq - 1)) {
       // Too much was missed to replay over the socket: page it over HTTP
       // while live messages after last_seq arrive (held meanwhile).
       stream.hold();
-      const gap = { after: stream.lastSeq, before: frame.last_seq + 1 };
+      const gap = { after: Math.max(stream.lastSeq, firstSeq - 1), before: frame.last_seq + 1 };
       fetchRange(gap, (before) => this.fetchPage(before, this.config.pageMax))
         .then((messages) => {
           messages.forEach((m) => this.messages.showMessage(m));
@@ -360,7 +362,7 @@ class RoomView {
       // The replay of every message after `after` follows this frame: it
       // brings the held ones again, in order.
       stream.discardHeld(isMessage);
-      this.apply(stream.replayed(stream.lastSeq));
+      this.apply(stream.replayed(Math.max(stream.lastSeq, firstSeq - 1)));
     }
     if (Array.isArray(frame.online)) this.online.set(frame.online);
     if (typeof frame.topic === "string") this.details.setTopic(frame.topic);
