@@ -1,6 +1,6 @@
-"""The delivery sweeper: a thread that sends the push retries and e-mails
-that came due (``parley.services.delivery.sweep``) every
-``PARLEY_DELIVERY_SWEEP_SECS``.
+"""The delivery sweeper: a thread that sends the push retries, e-mails and
+webhook deliveries that came due (``parley.services.delivery.sweep``,
+``parley.services.bots.sweep``) every ``PARLEY_DELIVERY_SWEEP_SECS``.
 
 ``parley serve`` runs one per server process when tasks run inline, and
 ``parley worker`` one per worker: several sweepers are safe together, as
@@ -16,7 +16,7 @@ import threading
 from django.db import connections
 
 from parley.conf import parley_settings
-from parley.services import delivery
+from parley.services import bots, delivery
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +33,14 @@ class Sweeper(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopping.wait(parley_settings.DELIVERY_SWEEP_SECS):
-                try:
-                    delivery.sweep()
-                except Exception:
-                    logger.warning(
-                        "delivery sweep failed; retried at the next turn",
-                        exc_info=True,
-                    )
+                for sweep in (delivery.sweep, bots.sweep):
+                    try:
+                        sweep()
+                    except Exception:
+                        logger.warning(
+                            "delivery sweep failed; retried at the next turn",
+                            exc_info=True,
+                        )
         finally:
             connections.close_all()
 

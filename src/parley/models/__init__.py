@@ -16,6 +16,7 @@ from parley.models.notifications import (
 from parley.models.pins import Pin
 from parley.models.reactions import Reaction
 from parley.models.rooms import Membership, Message, Room
+from parley.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "Activity",
@@ -34,4 +35,6 @@ __all__ = [
     "Room",
     "RoomMute",
     "UsernameSkeleton",
+    "Webhook",
+    "WebhookDelivery",
 ]

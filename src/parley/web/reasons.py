@@ -76,5 +76,9 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.REPLY_WRONG_ROOM: _("A reply answers a message of this room."),
         ErrorCode.INVALID_EMOJI: _("This is not one emoji."),
         ErrorCode.TOO_MANY_REACTIONS: _("This message has all the reactions it may."),
+        ErrorCode.TOO_MANY_WEBHOOKS: _("This room has all the webhooks it may."),
+        ErrorCode.UNKNOWN_COMMAND: _(
+            "There is no such command; start with // to send a slash."
+        ),
     }
     return {str(code): text for code, text in reasons.items()}

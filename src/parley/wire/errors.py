@@ -59,6 +59,8 @@ class ErrorCode(StrEnum):
     REPLY_WRONG_ROOM = "reply_wrong_room"
     INVALID_EMOJI = "invalid_emoji"
     TOO_MANY_REACTIONS = "too_many_reactions"
+    TOO_MANY_WEBHOOKS = "too_many_webhooks"
+    UNKNOWN_COMMAND = "unknown_command"
 
 
 class ParleyError(Exception):
