@@ -251,8 +251,8 @@ def command_bot() -> AbstractBaseUser:
     return bot or manager.create_user(**{user_model.USERNAME_FIELD: username})
 
 
-def run_command(message_id: int, name: str, args: str) -> str | None:
-    """Task ``commands.run``: call command ``name`` for message
+def run_command(message_id: int, command: str, args: str) -> str | None:
+    """Task ``commands.run``: call command ``command`` for message
     ``message_id`` and post its answer (see the module).
 
     Returns:
@@ -264,6 +264,7 @@ def run_command(message_id: int, name: str, args: str) -> str | None:
         .filter(pk=message_id, deleted_at__isnull=True)
         .first()
     )
+    name = command
     function = commands.lookup(name)
     if message is None or message.author is None or function is None:
         return None

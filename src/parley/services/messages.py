@@ -398,7 +398,7 @@ def _run_command_sync(message: Message, command: slash.Invocation) -> None:
     worker). Never raises: the message stays sent."""
     try:
         tasks.submit_sync(
-            COMMAND_TASK, message_id=message.id, name=command.name, args=command.args
+            COMMAND_TASK, message_id=message.id, command=command.name, args=command.args
         )
     except Exception:
         logger.exception("the command of message %s failed", message.id)
@@ -408,7 +408,7 @@ async def _run_command(message: Message, command: slash.Invocation) -> None:
     """``_run_command_sync`` for the sockets."""
     try:
         await tasks.submit(
-            COMMAND_TASK, message_id=message.id, name=command.name, args=command.args
+            COMMAND_TASK, message_id=message.id, command=command.name, args=command.args
         )
     except Exception:
         logger.exception("the command of message %s failed", message.id)
