@@ -51,8 +51,8 @@ class WebhookDelivery(models.Model):
     """One message sent to one webhook: the idempotency record. ``key`` is
     the ``X-Parley-Delivery`` header, the same on every attempt; (webhook,
     message) is unique, so planning twice sends once. Claimed (``sending``)
-    in a committed transaction before each attempt, like
-    ``parley.models.Delivery``."""
+    by a conditional UPDATE before each attempt
+    (``parley.services.bots.send_webhook``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

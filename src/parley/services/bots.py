@@ -2,9 +2,9 @@
 commands and post theirs.
 
 **Webhooks** (planned by ``parley.services.webhooks``): ``sweep`` sends the
-deliveries that came due, each claimed (``sending``, one more attempt) in a
-committed transaction before its request, as ``parley.services.delivery``
-does for push, so two sweepers never send one attempt twice. The target is
+deliveries that came due, each claimed (``sending``, one more attempt) by
+one conditional UPDATE before its request, so two sweepers never send one
+attempt twice. The target is
 resolved and checked again, and the request goes to the checked address
 (``parley.services.webhooks.resolve_target``), with a timeout of
 ``PARLEY_WEBHOOK_TIMEOUT_SECS``, redirects not followed. A 2xx is
@@ -43,7 +43,7 @@ import httpx
 import orjson
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,21 +155,24 @@ def _request(delivery: WebhookDelivery, payload: bytes) -> tuple[Outcome, str, s
 
 
 def _finish(delivery: WebhookDelivery, outcome: Outcome, error: str) -> None:
-    """Record an attempt: sent, failed, or pending again after a backoff."""
-    delivery.error = error[:200]
+    """Record an attempt: sent, failed, or pending again after a backoff.
+    An UPDATE, not a save: the webhook may have been deleted meanwhile."""
+    row = WebhookDelivery.objects.filter(pk=delivery.pk)
+    now = timezone.now()
     if outcome == "retry" and delivery.attempts < parley_settings.WEBHOOK_MAX_ATTEMPTS:
         wait = parley_settings.WEBHOOK_RETRY_SECS * 2 ** (delivery.attempts - 1)
-        delivery.status = WebhookDelivery.Status.PENDING
-        delivery.due_at = timezone.now() + timedelta(seconds=wait)
-        delivery.save(update_fields=["status", "due_at", "error"])
+        row.update(
+            status=WebhookDelivery.Status.PENDING,
+            due_at=now + timedelta(seconds=wait),
+            error=error[:200],
+        )
         return
-    delivery.status = (
+    status = (
         WebhookDelivery.Status.SENT
         if outcome == "sent"
         else WebhookDelivery.Status.FAILED
     )
-    delivery.done_at = timezone.now()
-    delivery.save(update_fields=["status", "error", "done_at"])
+    row.update(status=status, error=error[:200], done_at=now)
 
 
 def send_webhook(delivery_id: int) -> Outcome | None:
@@ -180,30 +183,28 @@ def send_webhook(delivery_id: int) -> Outcome | None:
         The attempt's outcome; None when there was nothing to send (claimed
         elsewhere, done, or its message deleted: ``skipped``).
     """
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("webhook")
-            .filter(
-                pk=delivery_id,
-                status=WebhookDelivery.Status.PENDING,
-                due_at__lte=timezone.now(),
-            )
-            .first()
+    # The claim is one conditional UPDATE: of two sweepers (any database),
+    # one changes the row and sends; the other changes nothing and stops.
+    due = WebhookDelivery.objects.filter(
+        pk=delivery_id,
+        status=WebhookDelivery.Status.PENDING,
+        due_at__lte=timezone.now(),
+    )
+    if not due.update(
+        status=WebhookDelivery.Status.SENDING, attempts=F("attempts") + 1
+    ):
+        return None
+    delivery = WebhookDelivery.objects.select_related("webhook__bot").get(
+        pk=delivery_id
+    )
+    message = profiles.with_authors(
+        Message.objects.filter(pk=delivery.message_id, deleted_at__isnull=True)
+    ).first()
+    if message is None:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            status=WebhookDelivery.Status.SKIPPED, done_at=timezone.now()
         )
-        if delivery is None:
-            return None
-        message = profiles.with_authors(
-            Message.objects.filter(pk=delivery.message_id, deleted_at__isnull=True)
-        ).first()
-        if message is None:
-            delivery.status = WebhookDelivery.Status.SKIPPED
-            delivery.done_at = timezone.now()
-            delivery.save(update_fields=["status", "done_at"])
-            return None
-        delivery.status = WebhookDelivery.Status.SENDING
-        delivery.attempts += 1
-        delivery.save(update_fields=["status", "attempts"])
+        return None
     payload = orjson.dumps(
         {"room": message.room.slug, "message": shapes.message(message)}
     )
