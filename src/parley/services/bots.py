@@ -21,8 +21,9 @@ receiver tells retries apart by ``X-Parley-Delivery``.
 A 2xx answer of JSON ``{"text": "..."}`` (at most
 ``PARLEY_WEBHOOK_RESPONSE_MAX_BYTES``) is posted into the room by the
 webhook's bot user, as a reply to the message, through
-``parley.services.messages.send`` (its checks of the text, the room's
-message budget, the broadcast; never run as a slash command).
+``parley.services.messages.send`` with ``as_bot`` (its checks of the
+text, the broadcast; no message budget, since each answer answers one
+message of a person, who spent theirs; never run as a slash command).
 
 **Slash commands** (``parley.commands``): a message ``/name args`` is
 stored and announced like any other (so everyone in the room sees what was
@@ -43,6 +44,7 @@ import httpx
 import orjson
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,12 +67,11 @@ Outcome = Literal["sent", "retry", "failed"]
 def post_reply(*, bot: AbstractBaseUser, room: Room, text: str, to: int) -> None:
     """Post ``text`` into ``room`` as ``bot``, replying to message ``to``
     (or as a plain message once that one is deleted). Never raises: a text
-    the room refuses (empty, too long, over the room's budget) is logged
-    and dropped."""
+    refused (empty, too long) is logged and dropped."""
     for reply_to in (to, None):
         try:
             messages.send(
-                author=bot, room=room, text=text, reply_to=reply_to, commands=False
+                author=bot, room=room, text=text, reply_to=reply_to, as_bot=True
             )
             return
         except ParleyError as error:
@@ -246,10 +247,17 @@ def command_bot() -> AbstractBaseUser:
     (``PARLEY_COMMAND_BOT_USERNAME``), made on first use with no
     password."""
     user_model = get_user_model()
-    username = parley_settings.COMMAND_BOT_USERNAME
+    named = {user_model.USERNAME_FIELD: parley_settings.COMMAND_BOT_USERNAME}
     manager = user_model._default_manager
-    bot = manager.filter(**{user_model.USERNAME_FIELD: username}).first()
-    return bot or manager.create_user(**{user_model.USERNAME_FIELD: username})
+    bot = manager.filter(**named).first()
+    if bot is not None:
+        return bot
+    try:
+        with transaction.atomic():
+            return manager.create_user(**named)
+    except IntegrityError:
+        # Made at the same moment by another process.
+        return manager.get(**named)
 
 
 def run_command(message_id: int, command: str, args: str) -> str | None:

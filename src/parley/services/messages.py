@@ -227,7 +227,7 @@ def _checked_store(
     client_id: str,
     attachments: Sequence[int],
     reply_to: int | None,
-    commands: bool = True,
+    as_bot: bool = False,
 ) -> Posted:
     """A send's checks, rate limit and write, in one trip to the database."""
     if room is None:
@@ -235,7 +235,7 @@ def _checked_store(
             raise TypeError("send() needs a room or a slug")
         room = rooms.get_readable(user=author, slug=slug)
     command = None
-    if commands:
+    if not as_bot:
         text, command = slash.prepare(text)
     parent = None
     if reply_to is not None:
@@ -243,7 +243,8 @@ def _checked_store(
     # Before the store: a refused send stores nothing and leaves its
     # client_id free for the retry.
     files.check_count(list(attachments))
-    ratelimit.spend_message(user_id=author.pk, room=room.slug)
+    if not as_bot:
+        ratelimit.spend_message(user_id=author.pk, room=room.slug)
     posted = store(
         room=room,
         author=author,
@@ -266,7 +267,7 @@ def send(
     acknowledge: Acknowledge | None = None,
     attachments: Sequence[int] = (),
     on_commit: bool = False,
-    commands: bool = True,
+    as_bot: bool = False,
 ) -> Posted:
     """Send a message: check, rate-limit, store, acknowledge, broadcast.
 
@@ -295,10 +296,12 @@ def send(
             broadcast; None when the caller answers with the return value.
         on_commit: broadcast once the caller's transaction commits (a
             host's ``ATOMIC_REQUESTS``; nothing on a rollback), not at once.
-        commands: whether a text ``/name args`` is a slash command
-            (``parley.commands.prepare``: ``//`` sends one slash), run
-            after the broadcast by the task ``commands.run``; False for a
-            bot's reply.
+        as_bot: a bot's answer to a message (``parley.services.bots``):
+            never a slash command, and no message budget (one answer per
+            message of a person, who spent theirs). Otherwise a text
+            ``/name args`` is a slash command (``parley.commands.prepare``:
+            ``//`` sends one slash), run after the broadcast by the task
+            ``commands.run``.
 
     Returns:
         ``Posted(message, created)``.
@@ -324,7 +327,7 @@ def send(
         client_id=client_id,
         attachments=attachments,
         reply_to=reply_to,
-        commands=commands,
+        as_bot=as_bot,
     )
     if acknowledge is not None:
         acknowledge(posted)
@@ -358,7 +361,7 @@ async def asend(
     reply_to: int | None = None,
     acknowledge: Acknowledge | None = None,
     attachments: Sequence[int] = (),
-    commands: bool = True,
+    as_bot: bool = False,
 ) -> Posted:
     """``send`` for async callers (the sockets): the checks and the write run
     on the database thread (``parley.db``), the acknowledgement and the
@@ -372,7 +375,7 @@ async def asend(
         client_id=client_id,
         attachments=attachments,
         reply_to=reply_to,
-        commands=commands,
+        as_bot=as_bot,
     )
     if acknowledge is not None:
         acknowledge(posted)

@@ -229,8 +229,8 @@ def create_webhook(
 
 
 def webhooks_of(*, user: AbstractBaseUser, slug: str) -> list[Webhook]:
-    """Room ``slug``'s webhooks, oldest first (without their secrets'
-    use: callers show no secret). Errors as ``_managed_room``."""
+    """Room ``slug``'s webhooks, oldest first (the API shows no secret).
+    Errors as ``_managed_room``."""
     room = _managed_room(user, slug)
     return list(Webhook.objects.filter(room=room).order_by("id"))
 
