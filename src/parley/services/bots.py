@@ -54,7 +54,7 @@ from parley.conf import parley_settings
 from parley.models import Message, Room, WebhookDelivery
 from parley.services import messages, profiles, webhooks
 from parley.wire import shapes
-from parley.wire.errors import ParleyError
+from parley.wire.errors import ErrorCode, ParleyError
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,10 @@ def post_reply(*, bot: AbstractBaseUser, room: Room, text: str, to: int) -> None
             )
             return
         except ParleyError as error:
-            if reply_to is None or error.code not in {"message_deleted", "not_found"}:
+            if reply_to is None or error.code not in {
+                ErrorCode.MESSAGE_DELETED,
+                ErrorCode.NOT_FOUND,
+            }:
                 logger.warning("a bot's reply in %s was refused: %s", room.slug, error)
                 return
 
@@ -93,10 +96,14 @@ def _reply_text(response: httpx.Response) -> str:
     ``PARLEY_WEBHOOK_RESPONSE_MAX_BYTES``; "" for any other answer."""
     limit = parley_settings.WEBHOOK_RESPONSE_MAX_BYTES
     body = b""
-    for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > limit:
-            return ""
+    try:
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > limit:
+                return ""
+    except httpx.HTTPError:
+        # Delivered (a 2xx came); its body did not: no reply, no retry.
+        return ""
     try:
         answer: Any = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
@@ -115,9 +122,9 @@ def _request(delivery: WebhookDelivery, payload: bytes) -> tuple[Outcome, str, s
         return "failed", str(refused), ""
     address = f"[{target.address}]" if ":" in target.address else target.address
     default_port = 443 if target.scheme == "https" else 80
-    host = (
-        target.host if target.port == default_port else f"{target.host}:{target.port}"
-    )
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    if target.port != default_port:
+        host = f"{host}:{target.port}"
     headers = {
         "Host": host,
         "Content-Type": "application/json",

@@ -153,3 +153,25 @@ def test_a_failing_command_says_so(alice, lobby, order_command):
     assert bots.run_command(posted.message.id, "order", "boom") == (
         "The command /order failed."
     )
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ((200, ["not", "an", "object"]), "sent"),
+        ((200, {"text": "x" * 100}), "sent"),  # past the bytes read: no reply
+        ((204, None), "sent"),
+        ((404, {"text": "no"}), "failed"),  # refused for good: not retried
+        ((302, None), "failed"),  # a redirect is not followed
+    ],
+)
+def test_answers_that_post_nothing(alice, lobby, receiver, settings, answer, status):
+    settings.PARLEY_WEBHOOK_RESPONSE_MAX_BYTES = 64
+    receiver.answers = [answer]
+    webhooks.create_webhook(user=alice, slug="lobby", url=receiver.url)
+    messages.send(author=alice, room=lobby, text="hello")
+    bots.sweep()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (status, 1)
+    assert Message.objects.count() == 1
+    assert bots.sweep() == 0
