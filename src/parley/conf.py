@@ -339,6 +339,37 @@ DEFAULTS: dict[str, Any] = {
     # when tasks run inline) purges, in seconds. Nothing to purge is one
     # indexed query per kind with a limit.
     "RETENTION_SWEEP_SECS": 600.0,
+    # Bots (parley.services.webhooks, parley.commands). Webhooks one room
+    # may have; one more is refused with `too_many_webhooks`.
+    "WEBHOOKS_PER_ROOM": 5,
+    # Webhook targets: https only unless WEBHOOK_ALLOW_HTTP (a loopback
+    # receiver in tests or development); a host resolving to a loopback,
+    # private, link-local, reserved or multicast address is refused unless
+    # WEBHOOK_ALLOW_PRIVATE_ADDRESSES (a receiver on the same network).
+    "WEBHOOK_ALLOW_HTTP": False,
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False,
+    # Certificate authorities trusted for webhook targets: a PEM file, or
+    # "" for certifi's bundle (httpx's default).
+    "WEBHOOK_CA_FILE": "",
+    # Longest wait for a webhook's answer, in seconds (connect and each
+    # read); then the delivery is retried like a 5xx.
+    "WEBHOOK_TIMEOUT_SECS": 5.0,
+    # Most bytes of a webhook's answer read (its {"text": ...} reply);
+    # a longer answer counts as delivered, with no reply.
+    "WEBHOOK_RESPONSE_MAX_BYTES": 64 * 1024,
+    # Attempts per delivery; the wait before attempt n+1 is
+    # WEBHOOK_RETRY_SECS * 2**(n-1) (exponential backoff). Sent by the
+    # sweeper of each server process (tasks inline) or `parley worker`.
+    "WEBHOOK_MAX_ATTEMPTS": 5,
+    "WEBHOOK_RETRY_SECS": 10.0,
+    # Slash commands besides those registered with parley.commands.register:
+    # a mapping of name to the dotted path of a function, or the same as
+    # text "name=path,name=path" (from the environment).
+    "COMMANDS": "",
+    # The user that posts what a slash command answers, made on first use;
+    # "#" keeps it apart from any account (Django's username validator
+    # refuses it).
+    "COMMAND_BOT_USERNAME": "commands#bot",
 }
 
 

@@ -120,6 +120,13 @@ async def test_the_shop_chats_and_notifies_from_a_wheel(browser: Browser, shop: 
     await expect(alice.locator(".message .text").last).to_have_text("On its way today.")
     await expect(alice.locator(".message").last).to_contain_text("staff (shop)")
 
+    # The shop's slash command answers in the room (examples/shop/orders/chat.py).
+    await alice.locator("#message-input").fill("/order 42")
+    await alice.locator("#message-input").press("Enter")
+    await expect(staff.locator(".message .text").last).to_have_text(
+        "Order #42 is placed."
+    )
+
     await staff.goto("/admin/orders/order/")
     await staff.locator("select[name$='-status']").select_option("shipped")
     await staff.get_by_role("button", name="Save").click()

@@ -34,7 +34,8 @@ that its *slug* is taken: a room cannot be created under it (409
 ``room_exists``), and ``subscribe`` creates a public room only under a free
 slug. Nobody reads or marks anyone else's notification, nor removes anyone
 else's push subscription; a room's topic and pins are its owner's, and
-a direct room, which has no owner, has neither; a guest reaches public
+a direct room, which has no owner, has neither (nor webhooks, which are
+also the owner's alone); a guest reaches public
 rooms only and has no notifications, subscriptions or notification
 settings. ``ORACLE_TABLE``
 adds a direct room's slug with no room (``dm-1-2``): it answers as one that
@@ -280,6 +281,30 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
     # The topic: the owner only; a direct room has no owner.
     "POST /api/rooms/{slug}/topic": {
         OWNER:     (OK,             OK,              FORBIDDEN,       ROOM_NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       ROOM_NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    # A room's outgoing webhooks: its owner only (staff too, not a role
+    # here); a direct room has no owner. The DELETE row's webhook is the
+    # owner's.
+    "GET /api/rooms/{slug}/webhooks": {
+        OWNER:     (OK,             OK,              FORBIDDEN,       ROOM_NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       ROOM_NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "POST /api/rooms/{slug}/webhooks": {
+        OWNER:     (CREATED,        CREATED,         FORBIDDEN,       ROOM_NOT_FOUND),
+        MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       ROOM_NOT_FOUND),
+        NONMEMBER: (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        GUEST:     (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
+        ANONYMOUS: UNAUTHENTICATED_4,
+    },
+    "DELETE /api/rooms/{slug}/webhooks/{webhook_id}": {
+        OWNER:     (NO_CONTENT,     NO_CONTENT,      FORBIDDEN,       ROOM_NOT_FOUND),
         MEMBER:    (FORBIDDEN,      FORBIDDEN,       FORBIDDEN,       ROOM_NOT_FOUND),
         NONMEMBER: (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),
         GUEST:     (FORBIDDEN,      ROOM_NOT_FOUND,  ROOM_NOT_FOUND,  ROOM_NOT_FOUND),

@@ -53,6 +53,7 @@ from tests.support.servers import ParleyServer, User, unique
 # (RFC 2606's .invalid), so the pushes that its messages plan reach nobody.
 PUSH_HOST = "push.invalid"
 PUSH_ENDPOINT = f"https://{PUSH_HOST}/matrix-"
+HOOK_URL = "https://127.0.0.1:9/matrix"
 
 # A message id no message has.
 MISSING_MESSAGE_ID = 2**62
@@ -136,6 +137,27 @@ class World:
             assert sent.status_code == 201, sent.text
         return file_id
 
+    def webhook(self, kind: str) -> int | None:
+        """A webhook the owner adds to the room of ``kind``; None for a
+        direct room (it has none) or a missing one."""
+        if kind not in (PUBLIC, PRIVATE):
+            return None
+        made = self.http[OWNER].post(
+            f"/api/rooms/{self.rooms[kind]}/webhooks", json={"url": HOOK_URL}
+        )
+        assert made.status_code == 201, made.text
+        hook_id: int = made.json()["id"]
+        return hook_id
+
+    def drop_webhooks(self, kind: str) -> None:
+        """Remove the webhooks a row left in the room of ``kind``: later rows
+        post there, and the room's limit stays far."""
+        if kind not in (PUBLIC, PRIVATE):
+            return
+        base = f"/api/rooms/{self.rooms[kind]}/webhooks"
+        for hook in self.http[OWNER].get(base).json():
+            self.http[OWNER].delete(f"{base}/{hook['id']}")
+
     def message(self, role: str, kind: str, own: bool) -> int:
         """A message to act on: ``role``'s own, or another's (a member's for
         the owner, the owner's for everyone else); a missing id for the
@@ -171,7 +193,12 @@ def visitor(server: ParleyServer) -> User:
 def world(tmp_path_factory: pytest.TempPathFactory):
     server = ParleyServer(
         tmp_path_factory.mktemp("matrix"),
-        env={"PARLEY_GUEST_ACCESS": "1", "PARLEY_PUSH_ALLOWED_HOSTS": PUSH_HOST},
+        env={
+            "PARLEY_GUEST_ACCESS": "1",
+            "PARLEY_PUSH_ALLOWED_HOSTS": PUSH_HOST,
+            # Webhooks towards HOOK_URL (nothing listens: never answered).
+            "PARLEY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1",
+        },
     ).start()
     try:
         users = {
@@ -284,6 +311,8 @@ def run_http(world: World, row: Row) -> str:
         path = path.replace("{attachment_id}", str(world.upload(holder, kind)))
     elif "{attachment_id}" in path:
         path = path.replace("{attachment_id}", str(world.attachment(kind)))
+    if "{webhook_id}" in path:
+        path = path.replace("{webhook_id}", str(world.webhook(kind) or 2**40))
     if "{emoji}" in path:
         path = path.replace("{emoji}", quote("👍", safe=""))
     if "{notification_id}" in path:
@@ -307,6 +336,8 @@ def run_http(world: World, row: Row) -> str:
             body = {"text": "from the matrix"}
         case "POST /api/rooms/{slug}/topic":
             body = {"topic": "set by the matrix"}
+        case "POST /api/rooms/{slug}/webhooks":
+            body = {"url": HOOK_URL}
         case "POST /api/messages/{message_id}/reactions":
             body = {"emoji": "👍"}
         case _ if method == "PATCH":
@@ -341,6 +372,8 @@ def run_http(world: World, row: Row) -> str:
         params = {"around": 1}
     response = http.request(method, path, json=body, params=params)
     answer = http_answer(response)
+    if "/webhooks" in path:
+        world.drop_webhooks(kind)
     if response.status_code != 200:
         return answer
     if path == "/api/search":

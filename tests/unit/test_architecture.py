@@ -23,6 +23,7 @@ TOP_LEVEL_LAYERS = {
     "parley.models": "base",
     "parley.ratelimit": "base",
     "parley.signals": "base",
+    "parley.commands": "base",
     "parley.version": "base",
     "parley": "entry",  # parley.notify / anotify
     "parley.__main__": "entry",

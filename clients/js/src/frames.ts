@@ -369,7 +369,8 @@ export type ErrorCode =
 
   | "reply_wrong_room"
   | "invalid_emoji"
-  | "too_many_reactions";
+  | "too_many_reactions"
+  | "unknown_command";
 
 /** A stored message as the history API gives it: a `message` frame
  * without its `type`. */

@@ -47,6 +47,7 @@ from parley.api.schemas import (
 )
 from parley.api.search import router as search_router
 from parley.api.threads import router as threads_router
+from parley.api.webhooks import router as webhooks_router
 from parley.conf import parley_settings
 from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
@@ -461,3 +462,5 @@ api.add_router("", attachments_router)
 api.add_router("", search_router)
 api.add_router("", threads_router)
 api.add_router("", me_router)
+# A room's outgoing webhooks (parley.api.webhooks).
+api.add_router("", webhooks_router)

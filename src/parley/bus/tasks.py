@@ -40,6 +40,7 @@ TASKS = {
     "mentions.notify": "parley.services.mentions.notify_mentions",
     "delivery.direct": "parley.services.delivery.plan_direct",
     "delivery.notification": "parley.services.delivery.plan_notification",
+    "commands.run": "parley.services.bots.run_command",
 }
 
 

@@ -1,8 +1,8 @@
-"""The delivery sweeper: a thread that sends the push retries and e-mails
-that came due (``parley.services.delivery.sweep``) every
-``PARLEY_DELIVERY_SWEEP_SECS``, and purges the messages past their
-retention (``parley.services.retention.purge``, a bounded batch) every
-``PARLEY_RETENTION_SWEEP_SECS``.
+"""The delivery sweeper: a thread that sends the push retries, e-mails and
+webhook deliveries that came due (``parley.services.delivery.sweep``,
+``parley.services.bots.sweep``) every ``PARLEY_DELIVERY_SWEEP_SECS``, and
+purges the messages past their retention (``parley.services.retention.purge``,
+a bounded batch) every ``PARLEY_RETENTION_SWEEP_SECS``.
 
 ``parley serve`` runs one per server process when tasks run inline, and
 ``parley worker`` one per worker: several sweepers are safe together, as
@@ -19,7 +19,7 @@ import time
 from django.db import connections
 
 from parley.conf import parley_settings
-from parley.services import delivery, retention
+from parley.services import bots, delivery, retention
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +37,14 @@ class Sweeper(threading.Thread):
         purge_at = time.monotonic() + parley_settings.RETENTION_SWEEP_SECS
         try:
             while not self.stopping.wait(parley_settings.DELIVERY_SWEEP_SECS):
-                try:
-                    delivery.sweep()
-                except Exception:
-                    logger.warning(
-                        "delivery sweep failed; retried at the next turn",
-                        exc_info=True,
-                    )
+                for sweep in (delivery.sweep, bots.sweep):
+                    try:
+                        sweep()
+                    except Exception:
+                        logger.warning(
+                            "delivery sweep failed; retried at the next turn",
+                            exc_info=True,
+                        )
                 if time.monotonic() >= purge_at:
                     purge_at = time.monotonic() + parley_settings.RETENTION_SWEEP_SECS
                     try:

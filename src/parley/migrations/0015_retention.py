@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("parley", "0012_room_links")]
+    dependencies = [("parley", "0014_webhooks")]
 
     operations = [
         migrations.AddIndex(

@@ -17,6 +17,7 @@ from parley.models.notifications import (
 from parley.models.pins import Pin
 from parley.models.reactions import Reaction
 from parley.models.rooms import Membership, Message, Room
+from parley.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "Activity",
@@ -36,4 +37,6 @@ __all__ = [
     "RoomLink",
     "RoomMute",
     "UsernameSkeleton",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -11,8 +11,9 @@ every caller, which passes what acknowledging means to it as
 nobody hears of a message before its sender's ack is on its way.
 """
 
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 # A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
@@ -22,17 +23,29 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+import parley.commands as slash
 import parley.ratelimit as ratelimit
 import parley.signals as signals
+from parley.bus import tasks
 from parley.bus.publish import publish, publish_sync
 from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
 from parley.services import attachments as files
-from parley.services import delivery, formatting, mentions, profiles, rooms, threads
+from parley.services import (
+    delivery,
+    formatting,
+    mentions,
+    profiles,
+    rooms,
+    threads,
+    webhooks,
+)
 from parley.services.policy import policy
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, ParleyError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +56,13 @@ class Posted:
         message: the stored message.
         created: False when ``client_id`` repeated an earlier send, whose
             message this is; nothing new was stored.
+        command: the slash command the text invokes (``parley.commands``),
+            run once the message is announced; None for none.
     """
 
     message: Message
     created: bool
+    command: slash.Invocation | None = None
 
 
 def clean_text(text: str) -> str:
@@ -185,6 +201,8 @@ def store(
             )
             if reply_to is not None:
                 threads.count_reply(reply_to)
+            # Outgoing webhooks: planned with the message, sent by the sweeper.
+            webhooks.plan(message)
         # Its shape shows the author's name and avatar: load them now, on
         # this thread, not when the event loop shapes it.
         profiles.attach(author)
@@ -210,6 +228,7 @@ def _checked_store(
     client_id: str,
     attachments: Sequence[int],
     reply_to: int | None,
+    as_bot: bool = False,
 ) -> Posted:
     """A send's checks, rate limit and write, in one trip to the database."""
     if room is None:
@@ -218,14 +237,18 @@ def _checked_store(
         room = rooms.get_readable(user=author, slug=slug)
     if not policy().can_post(author, room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("You may not post in this room."))
+    command = None
+    if not as_bot:
+        text, command = slash.prepare(text)
     parent = None
     if reply_to is not None:
         parent = threads.parent_for(user=author, room=room, message_id=reply_to)
     # Before the store: a refused send stores nothing and leaves its
     # client_id free for the retry.
     files.check_count(list(attachments))
-    ratelimit.spend_message(user_id=author.pk, room=room.slug)
-    return store(
+    if not as_bot:
+        ratelimit.spend_message(user_id=author.pk, room=room.slug)
+    posted = store(
         room=room,
         author=author,
         text=text,
@@ -233,6 +256,7 @@ def _checked_store(
         attachments=attachments,
         reply_to=parent,
     )
+    return replace(posted, command=command) if posted.created else posted
 
 
 def send(
@@ -246,6 +270,7 @@ def send(
     acknowledge: Acknowledge | None = None,
     attachments: Sequence[int] = (),
     on_commit: bool = False,
+    as_bot: bool = False,
 ) -> Posted:
     """Send a message: check, rate-limit, store, acknowledge, broadcast.
 
@@ -274,6 +299,12 @@ def send(
             broadcast; None when the caller answers with the return value.
         on_commit: broadcast once the caller's transaction commits (a
             host's ``ATOMIC_REQUESTS``; nothing on a rollback), not at once.
+        as_bot: a bot's answer to a message (``parley.services.bots``):
+            never a slash command, and no message budget (one answer per
+            message of a person, who spent theirs). Otherwise a text
+            ``/name args`` is a slash command (``parley.commands.prepare``:
+            ``//`` sends one slash), run after the broadcast by the task
+            ``commands.run``.
 
     Returns:
         ``Posted(message, created)``.
@@ -283,7 +314,8 @@ def send(
         Forbidden: ``forbidden`` when the policy's ``can_post`` says no.
         RateLimited: over the user's or the room's message budget
             (``parley.ratelimit.spend_message``); nothing is stored.
-        ParleyError: from ``clean_text``; ``too_many_attachments``.
+        ParleyError: from ``clean_text``; ``too_many_attachments``;
+            ``unknown_command`` (nothing stored).
         NotFound: ``attachment_not_found``; Conflict: ``attachment_used``
             (``parley.services.attachments.claim``).
         Conflict: ``client_id_reused`` when the key belongs to another room;
@@ -299,6 +331,7 @@ def send(
         client_id=client_id,
         attachments=attachments,
         reply_to=reply_to,
+        as_bot=as_bot,
     )
     if acknowledge is not None:
         acknowledge(posted)
@@ -316,6 +349,8 @@ def send(
             mentions.dispatch_sync(message)
             if message.room.kind == Room.Kind.DIRECT:
                 delivery.dispatch_direct_sync(message)
+            if posted.command is not None:
+                _run_command_sync(message, posted.command)
 
         if on_commit:
             transaction.on_commit(broadcast)
@@ -334,6 +369,7 @@ async def asend(
     reply_to: int | None = None,
     acknowledge: Acknowledge | None = None,
     attachments: Sequence[int] = (),
+    as_bot: bool = False,
 ) -> Posted:
     """``send`` for async callers (the sockets): the checks and the write run
     on the database thread (``parley.db``), the acknowledgement and the
@@ -347,6 +383,7 @@ async def asend(
         client_id=client_id,
         attachments=attachments,
         reply_to=reply_to,
+        as_bot=as_bot,
     )
     if acknowledge is not None:
         acknowledge(posted)
@@ -362,7 +399,34 @@ async def asend(
         await mentions.dispatch(message)
         if message.room.kind == Room.Kind.DIRECT:
             await delivery.dispatch_direct(message)
+        if posted.command is not None:
+            await _run_command(message, posted.command)
     return posted
+
+
+# The task that runs a slash command (parley.services.bots.run_command).
+COMMAND_TASK = "commands.run"
+
+
+def _run_command_sync(message: Message, command: slash.Invocation) -> None:
+    """Run ``command`` of the just-announced ``message`` (inline or in the
+    worker). Never raises: the message stays sent."""
+    try:
+        tasks.submit_sync(
+            COMMAND_TASK, message_id=message.id, command=command.name, args=command.args
+        )
+    except Exception:
+        logger.exception("the command of message %s failed", message.id)
+
+
+async def _run_command(message: Message, command: slash.Invocation) -> None:
+    """``_run_command_sync`` for the sockets."""
+    try:
+        await tasks.submit(
+            COMMAND_TASK, message_id=message.id, command=command.name, args=command.args
+        )
+    except Exception:
+        logger.exception("the command of message %s failed", message.id)
 
 
 def _next_seq(room_id: int) -> int:

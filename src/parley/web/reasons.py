@@ -77,5 +77,9 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.INVALID_EMOJI: _("This is not one emoji."),
         ErrorCode.TOO_MANY_REACTIONS: _("This message has all the reactions it may."),
         ErrorCode.WRONG_PASSWORD: _("The password is not right."),
+        ErrorCode.TOO_MANY_WEBHOOKS: _("This room has all the webhooks it may."),
+        ErrorCode.UNKNOWN_COMMAND: _(
+            "There is no such command; start with // to send a slash."
+        ),
     }
     return {str(code): text for code, text in reasons.items()}

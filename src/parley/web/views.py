@@ -31,6 +31,7 @@ from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
 from parley.web.shell import members_panel, room_title, shell_context
 from parley.web.threads import thread_config
+from parley.web.webhooks import can_manage_webhooks, webhooks_config
 from parley.wire.errors import ErrorCode, ParleyError
 
 # Placeholders in URL templates the pages' scripts fill in; reverse() is
@@ -382,6 +383,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
         },
     }
     config.update(details_config(current, is_owner=is_owner))
+    config.update(webhooks_config(current))
     return page(
         request,
         "parley/room.html",
@@ -393,6 +395,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
             "can_invite": is_owner and current.kind == Room.Kind.PRIVATE,
             "can_set_topic": is_owner,
             "can_leave": can_leave(current),
+            "can_manage_webhooks": can_manage_webhooks(current, is_owner=is_owner),
         },
     )
 

@@ -60,6 +60,8 @@ class ErrorCode(StrEnum):
     INVALID_EMOJI = "invalid_emoji"
     TOO_MANY_REACTIONS = "too_many_reactions"
     WRONG_PASSWORD = "wrong_password"
+    TOO_MANY_WEBHOOKS = "too_many_webhooks"
+    UNKNOWN_COMMAND = "unknown_command"
 
 
 class ParleyError(Exception):

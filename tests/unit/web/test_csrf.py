@@ -37,6 +37,7 @@ from parley.services import (
     reads,
     rooms,
     tokens,
+    webhooks,
 )
 from tests.support.push_service import BrowserKeys
 
@@ -101,7 +102,7 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push|details|attachments|threads|me)_",
+                    r"^parley_api_(views|push|details|attachments|threads|me|webhooks)_",
                     "",
                     operation["operationId"],
                 )
@@ -132,6 +133,8 @@ def world(django_user_model, settings) -> World:
     Ann has not read; Ann's private room with her message; a notification
     and an API token of Ann's. Guest access is on."""
     settings.PARLEY_GUEST_ACCESS = True
+    # Webhooks to a loopback address (none is sent here).
+    settings.PARLEY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     ann = django_user_model.objects.create_user("ann", password=PASSWORD)
     ben = django_user_model.objects.create_user("ben", password=PASSWORD)
     public = rooms.join_or_create(user=ben, name="lobby")
@@ -156,6 +159,7 @@ def world(django_user_model, settings) -> World:
             "emoji": "👍",
             "notification_id": notification.pk,
             "attachment_id": 1,
+            "webhook_id": 1,
             "user_id": ann.pk,
             "version": 1,
             # Django's admin
@@ -304,6 +308,8 @@ API_CASES: dict[str, Case] = {
     ),
     "discard_attachment": Case(lambda w: {}, 204),
     "delete_my_account": Case(lambda w: {"password": PASSWORD}, 204),
+    "create_webhook": Case(lambda w: {"url": "https://127.0.0.1:9/hook"}, 201),
+    "delete_webhook": Case(lambda w: {}, 204),
 }
 
 
@@ -320,6 +326,14 @@ def pinned(world: World) -> dict[str, Any]:
     return {}
 
 
+def webhook(world: World) -> dict[str, Any]:
+    """A webhook of Ann's private room, for her to delete it."""
+    made, _secret = webhooks.create_webhook(
+        user=world.ann, slug=world.private.slug, url="https://127.0.0.1:9/hook"
+    )
+    return {"slug": world.private.slug, "webhook_id": made.pk}
+
+
 # Path parameters of the API calls, by operation: which room, message...
 API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "add_member": lambda w: {"slug": w.private.slug},
@@ -327,6 +341,8 @@ API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "set_topic": lambda w: {"slug": w.private.slug},
     "leave_room": member_of_lobby,
     "unpin_message": pinned,
+    "create_webhook": lambda w: {"slug": w.private.slug},
+    "delete_webhook": webhook,
     # One of Ann's uploads, not sent.
     "discard_attachment": lambda w: {
         "attachment_id": attachments.upload(

@@ -131,6 +131,7 @@ def test_every_html_page_has_the_policy_and_no_inline_code(ann, settings):
         "emoji": "👍",
         "notification_id": 1,
         "attachment_id": 1,
+        "webhook_id": 1,
         "token": email.unsubscribe_token(ann.pk, ["direct"]),
         "user_id": ann.pk,
         "version": 1,

@@ -42,6 +42,7 @@ import { OnlineList, setupInvite, TypingLine } from "./people.js";
 import { ReadingAids } from "./reading.js";
 import { aroundSeq, setupSearch, showFound } from "./search.js";
 import { startShell } from "./shell.js";
+import { setupWebhooks } from "./webhooks.js";
 
 const SUBSCRIBE_REF = "subscribe";
 // Scrolled to within this many pixels of its top: load older messages.
@@ -137,6 +138,7 @@ class RoomView {
     window.addEventListener("focus", () => this.markRead());
     setInterval(() => this.messages.relabelDays(), RELABEL_MS);
     setupInvite(this.http, this.config);
+    setupWebhooks(this.http, this.config, (error) => this.reason(error));
     this.details.start();
     this.tray = new AttachmentTray(this.config, {
       tray: document.getElementById("attachment-tray"),
