@@ -7,6 +7,7 @@ Only ``parley.services`` writes these models; read them anywhere.
 from parley.models.accounts import ApiToken, Guest, Profile, UsernameSkeleton
 from parley.models.attachments import Attachment
 from parley.models.delivery import Activity, Delivery
+from parley.models.moderation import Ban
 from parley.models.notifications import (
     Notification,
     NotificationSetting,
@@ -21,6 +22,7 @@ __all__ = [
     "Activity",
     "ApiToken",
     "Attachment",
+    "Ban",
     "Delivery",
     "Guest",
     "Membership",

@@ -29,7 +29,15 @@ from parley.conf import parley_settings
 from parley.db import database_sync_to_async
 from parley.models import Message, Room
 from parley.services import attachments as files
-from parley.services import delivery, formatting, mentions, profiles, rooms, threads
+from parley.services import (
+    delivery,
+    formatting,
+    mentions,
+    moderation,
+    profiles,
+    rooms,
+    threads,
+)
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, ParleyError
 
@@ -215,6 +223,7 @@ def _checked_store(
         if slug is None:
             raise TypeError("send() needs a room or a slug")
         room = rooms.get_readable(user=author, slug=slug)
+    moderation.check_can_post(author, room)
     parent = None
     if reply_to is not None:
         parent = threads.parent_for(user=author, room=room, message_id=reply_to)
@@ -279,6 +288,9 @@ def send(
         NotFound: ``room_not_found`` for a room ``author`` may not read.
         RateLimited: over the user's or the room's message budget
             (``parley.ratelimit.spend_message``); nothing is stored.
+        Forbidden: ``room_archived``, ``muted`` (with ``retry_after``);
+            NotFound: ``room_not_found`` once removed or banned
+            (``moderation.check_can_post``, on the store as it is now).
         ParleyError: from ``clean_text``; ``too_many_attachments``.
         NotFound: ``attachment_not_found``; Conflict: ``attachment_used``
             (``parley.services.attachments.claim``).

@@ -24,7 +24,7 @@ import parley.ratelimit as ratelimit
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Message, Reaction
-from parley.services import rooms
+from parley.services import moderation, rooms
 from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 from parley.wire.frames import MAX_EMOJI_CHARS, ServerFrameType
@@ -115,6 +115,7 @@ def toggle(*, user: AbstractBaseUser, message_id: int, emoji: str, on: bool) -> 
         )
         if message is None or not rooms.can_read(user, message.room):
             raise NotFound(ErrorCode.NOT_FOUND, _("No such message."))
+        moderation.check_can_post(user, message.room)
         mine = Reaction.objects.filter(message=message, user_id=user.pk, emoji=emoji)
         if on:
             changed = not mine.exists() and _add(user, message, emoji)

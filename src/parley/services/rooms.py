@@ -32,7 +32,7 @@ from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
 from parley.ratelimit import RateLimited
-from parley.services import names, profiles
+from parley.services import moderation, names, profiles
 from parley.services.guests import is_guest, refuse_guests
 from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
@@ -96,11 +96,12 @@ def _title(title: str) -> str:
 
 
 def can_read(user: AbstractBaseUser, room: Room) -> bool:
-    """Whether ``user`` may read (and so post in) ``room``."""
+    """Whether ``user`` may read (and so post in) ``room``: not if banned
+    from a public one (``moderation.is_banned``)."""
     if not user.is_authenticated:
         return False
     if room.kind == Room.Kind.PUBLIC:
-        return True
+        return not moderation.is_banned(user, room)
     if is_guest(user):
         return False
     return Membership.objects.filter(room=room, user=user).exists()  # type: ignore[misc]
@@ -113,7 +114,9 @@ def readable_rooms(user: AbstractBaseUser) -> QuerySet[Room]:
     # A subquery, not a join: readers of public rooms are members too, and a
     # join would pair every public room with all of them (then DISTINCT).
     mine = Membership.objects.filter(user_id=user.pk).values("room_id")
-    return Room.objects.filter(Q(kind=Room.Kind.PUBLIC) | Q(pk__in=mine))
+    return Room.objects.filter(Q(kind=Room.Kind.PUBLIC) | Q(pk__in=mine)).exclude(
+        pk__in=moderation.banned_room_ids(user)
+    )
 
 
 def get_readable(*, user: AbstractBaseUser, slug: str) -> Room:
@@ -347,7 +350,7 @@ def members(*, room: Room) -> list[Membership]:
     return list(
         Membership.objects.filter(room=room)
         .select_related("user")
-        .order_by("-role", username)  # "owner" sorts after "member"
+        .order_by("-role", username)  # "owner" > "moderator" > "member"
     )
 
 

@@ -59,6 +59,9 @@ class ErrorCode(StrEnum):
     REPLY_WRONG_ROOM = "reply_wrong_room"
     INVALID_EMOJI = "invalid_emoji"
     TOO_MANY_REACTIONS = "too_many_reactions"
+    # Moderation (parley.services.moderation).
+    MUTED = "muted"
+    ROOM_ARCHIVED = "room_archived"
 
 
 class ParleyError(Exception):
