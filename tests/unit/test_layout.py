@@ -62,6 +62,7 @@ NO_OWN_TEST = {
     "models/attachments.py": "fields and its two URLs; the services' and the "
     "views' tests read them",
     "models/reactions.py": MODELS_ONLY,
+    "models/moderation.py": MODELS_ONLY,
     "realtime/interfaces.py": "Protocol classes only: method signatures, no behaviour",
 }
 

@@ -187,6 +187,7 @@ class FollowingRooms(FrameConsumer):
             title=title,
             kind=room.kind,
             topic=room.topic,
+            archived=room.archived_at is not None or None,
             last_seq=replay.last_seq,
             online=self.hub.presence.online(room.id),
             read_seq=read.seq,

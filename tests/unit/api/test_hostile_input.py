@@ -74,7 +74,7 @@ def test_an_unparsable_body_is_a_documented_400(api):
         for method, operation in item.items()
         if "requestBody" in operation
     ]
-    assert len(with_body) == 11  # + topic, upload, reaction (issue 13)
+    assert len(with_body) == 13  # + topic, upload, reaction (issue 13), mute, role
     for path, method in with_body:
         assert "400" in schema["paths"][path][method]["responses"], (method, path)
     response = post(api, "/api/rooms/lobby/read", "\x00")
