@@ -306,7 +306,8 @@ def mute(
     Raises:
         ParleyError: ``invalid_request`` for a duration out of 1 to
             ``PARLEY_MAX_MUTE_SECS`` seconds; what ``_subject`` raises.
-        NotFound: ``not_found`` if the user is no member of the room.
+        NotFound: ``not_found`` if the user is no member of a private
+            room (a public room's reader becomes a member, muted).
     """
     limit = parley_settings.MAX_MUTE_SECS
     if seconds is not None and not 1 <= seconds <= limit:
@@ -315,8 +316,17 @@ def mute(
             _("A mute lasts 1 to %(limit)d seconds.") % {"limit": limit},
         )
     user = _subject(by=by, room=room, username=username)
-    until = None if seconds is None else timezone.now() + timedelta(seconds=seconds)
-    if not Membership.objects.filter(room=room, user_id=user.pk).update(
+    if seconds is None:
+        Membership.objects.filter(room=room, user_id=user.pk).update(muted_until=None)
+        return None
+    until = timezone.now() + timedelta(seconds=seconds)
+    if room.kind == Room.Kind.PUBLIC:
+        # A public room's reader need not be a member yet: the mute makes
+        # them one, or it would not hold.
+        Membership.objects.update_or_create(
+            room=room, user_id=user.pk, defaults={"muted_until": until}
+        )
+    elif not Membership.objects.filter(room=room, user_id=user.pk).update(
         muted_until=until
     ):
         raise NotFound(ErrorCode.NOT_FOUND, _("They are no member of this room."))
