@@ -344,7 +344,8 @@ def set_role(
             or for an owner's role.
         ParleyError: ``invalid_request`` for a role other than
             ``moderator`` and ``member``; what ``_subject`` raises.
-        NotFound: ``not_found`` if the user is no member of the room.
+        NotFound: ``not_found`` if the user is no member of a private
+            room (a public room's reader becomes a member).
     """
     if role not in (Membership.Role.MODERATOR, Membership.Role.MEMBER):
         raise ParleyError(
@@ -355,6 +356,9 @@ def set_role(
     user = _subject(by=by, room=room, username=username)
     with transaction.atomic():
         membership = Membership.objects.filter(room=room, user_id=user.pk).first()
+        if membership is None and room.kind == Room.Kind.PUBLIC:
+            # A public room's reader need not be a member yet.
+            membership = Membership.objects.create(room=room, user_id=user.pk)
         if membership is None:
             raise NotFound(ErrorCode.NOT_FOUND, _("They are no member of this room."))
         if membership.role != role:

@@ -76,5 +76,7 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.REPLY_WRONG_ROOM: _("A reply answers a message of this room."),
         ErrorCode.INVALID_EMOJI: _("This is not one emoji."),
         ErrorCode.TOO_MANY_REACTIONS: _("This message has all the reactions it may."),
+        ErrorCode.MUTED: _("You are muted in this room for now."),
+        ErrorCode.ROOM_ARCHIVED: _("This room is archived: it is read-only."),
     }
     return {str(code): text for code, text in reasons.items()}
