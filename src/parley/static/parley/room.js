@@ -115,7 +115,7 @@ class RoomView {
       http: this.http,
       list: this.list,
       reason: (error) => this.reason(error),
-      gone: (sentence) => this.gone(sentence),
+      gone: (sentence) => this.gone(sentence, { stop: false }),
       readOnly: (on) => this.readOnly(on),
     });
   }
@@ -443,11 +443,14 @@ class RoomView {
     }
   }
 
-  /** The room is no longer this user's (`sentence` says why): the socket
-   * stops, unsent messages fail, the composer closes. */
-  gone(sentence) {
+  /** The room is no longer this user's (`sentence` says why): unsent
+   * messages fail, the composer closes, and the socket stops (`stop`), or
+   * only stops following the room (a removal: the other rooms' badges and
+   * the bell go on, and a reconnect does not subscribe to it again). */
+  gone(sentence, { stop = true } = {}) {
     this.roomGone = true;
-    this.socket.stop();
+    if (stop) this.socket.stop();
+    else this.socket.unfollow(this.config.room);
     this.setStatus(sentence, "gone");
     this.outbox.failAll();
     for (const entry of this.outbox.entries()) {
