@@ -100,6 +100,8 @@ def toggle(*, user: AbstractBaseUser, message_id: int, emoji: str, on: bool) -> 
             ``too_many_reactions`` when the message carries
             ``PARLEY_MAX_REACTIONS_PER_MESSAGE`` distinct emoji already and
             this is another.
+        Forbidden: ``room_archived``, ``muted``
+            (``moderation.check_can_post``).
     """
     emoji = clean_emoji(emoji)
     ratelimit.spend_message(user_id=user.pk)
