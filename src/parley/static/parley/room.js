@@ -374,8 +374,11 @@ class RoomView {
       this.apply(stream.replayed(stream.lastSeq));
     }
     if (Array.isArray(frame.online)) this.online.set(frame.online);
-    if (typeof frame.topic === "string") this.details.setTopic(frame.topic);
-    if (frame.archived) this.readOnly(true);
+    if (typeof frame.topic === "string") {
+      // A whole snapshot (a repair's `subscribed` carries neither).
+      this.details.setTopic(frame.topic);
+      this.readOnly(Boolean(frame.archived));
+    }
     this.readSeq = frame.read_seq ?? this.readSeq;
     this.showUnread();
     if (!this.historyLoaded) this.loadLatest().catch(console.error);
