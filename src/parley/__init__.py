@@ -1,8 +1,9 @@
 """Parley: real-time chat and notifications for Django, built on Channels.
 
 ``parley.notify`` and ``parley.anotify`` push a notification to a user's open
-tabs from anywhere in a project; ``parley.post`` and ``parley.add_member``
-(and ``apost``, ``aadd_member`` for async code) do what the page does, so
+tabs from anywhere in a project; ``parley.post``, ``parley.add_member`` and
+``parley.remove_member`` (and ``apost``, ``aadd_member``,
+``aremove_member`` for async code) do what the page does, so
 host code never touches Parley's models; ``parley.delete_user`` deletes an
 account and keeps its messages. ``parley.room_for(order)`` is the
 room attached to a host object; ``parley.Policy`` (``PARLEY_POLICY``) the
@@ -231,3 +232,42 @@ def delete_user(user: "AbstractBaseUser") -> None:
     from parley.services import accounts
 
     accounts.erase(user)
+
+
+def remove_member(
+    room: "Room | str", user: "AbstractBaseUser", *, ban: bool = False
+) -> bool:
+    """Remove ``user`` from ``room`` on the host project's authority (no
+    moderator needed), and ban them if ``ban`` (then they cannot come back
+    to a public room). After commit, their open sockets in the room, on
+    every process, get ``unsubscribed {room, reason: "removed"}`` (or
+    ``"banned"``) and refuse what they send there; the room hears ``member
+    {left: true, reason}``; ``member_left`` is sent with that reason.
+
+    Args:
+        room: a public or private ``Room``, or its slug.
+        user: who goes.
+
+    Returns:
+        Whether a membership was removed (False for a public room's reader
+        who was no member; their sockets are cut anyway).
+
+    Raises:
+        parley.models.Room.DoesNotExist: no room has that slug.
+        parley.wire.errors.ParleyError: ``invalid_request`` for a direct
+            room, whose two members are fixed.
+    """
+    from parley.models import Room
+    from parley.services import moderation
+
+    found = Room.objects.get(slug=room) if isinstance(room, str) else room
+    return moderation.expel(room=found, user=user, ban=ban)
+
+
+async def aremove_member(
+    room: "Room | str", user: "AbstractBaseUser", *, ban: bool = False
+) -> bool:
+    """``remove_member`` for async code; arguments, result and errors as it."""
+    from parley.db import database_sync_to_async
+
+    return cast(bool, await database_sync_to_async(remove_member)(room, user, ban=ban))

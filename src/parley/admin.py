@@ -1,5 +1,6 @@
-"""Parley in the Django admin: rooms, memberships, messages, notifications
-and API tokens, for the site's staff to look up and moderate.
+"""Parley in the Django admin: rooms, memberships (with their mutes), bans,
+messages, notifications and API tokens, for the site's staff to look up and
+moderate.
 
 The admin reads Parley's models but never writes them behind the services'
 back: the pages are read-only, adding and Django's bulk delete are off, and
@@ -14,8 +15,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from parley.models import ApiToken, Membership, Message, Notification, Room
-from parley.services import edits, tokens
+from parley.models import ApiToken, Ban, Membership, Message, Notification, Room
+from parley.services import edits, moderation, tokens
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,18 +34,61 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(ReadOnlyAdmin):
-    list_display = ["slug", "title", "kind", "last_seq", "created_at"]
-    list_filter = ["kind"]
+    list_display = ["slug", "title", "kind", "last_seq", "created_at", "archived_at"]
+    list_filter = ["kind", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["slug", "title"]
     date_hierarchy = "created_at"
 
 
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ["room", "user", "role", "joined_at", "last_read_seq"]
+    list_display = ["room", "user", "role", "joined_at", "last_read_seq", "muted_until"]
     list_filter = ["role"]
     search_fields = ["room__slug", "user__username"]
     list_select_related = ["room", "user"]
+    actions = ["remove_members"]
+
+    @admin.action(
+        description=_("Remove the selected members from their rooms"),
+        permissions=["moderate"],
+    )
+    def remove_members(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Remove through ``moderation.expel``: their open sockets in the
+        room are cut at once (direct rooms' members stay)."""
+        count = 0
+        for membership in queryset.select_related("room", "user"):
+            if membership.room.kind != Room.Kind.DIRECT:
+                count += moderation.expel(room=membership.room, user=membership.user)
+        self.message_user(
+            request,
+            ngettext("%d member removed.", "%d members removed.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        """Staff with Django's ``delete_membership`` permission."""
+        return request.user.has_perm("parley.delete_membership")
+
+
+@admin.register(Ban)
+class BanAdmin(ReadOnlyAdmin):
+    list_display = ["room", "user", "by", "created_at"]
+    search_fields = ["room__slug", "user__username"]
+    list_select_related = ["room", "user", "by"]
+    actions = ["lift_bans"]
+
+    @admin.action(description=_("Lift the selected bans"), permissions=["moderate"])
+    def lift_bans(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Lift through ``moderation.unban`` (staff moderate every room)."""
+        for ban in queryset.select_related("room", "user"):
+            moderation.unban(
+                by=request.user, room=ban.room, username=ban.user.get_username()
+            )
+        self.message_user(request, _("Lifted."), messages.SUCCESS)
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        """Staff with Django's ``delete_ban`` permission."""
+        return request.user.has_perm("parley.delete_ban")
 
 
 @admin.register(Message)

@@ -388,8 +388,9 @@ class ParleyClient(MessageCalls):
             await self._on_message(frame)
         elif kind == "subscribed":
             await self._on_subscribed(frame)
-        elif kind == "unsubscribed" and frame.get("reason") == "left":
-            self._streams.pop(frame["room"], None)  # not followed again
+        elif kind == "unsubscribed" and frame.get("reason"):
+            # Left, or removed by a moderator: not followed again.
+            self._streams.pop(frame["room"], None)
         elif kind == "ack":
             pending = self._pending.pop(frame["client_id"], None)
             if pending is not None and not pending.future.done():

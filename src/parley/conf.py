@@ -255,6 +255,10 @@ DEFAULTS: dict[str, Any] = {
     # Most messages pinned in one room at once: the pinned list stays a
     # short list, read in one page.
     "MAX_PINS_PER_ROOM": 50,
+    # Moderation (parley.services.moderation): the longest mute, in
+    # seconds (30 days); a longer one is refused (`invalid_request`): a
+    # ban or a removal says "for good".
+    "MAX_MUTE_SECS": 30 * 24 * 3600,
     # Default and largest page of a room's member list (the members API).
     "MEMBERS_PAGE_DEFAULT": 100,
     "MEMBERS_PAGE_MAX": 500,

@@ -35,7 +35,8 @@ that its *slug* is taken: a room cannot be created under it (409
 slug. Nobody reads or marks anyone else's notification, nor removes anyone
 else's push subscription; a room's topic and pins are its owner's, and
 a direct room, which has no owner, has neither (nor webhooks, which are
-also the owner's alone); a guest reaches public
+also the owner's alone); moderation (removing, banning, muting, roles,
+archiving) is its owner's too, and a direct room has none; a guest reaches public
 rooms only and has no notifications, subscriptions or notification
 settings. ``ORACLE_TABLE``
 adds a direct room's slug with no room (``dm-1-2``): it answers as one that
@@ -223,6 +224,25 @@ SOCKET_TABLE: dict[str, dict[str, Any]] = {
     },
 }
 
+MODERATION_ROUTES = (
+    "POST /api/rooms/{slug}/members/{username}/remove",
+    "POST /api/rooms/{slug}/members/{username}/ban",
+    "DELETE /api/rooms/{slug}/members/{username}/ban",
+    "POST /api/rooms/{slug}/members/{username}/mute",
+    "DELETE /api/rooms/{slug}/members/{username}/mute",
+    "POST /api/rooms/{slug}/members/{username}/role",
+    "POST /api/rooms/{slug}/archive",
+    "DELETE /api/rooms/{slug}/archive",
+)
+# Moderation's routes (issue 15) all answer alike; the rows are in HTTP_TABLE.
+#             public        private          direct          missing
+MODERATION = {
+    OWNER:     (OK,          OK,              FORBIDDEN,      ROOM_NOT_FOUND),
+    MEMBER:    (FORBIDDEN,   FORBIDDEN,       FORBIDDEN,      ROOM_NOT_FOUND),
+    NONMEMBER: (FORBIDDEN,   ROOM_NOT_FOUND,  ROOM_NOT_FOUND, ROOM_NOT_FOUND),
+    GUEST:     (FORBIDDEN,   ROOM_NOT_FOUND,  ROOM_NOT_FOUND, ROOM_NOT_FOUND),
+    ANONYMOUS: UNAUTHENTICATED_4,
+}
 #             public           private          direct           missing
 HTTP_TABLE: dict[str, dict[str, Any]] = {
     # Whether the room is in the list.
@@ -539,6 +559,10 @@ HTTP_TABLE: dict[str, dict[str, Any]] = {
         OWNER: WRONG_PASSWORD, MEMBER: WRONG_PASSWORD, NONMEMBER: WRONG_PASSWORD,
         GUEST: GUEST_FORBIDDEN, ANONYMOUS: NOT_AUTHENTICATED,
     },
+    # Moderation (issue 15), on a fresh room of the kind, acting on the
+    # member: its owner moderates (a direct room has none); the member
+    # does not outrank themselves.
+    **{operation: MODERATION for operation in MODERATION_ROUTES},
 }
 
 # The direct-conversation oracle: a third person's answers for the direct

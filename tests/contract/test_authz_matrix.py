@@ -295,7 +295,9 @@ def run_http(world: World, row: Row) -> str:
     method, path = route_of(row.operation)
     own = row.operation.endswith("(own)")
     body: dict[str, Any] | None = None
-    if path.endswith("/leave"):
+    # Rows that change who belongs, or the room, act on a fresh one.
+    moderating = "/members/{username}/" in path or path.endswith("/archive")
+    if path.endswith("/leave") or moderating:
         path = path.replace("{slug}", world.fresh_room(kind))
     if "{slug}" in path:
         path = path.replace("{slug}", world.slug(kind))
@@ -319,7 +321,13 @@ def run_http(world: World, row: Row) -> str:
         owner = role if own else other_role(role)
         path = path.replace("{notification_id}", str(world.notifications[owner]))
     if "{username}" in path:
-        peer = GUEST if row.operation.endswith("(guest)") else OWNER
+        peer = (
+            GUEST
+            if row.operation.endswith("(guest)")
+            else MEMBER
+            if moderating
+            else OWNER
+        )
         path = path.replace("{username}", quote(world.users[peer].username, safe=""))
     match row.operation.removesuffix(" (oracle)"):
         case "POST /api/rooms":
@@ -338,6 +346,10 @@ def run_http(world: World, row: Row) -> str:
             body = {"topic": "set by the matrix"}
         case "POST /api/rooms/{slug}/webhooks":
             body = {"url": HOOK_URL}
+        case "POST /api/rooms/{slug}/members/{username}/mute":
+            body = {"seconds": 60}
+        case "POST /api/rooms/{slug}/members/{username}/role":
+            body = {"role": "moderator"}
         case "POST /api/messages/{message_id}/reactions":
             body = {"emoji": "👍"}
         case _ if method == "PATCH":

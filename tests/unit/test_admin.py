@@ -4,13 +4,13 @@ actions go through the services, which tell the open sockets."""
 import pytest
 from django.urls import reverse
 
-from parley.models import ApiToken, Message
-from parley.services import messages, rooms, tokens
+from parley.models import ApiToken, Ban, Message
+from parley.services import messages, moderation, rooms, tokens
 from tests.unit.services.frames import Listener
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["room", "membership", "message", "notification", "apitoken"]
+MODELS = ["room", "membership", "ban", "message", "notification", "apitoken"]
 
 
 @pytest.fixture
@@ -87,3 +87,28 @@ def test_staff_without_parleys_permissions_see_none_of_it(
     client.force_login(clerk)
     page = client.get(reverse("admin:parley_message_changelist"))
     assert page.status_code == 403
+
+
+def test_removing_members_cuts_their_sockets_and_lifting_a_ban(
+    client, staff, lobby, bob, django_capture_on_commit_callbacks
+):
+    rooms.admit(room=lobby, user=bob)
+    moderation.ban(by=staff, room=lobby, username="bob")
+    ban = Ban.objects.get()
+    client.post(
+        reverse("admin:parley_ban_changelist"),
+        {"action": "lift_bans", "_selected_action": [ban.pk]},
+    )
+    assert not Ban.objects.exists()
+    member = rooms.admit(room=lobby, user=bob)[0]
+    inbox = Listener.user(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("admin:parley_membership_changelist"),
+            {"action": "remove_members", "_selected_action": [member.pk]},
+            follow=True,
+        )
+    assert b"1 member removed." in answer.content
+    assert inbox.frames() == [
+        {"type": "unsubscribed", "room": "lobby", "reason": "removed"}
+    ]

@@ -64,6 +64,7 @@ NO_OWN_TEST = {
     "views' tests read them",
     "models/reactions.py": MODELS_ONLY,
     "models/webhooks.py": MODELS_ONLY,
+    "models/moderation.py": MODELS_ONLY,
     "realtime/interfaces.py": "Protocol classes only: method signatures, no behaviour",
 }
 

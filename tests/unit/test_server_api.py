@@ -1,5 +1,6 @@
-"""``parley.post`` / ``apost`` and ``parley.add_member`` / ``aadd_member``:
-what host code calls instead of touching Parley's models."""
+"""``parley.post`` / ``apost``, ``parley.add_member`` / ``aadd_member`` and
+``parley.remove_member`` / ``aremove_member``: what host code calls instead of
+touching Parley's models."""
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -80,6 +81,21 @@ def test_a_direct_room_takes_no_third_member(alice, bob, carol):
         parley.add_member("no-such-room", carol)
 
 
+def test_remove_member_cuts_their_sockets_and_a_ban_keeps_them_out(
+    alice, bob, django_capture_on_commit_callbacks
+):
+    lobby = rooms.create_room(user=alice, title="Lobby")
+    parley.add_member(lobby, bob)
+    inbox = Listener.user(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert parley.remove_member("lobby", bob, ban=True)
+    assert inbox.frames() == [
+        {"type": "unsubscribed", "room": "lobby", "reason": "banned"}
+    ]
+    with pytest.raises(NotFound):
+        parley.post(lobby, bob, "let me back")
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_the_async_twins(make_user):
     owner = await sync_to_async(make_user)("owner")
@@ -90,3 +106,6 @@ async def test_the_async_twins(make_user):
     await parley.aadd_member(plans, guest)
     said = await parley.apost("plans", guest, "hello")
     assert said.seq == 1 and said.author_id == guest.pk
+    assert await parley.aremove_member("plans", guest)
+    with pytest.raises(NotFound):
+        await parley.apost("plans", guest, "still here?")

@@ -45,7 +45,7 @@ Name = Annotated[str, Path(pattern=NO_NUL)]
 class MemberOut(Schema):
     username: str
     name: str = Field("", description="the display name, else the username")
-    role: Literal["owner", "member"]
+    role: Literal["owner", "moderator", "member"]
     joined_at: datetime
 
 

@@ -85,6 +85,7 @@ class RoomOut(Schema):
     )
     created_at: datetime
     url: str = Field(description="the room's page")
+    archived: bool = Field(False, description="read-only (archived by its owner)")
 
 
 class ReadIn(Body):

@@ -26,6 +26,7 @@ from parley.api.attachments import router as attachments_router
 from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.me import router as me_router
+from parley.api.moderation import router as moderation_router
 from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,
@@ -188,7 +189,9 @@ def _error(
 
 @api.exception_handler(ParleyError)
 def parley_error(request: HttpRequest, exc: ParleyError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, exc.message)
+    # ``muted`` carries retry_after, as ``rate_limited`` does.
+    extra = {"retry_after": exc.retry_after} if hasattr(exc, "retry_after") else {}
+    return _error(request, exc.status, exc.code, exc.message, **extra)
 
 
 @api.exception_handler(RateLimited)
@@ -464,3 +467,4 @@ api.add_router("", threads_router)
 api.add_router("", me_router)
 # A room's outgoing webhooks (parley.api.webhooks).
 api.add_router("", webhooks_router)
+api.add_router("", moderation_router)  # parley.api.moderation

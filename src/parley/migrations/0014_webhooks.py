@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parley", "0012_room_links"),
+        ("parley", "0013_moderation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

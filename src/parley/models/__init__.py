@@ -8,6 +8,7 @@ from parley.models.accounts import ApiToken, Guest, Profile, UsernameSkeleton
 from parley.models.attachments import Attachment
 from parley.models.delivery import Activity, Delivery
 from parley.models.links import RoomLink
+from parley.models.moderation import Ban
 from parley.models.notifications import (
     Notification,
     NotificationSetting,
@@ -23,6 +24,7 @@ __all__ = [
     "Activity",
     "ApiToken",
     "Attachment",
+    "Ban",
     "Delivery",
     "Guest",
     "Membership",

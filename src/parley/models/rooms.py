@@ -41,6 +41,9 @@ class Room(models.Model):
     # Set by an owner (parley.services.details); at most
     # PARLEY_ROOM_TOPIC_MAX_CHARS, "" for none.
     topic = models.TextField(_("topic"), blank=True, default="")
+    # Set while the room is archived (parley.services.moderation): it is
+    # read-only for everyone.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("room")
@@ -56,6 +59,7 @@ class Membership(models.Model):
 
     class Role(models.TextChoices):
         OWNER = "owner", _("owner")
+        MODERATOR = "moderator", _("moderator")
         MEMBER = "member", _("member")
 
     room = models.ForeignKey(
@@ -77,6 +81,9 @@ class Membership(models.Model):
     last_read_seq = models.PositiveBigIntegerField(
         _("last read sequence number"), default=0
     )
+    # Until when the member may read but not post (parley.services.
+    # moderation); None, or a past instant, for not muted.
+    muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

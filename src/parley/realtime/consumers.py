@@ -16,6 +16,8 @@ import asyncio
 import logging
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from parley import ratelimit
 from parley.bus.publish import publish
 from parley.conf import parley_settings
@@ -26,6 +28,7 @@ from parley.realtime.base import current_limits
 from parley.realtime.following import FollowingRooms, Subscription
 from parley.services import details, edits, messages, pins, reactions, reads, rooms
 from parley.wire import events, frames, shapes
+from parley.wire.errors import ErrorCode, ParleyError
 from parley.wire.frames import ServerFrameType
 
 logger = logging.getLogger(__name__)
@@ -138,6 +141,11 @@ class ChatConsumer(FollowingRooms):
         """Send (``messages.asend``): acknowledged to this socket once stored,
         then broadcast."""
         slug = rooms.check_slug(frame.room)
+        if slug in self.cut:
+            raise ParleyError(
+                ErrorCode.NOT_SUBSCRIBED,
+                _("You were removed from %(room)s.") % {"room": slug},
+            )
         room_id = self.by_slug.get(slug)
 
         def acknowledge(posted: messages.Posted) -> None:

@@ -86,17 +86,22 @@ class FollowingRooms(FrameConsumer):
     Attributes:
         subscriptions: room id -> the socket's ``Subscription``.
         by_slug: room slug -> room id, for the frames that name a room.
+        cut: slugs of rooms the user was removed or banned from while this
+            socket was open: a ``send`` there is refused (``not_subscribed``)
+            until a ``subscribe`` (which checks the ban) lets them back.
         lock: held by the handlers that move a subscription.
     """
 
     subscriptions: dict[int, Subscription]
     by_slug: dict[str, int]
+    cut: set[str]
     lock: asyncio.Lock
 
     def start_following(self) -> None:
         """Follow nothing yet (call in ``connect``)."""
         self.subscriptions = {}
         self.by_slug = {}
+        self.cut = set()
         self.lock = asyncio.Lock()
 
     def unfollow_rooms(self, hub: Hub) -> None:
@@ -142,6 +147,7 @@ class FollowingRooms(FrameConsumer):
         )
         async with self.lock:
             await self.follow(room, frame)
+            self.cut.discard(room.slug)
 
     async def snapshot(self, room: Room, after: int | None) -> tuple:
         """``snapshot`` on the database thread."""
@@ -182,6 +188,7 @@ class FollowingRooms(FrameConsumer):
             title=title,
             kind=room.kind,
             topic=room.topic,
+            archived=room.archived_at is not None or None,
             last_seq=replay.last_seq,
             first_seq=replay.first_seq,
             online=self.hub.presence.online(room.id),
@@ -215,17 +222,21 @@ class FollowingRooms(FrameConsumer):
     # Events from the hub ---------------------------------------------------
 
     def user_event(self, event: Event) -> None:
-        """Forward a user event; one that says the user left a room
-        (``events.left_room``) first stops this socket following it."""
+        """Forward a user event; one that says the user left a room or was
+        removed from it (``events.left_room``) first stops this socket
+        following it."""
         room_id = event.get("unfollow")
         if room_id is None:
             self.queue(event["frame"])
         else:
+            if "cut" in event:
+                # At once, before any later frame of the socket is handled.
+                self.cut.add(event["cut"])
             self.spawn(self.stop_following(room_id, event["frame"]))
 
     async def stop_following(self, room_id: int, frame: str) -> None:
-        """Stop following a room the user left, then send ``frame``
-        (``unsubscribed {room, reason: "left"}``)."""
+        """Stop following a room the user left or was removed from, then
+        send ``frame`` (``unsubscribed {room, reason}``)."""
         async with self.lock:
             subscription = self.subscriptions.get(room_id)
             if subscription is not None:

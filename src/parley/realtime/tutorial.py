@@ -45,7 +45,11 @@ class TutorialChatConsumer(FrameConsumer):
         hub.unfollow(self.room.id, self)
 
     def user_event(self, event: dict[str, Any]) -> None:
-        """The tutorial's socket has no user frames (notifications...)."""
+        """The tutorial's socket has no user frames (notifications...); it
+        closes when its user is removed from its room (``events.left_room``
+        with ``cut``)."""
+        if "cut" in event and event.get("unfollow") == self.room.id:
+            self.spawn(self.close())
 
     async def receive_frame(self, raw: str) -> None:
         text = frames.parse_tutorial_frame(raw, self.limits)

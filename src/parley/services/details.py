@@ -37,9 +37,8 @@ from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, ParleyError
 from parley.wire.frames import ServerFrameType
 
-# Roles in the order a member list shows them; a new role (issue 15's
-# moderator) goes in its place here and is listed there.
-ROLE_ORDER = (Membership.Role.OWNER, Membership.Role.MEMBER)
+# Roles in the order a member list shows them.
+ROLE_ORDER = (Membership.Role.OWNER, Membership.Role.MODERATOR, Membership.Role.MEMBER)
 
 
 def clean_topic(topic: str) -> str:

@@ -16,7 +16,7 @@ import parley.ratelimit as ratelimit
 import parley.signals as signals
 from parley.bus.publish import publish_on_commit
 from parley.models import Message
-from parley.services import formatting, profiles, rooms
+from parley.services import formatting, moderation, profiles, rooms
 from parley.services.messages import clean_text
 from parley.wire import events, shapes
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound
@@ -54,7 +54,8 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
             ``user`` may read.
         Forbidden: ``forbidden`` if ``user`` is not its author.
         Conflict: ``message_deleted`` if it was deleted.
-        ParleyError: from ``clean_text``.
+        ParleyError: from ``clean_text``; ``room_archived``, ``muted``
+            (``moderation.check_can_post``).
         RateLimited: over the user's message budget (an edit counts as a
             message, ``parley.ratelimit.spend_message``); nothing changes.
     """
@@ -65,6 +66,7 @@ def edit_message(*, user: AbstractBaseUser, message_id: int, text: str) -> Messa
         message = _locked_readable(user=user, message_id=message_id)
         if message.author_id != user.pk:
             raise Forbidden(ErrorCode.FORBIDDEN, _("Only its author edits a message."))
+        moderation.check_can_post(user, message.room)
         if message.deleted_at is not None:
             raise Conflict(
                 ErrorCode.MESSAGE_DELETED, _("A deleted message cannot be edited.")
@@ -102,7 +104,7 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
         NotFound: ``not_found`` if there is no such message in a room
             ``user`` may read.
         Forbidden: ``forbidden`` for anyone but the author and the room's
-            moderators.
+            moderators; ``room_archived`` (``moderation.check_writable``).
     """
     with transaction.atomic():
         message = _locked_readable(user=user, message_id=message_id)
@@ -111,8 +113,9 @@ def delete_message(*, user: AbstractBaseUser, message_id: int) -> Message:
         ):
             raise Forbidden(
                 ErrorCode.FORBIDDEN,
-                _("Only its author or the room's owner deletes a message."),
+                _("Only its author or the room's moderators delete a message."),
             )
+        moderation.check_writable(message.room)
         _blank(message, by=user)
     return message
 

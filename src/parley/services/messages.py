@@ -36,6 +36,7 @@ from parley.services import (
     delivery,
     formatting,
     mentions,
+    moderation,
     profiles,
     rooms,
     threads,
@@ -237,6 +238,7 @@ def _checked_store(
         room = rooms.get_readable(user=author, slug=slug)
     if not policy().can_post(author, room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("You may not post in this room."))
+    moderation.check_can_post(author, room)
     command = None
     if not as_bot:
         text, command = slash.prepare(text)
@@ -314,6 +316,9 @@ def send(
         Forbidden: ``forbidden`` when the policy's ``can_post`` says no.
         RateLimited: over the user's or the room's message budget
             (``parley.ratelimit.spend_message``); nothing is stored.
+        Forbidden: ``room_archived``, ``muted`` (with ``retry_after``);
+            NotFound: ``room_not_found`` once removed or banned
+            (``moderation.check_can_post``, on the store as it is now).
         ParleyError: from ``clean_text``; ``too_many_attachments``;
             ``unknown_command`` (nothing stored).
         NotFound: ``attachment_not_found``; Conflict: ``attachment_used``

@@ -45,7 +45,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.module_loading import import_string
 
 from parley.conf import parley_settings
-from parley.models import Membership, Room, RoomLink
+from parley.models import Ban, Membership, Room, RoomLink
 from parley.services.guests import is_guest
 from parley.wire.shapes import Display, profile_display
 
@@ -58,8 +58,9 @@ class Policy:
     """Parley's rules, and the base of a host's policy.
 
     The defaults: anyone signed in sees, joins and posts in a public room;
-    a private or direct room only its members (never a guest); the room's
-    owners and staff moderate public and private rooms (nobody moderates a
+    a private or direct room only its members (never a guest); nobody a
+    public room they are banned from; the room's owners, moderators and
+    staff moderate public and private rooms (nobody moderates a
     direct conversation); anyone signed in creates public rooms, everyone
     but guests private rooms and direct conversations; a user appears by
     profile (display name, else username; the uploaded avatar).
@@ -72,8 +73,9 @@ class Policy:
 
     def can_see(self, user: AbstractBaseUser, room: Room) -> bool:
         """Whether ``user`` may read ``room``: its history, its live
-        messages, its members. One indexed query for a private or direct
-        room, none for a public one.
+        messages, its members. One indexed query: membership for a private
+        or direct room, no ban (``parley.services.moderation``) for a
+        public one.
 
         A subclass that overrides this should override ``filter_visible``
         to match, or lists check every room here, one by one (correct,
@@ -82,7 +84,7 @@ class Policy:
         if not user.is_authenticated:
             return False
         if room.kind == Room.Kind.PUBLIC:
-            return True
+            return not Ban.objects.filter(room=room, user_id=user.pk).exists()
         if is_guest(user):
             return False
         return Membership.objects.filter(room=room, user_id=user.pk).exists()
@@ -112,7 +114,10 @@ class Policy:
         # A subquery, not a join: readers of public rooms are members too,
         # and a join would pair every public room with all of them.
         mine = Membership.objects.filter(user_id=user.pk).values("room_id")
-        return rooms.filter(Q(kind=Room.Kind.PUBLIC) | Q(pk__in=mine))
+        banned = Ban.objects.filter(user_id=user.pk).values("room_id")
+        return rooms.filter(Q(kind=Room.Kind.PUBLIC) | Q(pk__in=mine)).exclude(
+            pk__in=banned
+        )
 
     def can_join(self, user: AbstractBaseUser, room: Room) -> bool:
         """Whether ``user``, who may see ``room``, may become its member:
@@ -131,14 +136,18 @@ class Policy:
 
     def can_moderate(self, user: AbstractBaseUser, room: Room) -> bool:
         """Whether ``user``, who may see ``room``, may set its topic, pin,
-        invite and delete others' messages. Default: staff and the room's
-        owners (one query), never in a direct room."""
+        invite, delete others' messages and act on members (remove, ban,
+        mute: ``parley.services.moderation``, which also asks that the
+        moderator outranks whom they act on). Default: staff and the
+        room's owners and moderators (one query), never in a direct room."""
         if not user.is_authenticated or room.kind == Room.Kind.DIRECT:
             return False
         if getattr(user, "is_staff", False):
             return True
         return Membership.objects.filter(
-            room=room, user_id=user.pk, role=Membership.Role.OWNER
+            room=room,
+            user_id=user.pk,
+            role__in=(Membership.Role.OWNER, Membership.Role.MODERATOR),
         ).exists()
 
     def can_create(self, user: AbstractBaseUser, kind: str) -> bool:

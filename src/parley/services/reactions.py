@@ -24,7 +24,7 @@ import parley.ratelimit as ratelimit
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Message, Reaction
-from parley.services import rooms
+from parley.services import moderation, rooms
 from parley.wire import events
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 from parley.wire.frames import MAX_EMOJI_CHARS, ServerFrameType
@@ -100,6 +100,8 @@ def toggle(*, user: AbstractBaseUser, message_id: int, emoji: str, on: bool) -> 
             ``too_many_reactions`` when the message carries
             ``PARLEY_MAX_REACTIONS_PER_MESSAGE`` distinct emoji already and
             this is another.
+        Forbidden: ``room_archived``, ``muted``
+            (``moderation.check_can_post``).
     """
     emoji = clean_emoji(emoji)
     ratelimit.spend_message(user_id=user.pk)
@@ -115,6 +117,7 @@ def toggle(*, user: AbstractBaseUser, message_id: int, emoji: str, on: bool) -> 
         )
         if message is None or not rooms.can_read(user, message.room):
             raise NotFound(ErrorCode.NOT_FOUND, _("No such message."))
+        moderation.check_can_post(user, message.room)
         mine = Reaction.objects.filter(message=message, user_id=user.pk, emoji=emoji)
         if on:
             changed = not mine.exists() and _add(user, message, emoji)

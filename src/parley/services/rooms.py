@@ -364,7 +364,7 @@ def members(*, room: Room) -> list[Membership]:
     return list(
         Membership.objects.filter(room=room)
         .select_related("user")
-        .order_by("-role", username)  # "owner" sorts after "member"
+        .order_by("-role", username)  # "owner" > "moderator" > "member"
     )
 
 

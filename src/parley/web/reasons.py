@@ -81,5 +81,7 @@ def error_reasons() -> dict[str, Any]:
         ErrorCode.UNKNOWN_COMMAND: _(
             "There is no such command; start with // to send a slash."
         ),
+        ErrorCode.MUTED: _("You are muted in this room for now."),
+        ErrorCode.ROOM_ARCHIVED: _("This room is archived: it is read-only."),
     }
     return {str(code): text for code, text in reasons.items()}

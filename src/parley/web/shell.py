@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
 from parley.models import Membership, Room
-from parley.services import guests, listing, profiles, reads, rooms
+from parley.services import details, guests, listing, profiles, reads, rooms
 from parley.services.policy import policy
 
 # Avatar colours in parley.css (.avatar[data-hue]).
@@ -127,8 +127,8 @@ def shell_context(request: HttpRequest) -> dict[str, Any] | None:
 
 def members_panel(room: Room, limit: int) -> dict[str, Any]:
     """A room's members as its page lists them: ``{count, people}``,
-    ``people`` the first ``limit`` members (owners first, then by
-    username), each a ``person`` with ``role`` and ``role_display`` (its
+    ``people`` the first ``limit`` members (by role, ``details.ROLE_ORDER``,
+    then by name), each a ``person`` with ``role`` and ``role_display`` (its
     name in the page's language)."""
     memberships = Membership.objects.filter(room=room)
     listed = (
@@ -141,6 +141,6 @@ def members_panel(room: Room, limit: int) -> dict[str, Any]:
         for m in listed
     ]
     people.sort(
-        key=lambda p: (p["role"] != Membership.Role.OWNER, p["name"].casefold())
+        key=lambda p: (details.ROLE_ORDER.index(p["role"]), p["name"].casefold())
     )
     return {"count": memberships.count(), "people": people}

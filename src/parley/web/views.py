@@ -29,6 +29,7 @@ from parley.services import guests, listing, reads, rooms
 from parley.web import reasons
 from parley.web.details import can_leave, details_config
 from parley.web.forms import SignUpForm
+from parley.web.moderation import moderation_config
 from parley.web.shell import members_panel, room_title, shell_context
 from parley.web.threads import thread_config
 from parley.web.webhooks import can_manage_webhooks, webhooks_config
@@ -384,6 +385,7 @@ def room(request: HttpRequest, room: str) -> HttpResponse:
     }
     config.update(details_config(current, is_owner=is_owner))
     config.update(webhooks_config(current))
+    config.update(moderation_config(current, user))  # parley.web.moderation
     return page(
         request,
         "parley/room.html",

@@ -62,6 +62,9 @@ class ErrorCode(StrEnum):
     WRONG_PASSWORD = "wrong_password"
     TOO_MANY_WEBHOOKS = "too_many_webhooks"
     UNKNOWN_COMMAND = "unknown_command"
+    # Moderation (parley.services.moderation).
+    MUTED = "muted"
+    ROOM_ARCHIVED = "room_archived"
 
 
 class ParleyError(Exception):

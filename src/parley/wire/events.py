@@ -14,7 +14,8 @@ encoding (``docs/architecture.md``). Three kinds reach sockets:
 - a **user event** goes to ``user_group(user_id)``, every open tab of one
   user: ``{"type": "user.event", "user_id": int, "frame": str}``
   (``notification``, ``read``, ``joined``); one that says the user left a
-  room also carries ``"unfollow": room_id`` (``left_room``).
+  room (or was removed from it) also carries ``"unfollow": room_id``, and
+  a removal ``"cut": slug`` (``left_room``).
 - a **session event** goes to ``user_group(user_id)`` too, but carries no
   frame: it tells each process which of that user's sockets to close
   because the sign-in they were opened with ended
@@ -98,15 +99,22 @@ def user_frame(
     }
 
 
-def left_room(user_id: int, room_id: int, slug: str) -> dict[str, Any]:
-    """The user event telling each socket of a user that they left a room.
+def left_room(
+    user_id: int, room_id: int, slug: str, reason: str = "left"
+) -> dict[str, Any]:
+    """The user event telling each socket of a user that they left a room,
+    or were removed (``reason``: ``"left"``, ``"removed"``, ``"banned"``).
 
-    It carries ``unsubscribed {room, reason: "left"}`` and ``unfollow``
-    (the room's id): a socket following the room stops, then sends the
-    frame; the others send it too, so that every tab's sidebar forgets it.
+    It carries ``unsubscribed {room, reason}`` and ``unfollow`` (the room's
+    id): a socket following the room stops, then sends the frame; the
+    others send it too, so that every tab's sidebar forgets it. A removal
+    also carries ``cut`` (the slug): the socket then refuses what the user
+    sends to that room until they subscribe to it again.
     """
-    event = user_frame(user_id, ServerFrameType.UNSUBSCRIBED, room=slug, reason="left")
+    event = user_frame(user_id, ServerFrameType.UNSUBSCRIBED, room=slug, reason=reason)
     event["unfollow"] = room_id
+    if reason != "left":
+        event["cut"] = slug
     return event
 
 

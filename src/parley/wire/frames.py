@@ -58,6 +58,7 @@ class ServerFrameType(StrEnum):
     MEMBER = "member"
     REPLIES = "replies"
     REACTION = "reaction"
+    ARCHIVED = "archived"
 
 
 class CloseCode(IntEnum):

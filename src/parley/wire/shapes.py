@@ -247,7 +247,8 @@ def room(
 
     Returns:
         ``{slug, title, kind, topic, last_seq, read_seq, unread, peer,
-        created_at, url}`` (``topic``: "" for none).
+        created_at, url, archived}`` (``topic``: "" for none;
+        ``archived``: read-only, ``parley.services.moderation``).
     """
     return {
         "slug": room.slug,
@@ -260,4 +261,5 @@ def room(
         "peer": peer,
         "created_at": room.created_at,
         "url": url,
+        "archived": room.archived_at is not None,
     }

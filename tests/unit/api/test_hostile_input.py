@@ -74,9 +74,9 @@ def test_an_unparsable_body_is_a_documented_400(api):
         for method, operation in item.items()
         if "requestBody" in operation
     ]
-    assert (
-        len(with_body) == 13
-    )  # + topic, upload, reaction (issue 13), delete account, webhook
+    # + topic, upload, reaction (issue 13); delete account, webhook, mute, role
+    # (issue 15)
+    assert len(with_body) == 15
     for path, method in with_body:
         assert "400" in schema["paths"][path][method]["responses"], (method, path)
     response = post(api, "/api/rooms/lobby/read", "\x00")

@@ -42,6 +42,7 @@ def test_create_list_and_show_rooms(api):
         "peer": None,
         "created_at": None,
         "url": "/chat/%D0%BB%D0%BE%D0%B1%D0%B1%D0%B8/",
+        "archived": False,
     }
     assert [room["slug"] for room in api.get("/api/rooms").json()["items"]] == ["лобби"]
     assert api.get("/api/rooms/лобби").json()["title"] == "Лобби"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from parley.bus.publish import publish
 from parley.models import Room
 from parley.services import rooms
-from parley.wire.events import room_frame
+from parley.wire.events import left_room, room_frame
 from parley.wire.frames import ServerFrameType
 from tests.unit.realtime.test_consumers import application, open_socket
 
@@ -63,3 +63,10 @@ async def test_the_tutorial_socket_gets_messages_only(user):
     frame = await ws.receive_json_from()
     assert (frame["message"], frame["seq"]) == ("hi", 1)
     await ws.disconnect()
+
+
+async def test_the_tutorial_socket_closes_when_its_user_is_removed(user):
+    ws = await open_socket(user, "/ws/chat/lobby/")
+    room = await sync_to_async(Room.objects.get)(slug="lobby")
+    await publish(left_room(user.pk, room.pk, room.slug, "removed"))
+    assert (await ws.receive_output(5))["type"] == "websocket.close"

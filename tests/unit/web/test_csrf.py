@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -30,6 +31,7 @@ from parley.services import (
     attachments,
     email,
     messages,
+    moderation,
     notifications,
     pins,
     push,
@@ -102,7 +104,7 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push|details|attachments|threads|me|webhooks)_",
+                    r"^parley_api_(views|push|details|attachments|threads|me|webhooks|moderation)_",
                     "",
                     operation["operationId"],
                 )
@@ -310,6 +312,14 @@ API_CASES: dict[str, Case] = {
     "delete_my_account": Case(lambda w: {"password": PASSWORD}, 204),
     "create_webhook": Case(lambda w: {"url": "https://127.0.0.1:9/hook"}, 201),
     "delete_webhook": Case(lambda w: {}, 204),
+    "remove_member": Case(lambda w: {}, 200),
+    "ban": Case(lambda w: {}, 200),
+    "unban": Case(lambda w: {}, 200),
+    "mute": Case(lambda w: {"seconds": 60}, 200),
+    "unmute": Case(lambda w: {}, 200),
+    "set_role": Case(lambda w: {"role": "moderator"}, 200),
+    "archive": Case(lambda w: {}, 200),
+    "unarchive": Case(lambda w: {}, 200),
 }
 
 
@@ -318,6 +328,28 @@ def member_of_lobby(world: World) -> dict[str, Any]:
     lobby = Room.objects.get(slug=world.values["slug"])
     reads.mark_read(user=world.ann, room=lobby, seq=1)
     return {}
+
+
+def ben_in_private(world: World) -> dict[str, Any]:
+    """Ben a member of Ann's private room, for her to moderate him."""
+    rooms.admit(room=world.private, user=get_user_model().objects.get(username="ben"))
+    return {"slug": world.private.slug}
+
+
+def ben_sanctioned(world: World) -> dict[str, Any]:
+    """Ben banned from, and muted in, Ann's private room (he is a member of
+    it again), for her to lift both."""
+    ben_in_private(world)
+    moderation.ban(by=world.ann, room=world.private, username="ben")
+    ben_in_private(world)
+    moderation.mute(by=world.ann, room=world.private, username="ben", seconds=60)
+    return {"slug": world.private.slug}
+
+
+def archived(world: World) -> dict[str, Any]:
+    """Ann's private room archived, for her to bring it back."""
+    moderation.archive(by=world.ann, room=world.private)
+    return {"slug": world.private.slug}
 
 
 def pinned(world: World) -> dict[str, Any]:
@@ -343,6 +375,11 @@ API_PATH_VALUES: dict[str, Callable[[World], dict[str, Any]]] = {
     "unpin_message": pinned,
     "create_webhook": lambda w: {"slug": w.private.slug},
     "delete_webhook": webhook,
+    **dict.fromkeys(("remove_member", "ban", "mute", "set_role"), ben_in_private),
+    "unban": ben_sanctioned,
+    "unmute": ben_sanctioned,
+    "archive": lambda w: {"slug": w.private.slug},
+    "unarchive": archived,
     # One of Ann's uploads, not sent.
     "discard_attachment": lambda w: {
         "attachment_id": attachments.upload(

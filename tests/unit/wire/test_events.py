@@ -151,3 +151,17 @@ def test_a_session_event_lists_what_ended_and_defaults_to_nothing():
         True,
     )
     assert "frame" not in event
+
+
+def test_a_removal_cuts_the_room_and_leaving_does_not():
+    """``left_room``: every form unfollows; a removal or a ban also names
+    the slug the socket refuses sends to (``cut``)."""
+    left = events.left_room(3, 9, "лобби")
+    assert (left["unfollow"], "cut" in left) == (9, False)
+    banned = events.left_room(3, 9, "лобби", "banned")
+    assert (banned["unfollow"], banned["cut"]) == (9, "лобби")
+    assert orjson.loads(banned["frame"]) == {
+        "type": "unsubscribed",
+        "room": "лобби",
+        "reason": "banned",
+    }

@@ -204,7 +204,12 @@ def test_a_room_is_shaped_as_the_user_sees_it():
     """The title, read position and unread count are the caller's, for this
     user; the rest comes from the room."""
     room = SimpleNamespace(
-        slug="dm-1-2", kind="direct", topic="", last_seq=9, created_at=CREATED
+        slug="dm-1-2",
+        kind="direct",
+        topic="",
+        last_seq=9,
+        created_at=CREATED,
+        archived_at=None,
     )
     assert shapes.room(
         room, title="ben", read_seq=4, unread=5, peer="ben", url="/rooms/dm-1-2/"
@@ -219,4 +224,5 @@ def test_a_room_is_shaped_as_the_user_sees_it():
         "peer": "ben",
         "created_at": CREATED,
         "url": "/rooms/dm-1-2/",
+        "archived": False,
     }

@@ -1,12 +1,14 @@
 // The room page's details: the topic under the title (the owner's form in
 // the members panel), the "Pinned messages" list in the header, a message's
 // pin mark and its owner's Pin/Unpin action, and leaving the room (with a
-// confirmation). room.js feeds it the `topic`, `pin`, `member` and
-// `unsubscribed` frames. User text only ever reaches the page through
+// confirmation), a moderator's actions on members (moderation.js), and
+// being removed or the room archived. room.js feeds it the `topic`, `pin`,
+// `member`, `unsubscribed` and `archived` frames. User text only ever reaches the page through
 // textContent (and the `title` attribute).
 "use strict";
 
 import { button } from "./live.js";
+import { MemberActions } from "./moderation.js";
 
 // Refs of pin and unpin frames: the prefix and the message's id.
 export const PIN_REF = "pin-";
@@ -40,8 +42,10 @@ export function pinButton(li, S, send) {
 export class RoomDetails {
   /**
    * @param {object} config the room's configuration (`parley-config`)
-   * @param {{http: object, list: HTMLElement, reason: (frame: object) => string}} hooks
-   *   the page's HTTP client, the list of messages, and an error's sentence
+   * @param {{http: object, list: HTMLElement, reason: (frame: object) => string,
+   *   gone: (sentence: string) => void, readOnly: (on: boolean) => void}} hooks
+   *   the page's HTTP client, the list of messages, an error's sentence, and
+   *   what the page does when the room is no longer the user's or is archived
    */
   constructor(config, hooks) {
     this.config = config;
@@ -51,6 +55,7 @@ export class RoomDetails {
     this.pinsButton = document.getElementById("open-pins");
     this.pinsPanel = document.getElementById("pins");
     this.pinList = document.getElementById("pin-list");
+    this.actions = new MemberActions(config, hooks);
   }
 
   start() {
@@ -60,6 +65,7 @@ export class RoomDetails {
     });
     this.setupTopicForm();
     this.setupLeave();
+    this.actions.start();
   }
 
   /** Show `text` as the room's topic (hidden when empty). */
@@ -84,11 +90,19 @@ export class RoomDetails {
       case "member":
         if (frame.left) {
           document.querySelector(`.member-list li[data-user="${CSS.escape(frame.user)}"]`)?.remove();
+        } else if (frame.role) {
+          this.actions.setRole(frame.user, frame.role);
         }
         break;
       case "unsubscribed":
-        // This user left the room, here or in another tab.
+        // This user left the room, here or in another tab; or a moderator
+        // removed them: the page stays, saying so.
         if (frame.reason === "left") location.assign(this.config.roomsUrl);
+        if (frame.reason === "removed") this.hooks.gone(this.config.moderationStrings.youRemoved);
+        if (frame.reason === "banned") this.hooks.gone(this.config.moderationStrings.youBanned);
+        break;
+      case "archived":
+        this.hooks.readOnly(frame.on);
         break;
     }
   }

@@ -189,7 +189,8 @@ class RoomBadges {
 
   frame(frame) {
     if (frame.type === "joined") return this.joined(frame);
-    if (frame.type === "unsubscribed" && frame.reason === "left") return this.left(frame);
+    // Left, or removed by a moderator ("removed", "banned").
+    if (frame.type === "unsubscribed" && frame.reason) return this.left(frame);
     if (frame.room === this.current && frame.type === "subscribed") {
       this.shown = { room: frame.room, title: frame.title, kind: frame.kind };
     }

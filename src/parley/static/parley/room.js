@@ -116,6 +116,8 @@ class RoomView {
       http: this.http,
       list: this.list,
       reason: (error) => this.reason(error),
+      gone: (sentence) => this.gone(sentence, { stop: false }),
+      readOnly: (on) => this.readOnly(on),
     });
   }
 
@@ -184,6 +186,15 @@ class RoomView {
       },
       probe: () => this.fetchPage(null, 1).catch(() => {}),
     }));
+  }
+
+  /** An archived room (`on`) is read-only: the composer closes and a note
+   * says why; brought back, it opens again. */
+  readOnly(on) {
+    this.archivedNote ??= document.getElementById("archived-note");
+    this.archivedNote.hidden = !on;
+    this.input.disabled = on || this.roomGone;
+    this.form.querySelector("button[type=submit]").disabled = on || this.roomGone;
   }
 
   setStatus(text, state) {
@@ -367,7 +378,11 @@ class RoomView {
       this.apply(stream.replayed(Math.max(stream.lastSeq, firstSeq - 1)));
     }
     if (Array.isArray(frame.online)) this.online.set(frame.online);
-    if (typeof frame.topic === "string") this.details.setTopic(frame.topic);
+    if (typeof frame.topic === "string") {
+      // A whole snapshot (a repair's `subscribed` carries neither).
+      this.details.setTopic(frame.topic);
+      this.readOnly(Boolean(frame.archived));
+    }
     this.readSeq = frame.read_seq ?? this.readSeq;
     this.showUnread();
     if (!this.historyLoaded) this.loadLatest().catch(console.error);
@@ -428,25 +443,35 @@ class RoomView {
       case "pin":
       case "member":
       case "unsubscribed":
+      case "archived":
         this.details.frame(frame);
         break;
       // pong, and frame types this page does not use, need nothing.
     }
   }
 
+  /** The room is no longer this user's (`sentence` says why): unsent
+   * messages fail, the composer closes, and the socket stops (`stop`), or
+   * only stops following the room (a removal: the other rooms' badges and
+   * the bell go on, and a reconnect does not subscribe to it again). */
+  gone(sentence, { stop = true } = {}) {
+    this.roomGone = true;
+    if (stop) this.socket.stop();
+    else this.socket.unfollow(this.config.room);
+    this.setStatus(sentence, "gone");
+    this.outbox.failAll();
+    for (const entry of this.outbox.entries()) {
+      this.messages.setFailed(entry.clientId, null, this.pending.lineActions());
+    }
+    this.input.disabled = true;
+    this.form.querySelector("button[type=submit]").disabled = true;
+  }
+
   onError(frame) {
     if (frame.ref === SUBSCRIBE_REF) {
       if (frame.code === "room_not_found") {
         // Deleted, or no longer ours to read: retrying will not help.
-        this.roomGone = true;
-        this.socket.stop();
-        this.setStatus(this.S.roomGone, "gone");
-        this.outbox.failAll();
-        for (const entry of this.outbox.entries()) {
-          this.messages.setFailed(entry.clientId, null, this.pending.lineActions());
-        }
-        this.input.disabled = true;
-        this.form.querySelector("button[type=submit]").disabled = true;
+        this.gone(this.S.roomGone);
       } else if (frame.code !== "rate_limited") {
         // internal_error and the like: try again later, on a new socket.
         // (rate_limited is asked again by the socket after retry_after.)
