@@ -8,7 +8,7 @@ from django.db import transaction
 
 import parley
 from parley.models import Membership, Message, Room
-from parley.services import rooms
+from parley.services import direct_rooms, rooms
 from parley.wire.errors import NotFound, ParleyError
 from tests.unit.services.frames import Listener
 
@@ -73,7 +73,7 @@ def test_add_member_lets_them_read_and_post(
 
 
 def test_a_direct_room_takes_no_third_member(alice, bob, carol):
-    direct, _ = rooms.open_direct(user=alice, username=bob.username)
+    direct, _ = direct_rooms.open_direct(user=alice, username=bob.username)
     with pytest.raises(ParleyError) as error:
         parley.add_member(direct, carol)
     assert error.value.code == "invalid_request"

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from parley import signals
 from parley.models import Message, Room
-from parley.services import edits, messages, reads, rooms
+from parley.services import direct_rooms, edits, messages, reads, rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_direct_rooms_and_invitations_are_heard(
     alice, bob, carol, heard, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        rooms.open_direct(user=alice, username=bob.username)
+        direct_rooms.open_direct(user=alice, username=bob.username)
         private = rooms.create_room(user=alice, title="Plans", kind=Room.Kind.PRIVATE)
         rooms.add_member(user=alice, room=private, username=carol.username)
         rooms.add_member(user=alice, room=private, username=carol.username)

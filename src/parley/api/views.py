@@ -27,17 +27,15 @@ from parley.api.details import router as details_router
 from parley.api.errors import JsonParser, NotJson, unsupported_media_type
 from parley.api.me import router as me_router
 from parley.api.moderation import router as moderation_router
+from parley.api.notifications import router as notifications_router
 from parley.api.push import router as push_router
 from parley.api.schemas import (
     NO_NUL,
     Error,
-    MarkedRead,
     MessageEditIn,
     MessageIn,
     MessageOut,
     MessagePage,
-    NotificationOut,
-    NotificationPage,
     RateLimitedError,
     ReadIn,
     ReadOut,
@@ -53,11 +51,11 @@ from parley.conf import parley_settings
 from parley.models import Room
 from parley.ratelimit import RateLimited, RateLimiter
 from parley.services import (
+    direct_rooms,
     edits,
     history,
     listing,
     messages,
-    notifications,
     reactions,
     reads,
     rooms,
@@ -248,7 +246,9 @@ def room_out(room: Room, state: ReadState, peer: str | None = None) -> dict:
 def rooms_out(request: HttpRequest, listed: list[Room]) -> list[dict]:
     """``listed`` as the user sees them, in three queries whatever their number."""
     states = reads.read_states(user=request.user, rooms=listed)
-    peers = rooms.direct_peers(user=request.user, room_ids=[r.pk for r in listed])
+    peers = direct_rooms.direct_peers(
+        user=request.user, room_ids=[r.pk for r in listed]
+    )
     return [room_out(room, states[room.pk], peers.get(room.pk)) for room in listed]
 
 
@@ -312,7 +312,7 @@ def mark_read(request: HttpRequest, slug: Name, body: ReadIn):
 def open_direct(request: HttpRequest, username: Name):
     """Open the direct conversation with ``username``: 201 when new (both get
     the ``joined`` frame), 200 when it existed."""
-    room, created = rooms.open_direct(user=request.user, username=username)
+    room, created = direct_rooms.open_direct(user=request.user, username=username)
     return Status(201 if created else 200, rooms_out(request, [room])[0])
 
 
@@ -406,53 +406,6 @@ def delete_message(request: HttpRequest, message_id: int):
     return shapes.message(message, display=policy().display)
 
 
-class NotificationQuery(Schema):
-    before: int | None = Field(
-        None, ge=1, description="only notifications with id < before"
-    )
-    limit: int | None = Field(None, ge=1, description="page size; capped by the server")
-
-
-@api.get(
-    "/notifications",
-    response={200: NotificationPage, **ERRORS},
-    tags=["notifications"],
-)
-def list_notifications(request: HttpRequest, query: Query[NotificationQuery]):
-    """The user's notifications, newest first, cursor by id; with the unread
-    count. Guests get 403 ``guest_forbidden``."""
-    page = notifications.notifications_page(
-        user=request.user, before=query.before, limit=query.limit
-    )
-    return NotificationPage(
-        notifications=[shapes.notification(n) for n in page.notifications],
-        unread=page.unread,
-        next_before=page.next_before,
-    )
-
-
-@api.post(
-    "/notifications/read", response={200: MarkedRead, **ERRORS}, tags=["notifications"]
-)
-def mark_all_notifications_read(request: HttpRequest):
-    """Mark all the user's notifications read."""
-    marked = notifications.mark_all_notifications_read(user=request.user)
-    return MarkedRead(marked=marked, unread=0)
-
-
-@api.post(
-    "/notifications/{notification_id}/read",
-    response={200: NotificationOut, **ERRORS},
-    tags=["notifications"],
-)
-def mark_notification_read(request: HttpRequest, notification_id: int):
-    """Mark one of the user's notifications read; 404 for anyone else's."""
-    notification = notifications.mark_notification_read(
-        user=request.user, notification_id=notification_id
-    )
-    return shapes.notification(notification)
-
-
 # Push subscriptions and notification preferences (parley.api.push), replies
 # and reactions (parley.api.threads), with this API's sign-in, budget and
 # errors.
@@ -468,3 +421,4 @@ api.add_router("", me_router)
 # A room's outgoing webhooks (parley.api.webhooks).
 api.add_router("", webhooks_router)
 api.add_router("", moderation_router)  # parley.api.moderation
+api.add_router("", notifications_router)  # parley.api.notifications

@@ -25,7 +25,7 @@ from parley.models import Room
 from parley.ops import metrics
 from parley.realtime.base import FrameConsumer, LayerFailed
 from parley.realtime.hub import Hub
-from parley.services import history, reactions, reads, rooms
+from parley.services import direct_rooms, history, reactions, reads, rooms
 from parley.services.policy import policy
 from parley.wire import frames, shapes
 from parley.wire.errors import ErrorCode, ParleyError
@@ -76,7 +76,7 @@ def snapshot(*, user: Any, room: Room, after: int | None) -> tuple:
     return (
         replay,
         reads.read_state(user=user, room=room, last_seq=replay.last_seq),
-        rooms.title_for(room, user=user),
+        direct_rooms.title_for(room, user=user),
     )
 
 

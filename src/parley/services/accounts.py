@@ -44,7 +44,7 @@ EXPORT_PAGE_ROWS = 500
 # The export's format, for a reader of old files.
 EXPORT_VERSION = 1
 # A direct room's stored title once one of its two people is gone: the
-# other sees it translated (parley.services.rooms.title_for).
+# other sees it translated (parley.services.direct_rooms.title_for).
 DELETED_TITLE = "deleted user"
 
 

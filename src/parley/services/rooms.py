@@ -5,16 +5,11 @@ default anyone signed in may read and post in a public room, private and
 direct rooms only their members, never a guest); this module asks it. A
 room the user may not read is reported exactly like a room that does not
 exist, so ids and slugs leak nothing.
-
-A direct room is the one conversation between two users. Its slug is
-``dm-<lower user id>-<higher user id>``: the unique slug makes opening it
-idempotent, even when both people open it at once. Other rooms may not take
-slugs of that form. Its stored title names both people; each of them sees the
-other's username as its title (``title_for``).
+Direct rooms (``dm-<lower user id>-<higher user id>``, a slug no other room
+may take) are opened by ``parley.services.direct``.
 """
 
 import re
-from collections.abc import Iterable
 from datetime import timedelta
 
 # A user is an AbstractBaseUser: the user model is swappable (AUTH_USER_MODEL),
@@ -33,7 +28,7 @@ from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Membership, Room
 from parley.ratelimit import RateLimited
-from parley.services import names, profiles
+from parley.services import names
 from parley.services.guests import refuse_guests
 from parley.services.policy import policy
 from parley.wire import events
@@ -250,7 +245,7 @@ def join_or_create(*, user: AbstractBaseUser, name: str) -> Room:
     return room
 
 
-def _user_named(username: str) -> AbstractBaseUser:
+def user_named(username: str) -> AbstractBaseUser:
     """The active user called ``username`` (exact, as Django signs in).
 
     Raises:
@@ -312,7 +307,7 @@ def add_member(
         )
     if not can_moderate(user=user, room=room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("Only the room's owner invites."))
-    invited = _user_named(username)
+    invited = user_named(username)
     refuse_guests(invited, _("Guests cannot join private rooms."))
     if not policy().can_join(invited, room):
         raise Forbidden(ErrorCode.FORBIDDEN, _("This user may not join this room."))
@@ -366,103 +361,3 @@ def members(*, room: Room) -> list[Membership]:
         .select_related("user")
         .order_by("-role", username)  # "owner" > "moderator" > "member"
     )
-
-
-def open_direct(*, user: AbstractBaseUser, username: str) -> tuple[Room, bool]:
-    """The direct room of ``user`` and ``username``, created if new.
-
-    Idempotent, also when both open it at once: the slug is unique (see the
-    module docstring). On creation both users' open sockets get the user
-    frame ``joined {room, title, kind: "direct"}`` (title: the other's
-    display name, else username) after the commit.
-
-    Returns:
-        ``(room, created)``.
-
-    Raises:
-        Forbidden: ``guest_forbidden`` if either is a guest; ``forbidden``
-            when the policy's ``can_create`` refuses ``user`` a direct room.
-        ParleyError: ``invalid_request`` for a conversation with oneself.
-        NotFound: ``not_found`` for an unknown username.
-    """
-    refuse_guests(user, _("Guests cannot write direct messages."))
-    peer = _user_named(username)
-    if peer.pk == user.pk:
-        raise ParleyError(
-            ErrorCode.INVALID_REQUEST, _("A direct conversation needs someone else.")
-        )
-    refuse_guests(peer, _("Guests cannot receive direct messages."))
-    slug = direct_slug(user.pk, peer.pk)
-    room = Room.objects.filter(slug=slug).first()
-    if room is not None:
-        return room, False
-    refuse_creation(user, Room.Kind.DIRECT)
-    spend_room_creation(user)
-    first, second = sorted((user, peer), key=lambda person: person.pk)
-    try:
-        with transaction.atomic():
-            room = Room.objects.create(  # type: ignore[misc]
-                slug=slug,
-                skeleton=names.skeleton(slug),
-                title=f"{first.get_username()}, {second.get_username()}",
-                kind=Room.Kind.DIRECT,
-                created_by=user,
-            )
-            Membership.objects.bulk_create(
-                [Membership(room=room, user=user), Membership(room=room, user=peer)]  # type: ignore[misc]
-            )
-            signals.send_on_commit(signals.room_created, Room, room=room, by=user)
-            for member in (user, peer):
-                signals.send_on_commit(
-                    signals.member_joined, Room, room=room, user=member
-                )
-            for viewer, other in ((user, peer), (peer, user)):
-                profiles.attach(other)
-                publish_on_commit(
-                    events.user_frame(
-                        viewer.pk,
-                        ServerFrameType.JOINED,
-                        room=slug,
-                        title=profiles.name_of(other),
-                        kind=Room.Kind.DIRECT,
-                    )
-                )
-    except IntegrityError:
-        # The other one opened it a moment ago.
-        return Room.objects.get(slug=slug), False
-    return room, True
-
-
-def direct_peers(*, user: AbstractBaseUser, room_ids: Iterable[int]) -> dict[int, str]:
-    """The other person of each direct room in ``room_ids``, in one query.
-
-    Returns:
-        ``{room_id: username}`` for the direct rooms among ``room_ids`` whose
-        other member still exists.
-    """
-    username = f"user__{get_user_model().USERNAME_FIELD}"
-    rows = (
-        Membership.objects.filter(
-            room_id__in=list(room_ids), room__kind=Room.Kind.DIRECT
-        )
-        .exclude(user_id=user.pk)
-        .values_list("room_id", username)
-    )
-    return dict(rows)
-
-
-def title_for(
-    room: Room, *, user: AbstractBaseUser, peers: dict[int, str] | None = None
-) -> str:
-    """``room``'s title as ``user`` sees it: a direct room shows the other's
-    username ("deleted user" once their account is deleted); others their
-    own title.
-
-    Args:
-        peers: ``direct_peers`` of a list being shown; looked up if None.
-    """
-    if room.kind != Room.Kind.DIRECT:
-        return room.title
-    if peers is None:
-        peers = direct_peers(user=user, room_ids=[room.pk])
-    return peers.get(room.pk) or _("deleted user")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from parley.conf import parley_settings
 from parley.models import Message, Room
-from parley.services import profiles, rooms
+from parley.services import direct_rooms, profiles, rooms
 from parley.wire.errors import ErrorCode, ParleyError
 from parley.wire.query import QueryError, SearchQuery, Snippet, parse, snippet
 
@@ -204,13 +204,13 @@ def search(
     found = profiles.with_authors(Message.objects.filter(pk__in=ids[:limit]))
     by_id = {message.pk: message for message in found}
     messages = [by_id[pk] for pk in ids[:limit] if pk in by_id]
-    peers = rooms.direct_peers(user=user, room_ids={m.room_id for m in messages})
+    peers = direct_rooms.direct_peers(user=user, room_ids={m.room_id for m in messages})
     terms = query.terms()
     size = parley_settings.SEARCH_SNIPPET_CHARS
     hits = [
         Hit(
             message=message,
-            room_title=rooms.title_for(message.room, user=user, peers=peers),
+            room_title=direct_rooms.title_for(message.room, user=user, peers=peers),
             snippet=snippet(message.text, terms, max_chars=size),
         )
         for message in messages

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
 from parley.models import Membership, Room
-from parley.services import details, guests, listing, profiles, reads, rooms
+from parley.services import details, direct_rooms, guests, listing, profiles, reads
 from parley.services.policy import policy
 
 # Avatar colours in parley.css (.avatar[data-hue]).
@@ -45,8 +45,8 @@ def person(user: Any) -> dict[str, Any]:
 
 def display_peers(user: AbstractBaseUser, room_ids: list[int]) -> dict[int, str]:
     """The other person of each direct room in ``room_ids``, by display name
-    (else username): ``rooms.direct_peers`` as people see them."""
-    peers = rooms.direct_peers(user=user, room_ids=room_ids)
+    (else username): ``direct_rooms.direct_peers`` as people see them."""
+    peers = direct_rooms.direct_peers(user=user, room_ids=room_ids)
     names = profiles.people(list(peers.values()))
     return {
         room_id: names.get(username, {}).get("name", username)
@@ -56,9 +56,9 @@ def display_peers(user: AbstractBaseUser, room_ids: list[int]) -> dict[int, str]
 
 def room_title(room: Room, user: AbstractBaseUser) -> str:
     """``room``'s title as ``user`` sees it on a page: a direct room's is the
-    other person's display name (see ``rooms.title_for``)."""
+    other person's display name (see ``direct_rooms.title_for``)."""
     peers = display_peers(user, [room.pk]) if room.kind == Room.Kind.DIRECT else {}
-    return rooms.title_for(room, user=user, peers=peers)
+    return direct_rooms.title_for(room, user=user, peers=peers)
 
 
 def room_items(user: AbstractBaseUser, listed: list[Room]) -> list[dict[str, Any]]:
@@ -70,7 +70,7 @@ def room_items(user: AbstractBaseUser, listed: list[Room]) -> list[dict[str, Any
     return [
         {
             "slug": room.slug,
-            "title": rooms.title_for(room, user=user, peers=peers),
+            "title": direct_rooms.title_for(room, user=user, peers=peers),
             "kind": room.kind,
             "kind_display": room.get_kind_display(),
             "unread": unread.get(room.pk, 0),

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from parley.services import rooms
+from parley.services import direct_rooms, rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_the_list_is_paged_with_an_opaque_cursor(api, alice, bob):
 def test_member_and_kind_filter_the_list(api, alice, bob):
     rooms.create_room(user=bob, title="theirs")
     rooms.create_room(user=alice, title="mine", kind="private")
-    direct, _created = rooms.open_direct(user=alice, username="bob")
+    direct, _created = direct_rooms.open_direct(user=alice, username="bob")
 
     def listed(**params):
         return [r["slug"] for r in api.get("/api/rooms", params).json()["items"]]

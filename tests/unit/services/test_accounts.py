@@ -18,6 +18,7 @@ from parley.models import (
 from parley.services import (
     accounts,
     attachments,
+    direct_rooms,
     messages,
     notifications,
     profiles,
@@ -93,7 +94,7 @@ def test_a_deleted_account_leaves_its_messages_and_takes_the_rest(
     ann, ben, django_capture_on_commit_callbacks, media
 ):
     lobby = rooms.join_or_create(user=ann, name="lobby")
-    direct, _ = rooms.open_direct(user=ann, username="ben")
+    direct, _ = direct_rooms.open_direct(user=ann, username="ben")
     said = messages.store(room=direct, author=ann, text="hello ben").message
     reactions.toggle(user=ann, message_id=said.pk, emoji="👍", on=True)
     tokens.create_token(user=ann, name="bot")
@@ -114,7 +115,7 @@ def test_a_deleted_account_leaves_its_messages_and_takes_the_rest(
     # Ann's name.
     direct = Room.objects.get(pk=direct.pk)
     assert "ann" not in direct.title
-    assert rooms.title_for(direct, user=ben) == "deleted user"
+    assert direct_rooms.title_for(direct, user=ben) == "deleted user"
     assert Membership.objects.filter(room=direct, user=ben).exists()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import parley
 from parley.models import Delivery, PushSubscription
-from parley.services import delivery, messages, preferences, push, reads, rooms
+from parley.services import delivery, direct_rooms, messages, preferences, push, reads
 from parley.services.preferences import KindSetting
 from tests.support.push_service import BrowserKeys, PushService
 
@@ -42,7 +42,7 @@ def bob_away(bob, service):
 def direct(alice, bob, text: str = "hello"):
     """Send a direct message, then sweep once, as the sweeper thread would:
     the push goes out."""
-    room, _created = rooms.open_direct(user=alice, username=bob.username)
+    room, _created = direct_rooms.open_direct(user=alice, username=bob.username)
     message = messages.send(author=alice, room=room, text=text).message
     delivery.sweep()
     return message

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from parley.models import Membership
-from parley.services import details, reads, rooms
+from parley.services import details, direct_rooms, reads, rooms
 from parley.wire.errors import Conflict, ErrorCode, Forbidden, NotFound, ParleyError
 from tests.unit.services.frames import Listener
 
@@ -94,7 +94,7 @@ def test_the_last_owner_cannot_leave_and_a_direct_room_cannot_be_left(
     assert (error.value.code, error.value.status) == (ErrorCode.LAST_OWNER, 409)
     Membership.objects.filter(room=secret, user=bob).update(role="owner")
     assert details.leave_room(user=alice, room=secret)
-    direct, _created = rooms.open_direct(user=alice, username="bob")
+    direct, _created = direct_rooms.open_direct(user=alice, username="bob")
     with pytest.raises(ParleyError) as error:
         details.leave_room(user=alice, room=direct)
     assert error.value.code == ErrorCode.INVALID_REQUEST

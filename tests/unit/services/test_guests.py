@@ -7,7 +7,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
 import parley
-from parley.services import guests, notifications, rooms, tokens
+from parley.services import direct_rooms, guests, notifications, rooms, tokens
 from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,8 @@ def test_guests_read_and_post_in_public_rooms_only(
     refusals = [
         lambda: rooms.create_room(user=guest, title="mine", kind="private"),
         lambda: rooms.add_member(user=owner, room=secret, username=guest.username),
-        lambda: rooms.open_direct(user=guest, username="owner"),
-        lambda: rooms.open_direct(user=owner, username=guest.username),
+        lambda: direct_rooms.open_direct(user=guest, username="owner"),
+        lambda: direct_rooms.open_direct(user=owner, username=guest.username),
         lambda: parley.notify(guest, kind="k", title="t"),
         lambda: notifications.notifications_page(user=guest),
         lambda: notifications.mark_all_notifications_read(user=guest),

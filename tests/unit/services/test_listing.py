@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from parley.models import Room
-from parley.services import listing, rooms
+from parley.services import direct_rooms, listing, rooms
 from parley.wire.errors import ErrorCode, ParleyError
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_member_and_kind_narrow_the_list(alice, bob, carol):
     rooms.create_room(user=bob, title="theirs")
     rooms.create_room(user=alice, title="hidden", kind=Room.Kind.PRIVATE)
     rooms.create_room(user=bob, title="secret", kind=Room.Kind.PRIVATE)
-    direct, _created = rooms.open_direct(user=alice, username="carol")
+    direct, _created = direct_rooms.open_direct(user=alice, username="carol")
     assert slugs(listing.rooms_page(user=alice)) == sorted(
         ["mine", "theirs", "hidden", direct.slug]
     )

@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from parley.bus import tasks
 from parley.bus.worker import TaskConsumer
 from parley.models import Guest, Notification
-from parley.services import edits, mentions, messages, rooms
+from parley.services import direct_rooms, edits, mentions, messages, rooms
 from parley.services.guests import GUEST_SEPARATOR
 from tests.unit.services.frames import Listener
 
@@ -83,7 +83,7 @@ def test_only_people_who_may_read_the_room_are_notified(alice, bob, make_user):
 
 
 def test_direct_mentions_name_only_the_author(alice, bob):
-    room, _created = rooms.open_direct(user=alice, username="bob")
+    room, _created = direct_rooms.open_direct(user=alice, username="bob")
     send(room, alice, "@bob hi")
     assert Notification.objects.get().title == "alice mentioned you"
 

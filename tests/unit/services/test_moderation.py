@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from parley import signals
 from parley.models import Membership
-from parley.services import edits, messages, moderation, reactions, rooms
+from parley.services import direct_rooms, edits, messages, moderation, reactions, rooms
 from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
 from tests.unit.services.frames import Listener
 
@@ -177,7 +177,7 @@ def test_a_moderator_deletes_others_messages(alice, bob, carol, lobby):
 
 
 def test_a_direct_room_has_no_moderation(alice, bob):
-    direct, _created = rooms.open_direct(user=alice, username="bob")
+    direct, _created = direct_rooms.open_direct(user=alice, username="bob")
     with pytest.raises(Forbidden):
         moderation.remove_member(by=alice, room=direct, username="bob")
     with pytest.raises(ParleyError) as error:

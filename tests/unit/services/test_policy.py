@@ -12,6 +12,7 @@ from parley import checks
 from parley.models import Guest, Room
 from parley.services import (
     details,
+    direct_rooms,
     history,
     mentions,
     messages,
@@ -49,7 +50,7 @@ def places(alice, bob):
     public = rooms.create_room(user=alice, title="Lobby")
     private = rooms.create_room(user=alice, title="Secret", kind="private")
     rooms.add_member(user=alice, room=private, username="bob")
-    direct, _created = rooms.open_direct(user=alice, username="bob")
+    direct, _created = direct_rooms.open_direct(user=alice, username="bob")
     return public, private, direct
 
 

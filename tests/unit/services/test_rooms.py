@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from parley.models import Membership, Room
 from parley.ratelimit import RateLimited
-from parley.services import rooms
+from parley.services import direct_rooms, rooms
 from parley.wire.errors import Conflict, ErrorCode, NotFound, ParleyError
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_the_room_budget_allows_exactly_its_size_a_day(alice, bob, settings):
     settings.PARLEY_ROOMS_PER_USER_PER_DAY = 3
     for name in ("one", "two"):
         rooms.join_or_create(user=alice, name=name)
-    rooms.open_direct(user=alice, username=bob.username)  # the third
+    direct_rooms.open_direct(user=alice, username=bob.username)  # the third
     rooms.join_or_create(user=alice, name="one")  # joining costs nothing
     with pytest.raises(RateLimited) as refused:
         rooms.join_or_create(user=alice, name="four")

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from parley.models import Room
-from parley.services import edits, messages, rooms, search
+from parley.services import direct_rooms, edits, messages, rooms, search
 from parley.wire.errors import ErrorCode, NotFound
 from parley.wire.query import QueryError
 
@@ -109,7 +109,7 @@ def test_before_finds_older_messages_only(alice, lobby):
 
 
 def test_a_hit_carries_its_room_title_and_a_marked_snippet(alice, bob, lobby):
-    direct, _ = rooms.open_direct(user=alice, username="bob")
+    direct, _ = direct_rooms.open_direct(user=alice, username="bob")
     say(direct, bob, "<b>mango</b>")
     hit = search.search(user=alice, text="mango").hits[0]
     assert hit.room_title == "bob"

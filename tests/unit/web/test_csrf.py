@@ -104,7 +104,7 @@ def unsafe_operations() -> dict[str, tuple[str, str]]:
         for method, operation in operations.items():
             if method in UNSAFE_METHODS:
                 name = re.sub(
-                    r"^parley_api_(views|push|details|attachments|threads|me|webhooks|moderation)_",
+                    r"^parley_api_(views|push|details|attachments|threads|me|webhooks|moderation|notifications)_",
                     "",
                     operation["operationId"],
                 )

@@ -4,7 +4,7 @@ topic form, roles in the members panel, and leaving."""
 import pytest
 from django.test import Client
 
-from parley.services import details, rooms
+from parley.services import details, direct_rooms, rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,6 @@ def test_the_room_page_shows_the_topic_as_text_and_the_owner_its_form(alice, bob
 
 
 def test_a_direct_room_offers_no_leaving(alice, bob):
-    rooms.open_direct(user=alice, username="bob")
+    direct_rooms.open_direct(user=alice, username="bob")
     direct = rooms.direct_slug(alice.pk, bob.pk)
     assert 'id="leave-room"' not in page_of(alice, direct)

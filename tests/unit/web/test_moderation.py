@@ -3,7 +3,7 @@ actions, and the address the page calls."""
 
 import pytest
 
-from parley.services import moderation, rooms
+from parley.services import direct_rooms, moderation, rooms
 from parley.web.moderation import moderation_config
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_owners_and_moderators_are_offered_the_actions_members_are_not(
 
 
 def test_a_direct_room_offers_no_actions_even_to_staff(alice, bob):
-    direct, _created = rooms.open_direct(user=alice, username="bob")
+    direct, _created = direct_rooms.open_direct(user=alice, username="bob")
     alice.is_staff = True
     config = moderation_config(direct, alice)
     assert (config["myRole"], config["canModerate"]) == ("staff", False)

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client, override_settings
 
 from parley.models import Membership, Room
-from parley.services import guests, messages, rooms
+from parley.services import direct_rooms, guests, messages, rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_the_room_list_shows_unread_counts_and_direct_peers(ann, ben):
     for n in range(3):
         messages.store(room=busy, author=ben, text=f"m{n}")
     messages.store(room=busy, author=ann, text="mine")
-    direct, _created = rooms.open_direct(user=ben, username="ann")
+    direct, _created = direct_rooms.open_direct(user=ben, username="ann")
     messages.store(room=direct, author=ben, text="psst")
 
     html = client_of(ann).get("/").content.decode()
@@ -134,7 +134,7 @@ def test_the_room_list_shows_unread_counts_and_direct_peers(ann, ben):
 def test_a_direct_page_is_titled_with_the_peer_and_hidden_from_others(
     ann, ben, django_user_model
 ):
-    direct, _created = rooms.open_direct(user=ann, username="ben")
+    direct, _created = direct_rooms.open_direct(user=ann, username="ben")
     html = client_of(ben).get(f"/chat/{direct.slug}/").content.decode()
     assert '<h1 dir="auto">ann</h1>' in html
     carol = django_user_model.objects.create_user("carol")

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from parley.models import Membership
-from parley.services import messages, profiles, rooms
+from parley.services import direct_rooms, messages, profiles, rooms
 from parley.web import shell
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +43,10 @@ def test_a_person_shows_the_display_name_else_the_username(alice, bob):
 
 def test_the_sidebar_titles_a_direct_room_with_the_peers_display_name(alice, bob):
     profiles.set_display_name(user=bob, name="Bob B")
-    rooms.open_direct(user=alice, username="bob")
+    direct_rooms.open_direct(user=alice, username="bob")
     listed = shell.my_rooms(alice)
     assert [item["title"] for item in listed["direct"]] == ["Bob B"]
-    direct = rooms.open_direct(user=alice, username="bob")[0]
+    direct = direct_rooms.open_direct(user=alice, username="bob")[0]
     assert shell.room_title(direct, alice) == "Bob B"
     assert shell.room_title(direct, bob) == "alice"
 

@@ -4,7 +4,7 @@ in the page's configuration; none in a direct room."""
 import pytest
 from django.test import Client
 
-from parley.services import rooms
+from parley.services import direct_rooms, rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_the_owner_gets_the_section_and_a_member_does_not(alice, bob):
 
 
 def test_a_direct_room_has_no_webhooks_section(alice, bob):
-    rooms.open_direct(user=alice, username="bob")
+    direct_rooms.open_direct(user=alice, username="bob")
     assert 'id="webhook-form"' not in page_of(
         alice, rooms.direct_slug(alice.pk, bob.pk)
     )
