@@ -16,8 +16,9 @@ or name the function in the settings: ``PARLEY_COMMANDS = {"order":
 ``CommandContext`` once the command's message is stored, and returns the
 text to post into the room in answer (or None for none). It runs where
 Parley's deferred tasks run (``parley.bus.tasks``: the worker, or inline
-on the socket's database thread): keep it quick. How a message becomes a
-command: ``parley.services.commands``; the anchor is Slack's and
+on the socket's database thread): keep it quick. How a message's text
+becomes a command: ``prepare``; who runs it and posts the answer:
+``parley.services.bots.run_command``. The anchor is Slack's and
 Mattermost's slash commands.
 """
 
