@@ -113,6 +113,8 @@ export interface SubscribedFrame {
   kind?: RoomKind;
   /** The room's topic; `""` for none. Text, never markup. */
   topic?: string;
+  /** `true`: the room is archived, read-only for everyone. */
+  archived?: boolean;
   last_seq: number;
   /** The room's earliest stored seq: 1 unless retention purged older
    * messages (`last_seq + 1` when none is left). Messages before it are
@@ -124,12 +126,13 @@ export interface SubscribedFrame {
   resync?: boolean;
   ref?: string;
 }
-/** `reason: "left"`: a user frame, the user left the room (the socket no
- * longer follows it). */
+/** With a `reason`, a user frame: the user left the room (`"left"`), or a
+ * moderator removed (`"removed"`) or banned (`"banned"`) them; the socket
+ * no longer follows it. */
 export interface UnsubscribedFrame {
   type: "unsubscribed";
   room: RoomSlug;
-  reason?: "left" | (string & {});
+  reason?: "left" | "removed" | "banned" | (string & {});
   ref?: string;
 }
 /** A file sent with a message. `type` was sniffed from its bytes by the
@@ -318,6 +321,14 @@ export interface MemberFrame {
   left?: boolean;
 }
 
+/** The room was archived (`on`: read-only now) or reopened, by `by`. */
+export interface ArchivedFrame {
+  type: "archived";
+  room: RoomSlug;
+  on: boolean;
+  by: string;
+}
+
 /** Every frame the server sends that this client knows. */
 export type ServerFrame =
   | SubscribedFrame
@@ -336,9 +347,9 @@ export type ServerFrame =
   | TopicNoticeFrame
   | PinNoticeFrame
   | MemberFrame
-
   | RepliesFrame
-  | ReactionFrame;
+  | ReactionFrame
+  | ArchivedFrame;
 
 /** Frames about one room (they carry `room`). */
 export type RoomFrame = Extract<ServerFrame, { room: RoomSlug }>;
@@ -366,11 +377,12 @@ export type ErrorCode =
   | "last_owner"
   | "invalid_query"
   | "internal_error"
-
   | "reply_wrong_room"
   | "invalid_emoji"
   | "too_many_reactions"
-  | "unknown_command";
+  | "unknown_command"
+  | "muted"
+  | "room_archived";
 
 /** A stored message as the history API gives it: a `message` frame
  * without its `type`. */
