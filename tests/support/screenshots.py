@@ -129,6 +129,13 @@ async def shoot(page: Page, folder: Path, name: str) -> None:
     print(folder / f"{name}.png")
 
 
+async def moderation_menu(page: Page, folder: Path, size_name: str) -> None:
+    """The owner's actions on a member, open in the members panel."""
+    await page.click('li[data-user="boris"] [aria-haspopup=menu]')
+    await shoot(page, folder, f"room-moderation-{size_name}")
+    await page.keyboard.press("Escape")
+
+
 async def pages_at(
     browser: Browser, server: ParleyServer, folder: Path, size_name: str
 ) -> None:
@@ -160,8 +167,10 @@ async def pages_at(
         await page.keyboard.press("Escape")
         await page.click("#open-members")
         await shoot(page, folder, f"room-members-{size_name}")
+        await moderation_menu(page, folder, size_name)
         await page.keyboard.press("Escape")
     if size_name == "desktop":
+        await moderation_menu(page, folder, size_name)
         await page.click("#user-button")
         await shoot(page, folder, f"room-menu-{size_name}")
         await page.keyboard.press("Escape")

@@ -236,11 +236,13 @@ def _checked_store(
         if slug is None:
             raise TypeError("send() needs a room or a slug")
         room = rooms.get_readable(user=author, slug=slug)
-    if not policy().can_post(author, room):
-        raise Forbidden(ErrorCode.FORBIDDEN, _("You may not post in this room."))
-    moderation.check_can_post(author, room)
     command = None
-    if not as_bot:
+    if as_bot:
+        moderation.check_writable(room)
+    else:
+        if not policy().can_post(author, room):
+            raise Forbidden(ErrorCode.FORBIDDEN, _("You may not post in this room."))
+        moderation.check_can_post(author, room)
         text, command = slash.prepare(text)
     parent = None
     if reply_to is not None:
@@ -302,8 +304,11 @@ def send(
         on_commit: broadcast once the caller's transaction commits (a
             host's ``ATOMIC_REQUESTS``; nothing on a rollback), not at once.
         as_bot: a bot's answer to a message (``parley.services.bots``):
-            never a slash command, and no message budget (one answer per
-            message of a person, who spent theirs). Otherwise a text
+            never a slash command, no message budget (one answer per
+            message of a person, who spent theirs), and posted on the
+            server's authority, not the policy's (the person's message it
+            answers was allowed; a bot is nobody a host's policy knows):
+            only an archived room refuses it. Otherwise a text
             ``/name args`` is a slash command (``parley.commands.prepare``:
             ``//`` sends one slash), run after the broadcast by the task
             ``commands.run``.

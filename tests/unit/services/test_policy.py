@@ -11,6 +11,7 @@ import parley
 from parley import checks
 from parley.models import Guest, Room
 from parley.services import (
+    bots,
     details,
     direct_rooms,
     history,
@@ -214,3 +215,17 @@ def test_mentions_reach_whom_the_policy_shows_the_room(alice, bob, carol, kind, 
     said = messages.send(author=carol, slug=room.slug, text="@alice @bob shipped")
     notified = mentions.notify_mentions(said.message.pk)
     assert [n.user for n in notified] == [alice]
+
+
+def test_a_bot_answers_in_a_room_the_policy_keeps_from_it(alice, order):
+    """A bot user (a command's, a webhook's) is nobody the shop's policy
+    knows; its answer to the customer's message is posted on the server's
+    authority."""
+    room = parley.room_for(order)
+    asked = messages.send(author=alice, slug=room.slug, text="Where is it?")
+    bots.post_reply(
+        bot=bots.command_bot(), room=room, text="Shipped", to=asked.message.id
+    )
+    answer = history.history(room=room)[0]
+    assert (answer.author.get_username(), answer.text) == ("commands#bot", "Shipped")
+    assert answer.reply_to_id == asked.message.id
