@@ -78,6 +78,9 @@ def populate(server: ParleyServer) -> dict[str, User]:
         with people[name].http() as http:
             answer = http.post(f"/api/rooms/{ROOM}/messages", json=body)
             ids.append(answer.json()["id"])
+    for name in ("boris", "chen"):  # reading in a public room makes a member
+        with people[name].http() as http:
+            http.post(f"/api/rooms/{ROOM}/read", json={"seq": len(ids)})
     for index, name, emoji in REACTIONS:
         with people[name].http() as http:
             http.post(f"/api/messages/{ids[index]}/reactions", json={"emoji": emoji})
