@@ -198,19 +198,39 @@ def leave_room(*, user: AbstractBaseUser, room: Room) -> bool:
                 ErrorCode.LAST_OWNER,
                 _("You are this room's only owner; it cannot be left without one."),
             )
-        removed, _kinds = Membership.objects.filter(room=room, user_id=user.pk).delete()
-        publish_on_commit(events.left_room(user.pk, room.pk, room.slug))
-        if removed:
-            signals.send_on_commit(
-                signals.member_left, Room, room=room, user=user, reason="left"
+        removed = part(room=room, user=user, reason="left")
+    return removed
+
+
+def part(*, room: Room, user: AbstractBaseUser, reason: str) -> bool:
+    """End ``user``'s membership of ``room``, in the caller's transaction,
+    and tell everyone after the commit: every socket of the user, on every
+    process, gets ``unsubscribed {room, reason}`` and stops following the
+    room (also when they were no member: a public room's reader); if a
+    membership went, the room hears ``member {user, left: true, reason}``
+    and ``member_left`` is sent with ``reason``.
+
+    Args:
+        reason: ``"left"`` (``leave_room``), or ``"removed"`` / ``"banned"``
+            (``parley.services.moderation``).
+
+    Returns:
+        Whether a membership was removed.
+    """
+    removed, _kinds = Membership.objects.filter(room=room, user_id=user.pk).delete()
+    publish_on_commit(events.left_room(user.pk, room.pk, room.slug, reason))
+    if removed:
+        signals.send_on_commit(
+            signals.member_left, Room, room=room, user=user, reason=reason
+        )
+        publish_on_commit(
+            events.room_frame(
+                room.pk,
+                ServerFrameType.MEMBER,
+                room=room.slug,
+                user=user.get_username(),
+                left=True,
+                reason=reason,
             )
-            publish_on_commit(
-                events.room_frame(
-                    room.pk,
-                    ServerFrameType.MEMBER,
-                    room=room.slug,
-                    user=user.get_username(),
-                    left=True,
-                )
-            )
+        )
     return bool(removed)

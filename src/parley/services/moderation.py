@@ -40,10 +40,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import parley.signals as signals
 from parley.bus.publish import publish_on_commit
 from parley.conf import parley_settings
 from parley.models import Ban, Membership, Room
+from parley.services import details
 from parley.services.policy import policy
 from parley.wire import events
 from parley.wire.errors import ErrorCode, Forbidden, NotFound, ParleyError
@@ -253,23 +253,8 @@ def expel(
     with transaction.atomic():
         if ban:
             Ban.objects.get_or_create(room=room, user_id=user.pk, defaults={"by": by})
-        removed, _kinds = Membership.objects.filter(room=room, user_id=user.pk).delete()
-        publish_on_commit(events.left_room(user.pk, room.pk, room.slug, reason))
-        if removed:
-            signals.send_on_commit(
-                signals.member_left, Room, room=room, user=user, reason=reason
-            )
-            publish_on_commit(
-                events.room_frame(
-                    room.pk,
-                    ServerFrameType.MEMBER,
-                    room=room.slug,
-                    user=user.get_username(),
-                    left=True,
-                    reason=reason,
-                )
-            )
-    return bool(removed)
+        removed = details.part(room=room, user=user, reason=reason)
+    return removed
 
 
 def remove_member(*, by: AbstractBaseUser, room: Room, username: str) -> bool:

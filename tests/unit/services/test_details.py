@@ -80,7 +80,13 @@ def test_a_member_leaves_and_no_longer_reads_a_private_room(
         {"type": "unsubscribed", "room": "secret", "reason": "left"}
     ]
     assert room.frames() == [
-        {"type": "member", "room": "secret", "user": "bob", "left": True}
+        {
+            "type": "member",
+            "room": "secret",
+            "user": "bob",
+            "left": True,
+            "reason": "left",
+        }
     ]
     with pytest.raises(NotFound):
         rooms.get_readable(user=bob, slug="secret")
