@@ -312,13 +312,15 @@ export interface PinNoticeFrame {
   by: string;
   ref?: string;
 }
-/** A member's place in the room changed: `left`, they left it. */
+/** A member's place in the room changed: `left`, they left it (`reason`). */
 export interface MemberFrame {
   type: "member";
   room: RoomSlug;
   user: string;
   role?: string;
   left?: boolean;
+  /** Why they left: `"left"`, `"removed"` or `"banned"`. */
+  reason?: string;
 }
 
 /** The room was archived (`on`: read-only now) or reopened, by `by`. */

@@ -11,23 +11,6 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def users(django_user_model):
-    return {
-        name: django_user_model.objects.create_user(name)
-        for name in ("alice", "bob", "carol")
-    }
-
-
-@pytest.fixture
-def api(users):
-    clients = {}
-    for name, user in users.items():
-        clients[name] = Client()
-        clients[name].force_login(user)
-    return clients
-
-
 def post(room, user, text):
     return messages.store(room=room, author=user, text=text).message
 

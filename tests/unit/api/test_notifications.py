@@ -2,30 +2,12 @@
 a page at a time, marked read one by one or all at once."""
 
 import pytest
-from django.test import Client
 
 import parley
 from parley.services import rooms
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-@pytest.fixture
-def users(django_user_model):
-    return {
-        name: django_user_model.objects.create_user(name)
-        for name in ("alice", "bob", "carol")
-    }
-
-
-@pytest.fixture
-def api(users):
-    clients = {}
-    for name, user in users.items():
-        clients[name] = Client()
-        clients[name].force_login(user)
-    return clients
 
 
 def test_a_mention_over_http_notifies(api, users):
