@@ -15,7 +15,9 @@ room's ``seq`` stays gap-free. Their memberships, API tokens, push
 subscriptions, notifications, preferences, reactions, profile and
 deliveries go with the user row (``on_delete=CASCADE``); their unsent
 uploads are deleted with their files; a direct room stays for the other
-person, titled "deleted user". The user's open sockets close on every
+person, titled "deleted user"; a room whose only owner they were passes
+to its next member by role, then by seniority (``hand_over``), so it is
+never left with nobody to manage it. The user's open sockets close on every
 process (``parley.services.sessions.user_deleted``, the ``post_delete``
 receiver), as do its sessions, which no longer name a user.
 """
@@ -31,10 +33,12 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parley.bus.publish import publish_on_commit
 from parley.models import Attachment, Membership, Message, Notification, Room
-from parley.services import attachments, guests, profiles
-from parley.wire import shapes
+from parley.services import attachments, details, guests, profiles
+from parley.wire import events, shapes
 from parley.wire.errors import ErrorCode, Forbidden
+from parley.wire.frames import ServerFrameType
 
 logger = logging.getLogger(__name__)
 
@@ -169,9 +173,51 @@ def erase(user: AbstractBaseUser) -> None:
             ).values_list("room_id", flat=True)
         )
         Room.objects.filter(pk__in=direct_ids).update(title=DELETED_TITLE)
+        hand_over(user_id)
         unsent = Attachment.objects.filter(uploader_id=user_id, message=None)
         files = [name for pair in unsent.values_list("file", "thumb") for name in pair]
         unsent.delete()
         user.delete()
         transaction.on_commit(lambda: attachments.delete_files(files))
     logger.info("account %s deleted", user_id)
+
+
+def hand_over(user_id: int) -> list[Membership]:
+    """Make someone else owner of each room whose only owner is user
+    ``user_id`` (about to be deleted): its moderator, else member, who
+    joined first (``details.ROLE_ORDER``, then ``joined_at``). The room
+    hears ``member {room, user, role: "owner"}`` after the commit. A room
+    with no one else stays without an owner; a direct room has none.
+
+    Returns:
+        The memberships made owner.
+    """
+    owned = Membership.objects.filter(
+        user_id=user_id, role=Membership.Role.OWNER
+    ).exclude(room__kind=Room.Kind.DIRECT)
+    heirs: list[Membership] = []
+    for room in Room.objects.filter(pk__in=owned.values("room_id")):
+        others = Membership.objects.filter(room=room).exclude(user_id=user_id)
+        if others.filter(role=Membership.Role.OWNER).exists():
+            continue
+        heir: Membership | None = (
+            others.select_related("user")
+            .annotate(rank=details.role_rank())
+            .order_by("rank", "joined_at", "pk")
+            .first()
+        )
+        if heir is None:
+            continue
+        heir.role = Membership.Role.OWNER
+        heir.save(update_fields=["role"])
+        publish_on_commit(
+            events.room_frame(
+                room.pk,
+                ServerFrameType.MEMBER,
+                room=room.slug,
+                user=heir.user.get_username(),
+                role=heir.role,
+            )
+        )
+        heirs.append(heir)
+    return heirs

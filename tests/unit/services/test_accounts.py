@@ -27,6 +27,7 @@ from parley.services import (
     tokens,
 )
 from parley.wire.errors import ErrorCode, Forbidden
+from tests.unit.services.frames import Listener
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,25 @@ def test_a_guest_has_no_account_to_delete(ben):
     with pytest.raises(Forbidden) as refused:
         accounts.delete_account(user=ben, password="first pass")
     assert refused.value.code == ErrorCode.GUEST_FORBIDDEN
+
+
+def test_a_room_whose_only_owner_goes_passes_to_the_next_member(
+    ann, ben, django_user_model, django_capture_on_commit_callbacks
+):
+    cat = django_user_model.objects.create_user("cat", password="pw")
+    secret = rooms.create_room(user=ann, title="Secret", kind="private")
+    for name in ("ben", "cat"):
+        rooms.add_member(user=ann, room=secret, username=name)
+    Membership.objects.filter(room=secret, user=cat).update(role="moderator")
+    mine = rooms.create_room(user=ann, title="Mine alone")
+    heard = Listener.room(secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.erase(ann)
+    roles = dict(
+        Membership.objects.filter(room=secret).values_list("user__username", "role")
+    )
+    assert roles == {"ben": "member", "cat": "owner"}  # the moderator first
+    assert heard.frames() == [
+        {"type": "member", "room": "secret", "user": "cat", "role": "owner"}
+    ]
+    assert not Membership.objects.filter(room=mine).exists()
