@@ -17,18 +17,22 @@ user's group (``parley.wire.events.session_event``):
 
 A password change keeps the changer signed in by giving their session a new
 key (``update_session_auth_hash``), at the end of the request; a re-check
-that ran before would close the changer's own sockets. So inside a request
-that passes through ``parley.web.middleware.SessionSocketsMiddleware`` the
-re-checks wait until the response is done, and go out with the rekey
+that ran before would close the changer's own sockets. And Django sends
+``user_logged_out`` before it flushes the session: a tab whose socket
+closed at once could load its next page while the session still signed it
+in. So inside a request that passes through
+``parley.web.middleware.SessionSocketsMiddleware`` the re-checks and the
+sign-outs wait until the response is done, and go out with the rekey
 (``request_finished``). Elsewhere (a shell, a task, a project without the
-middleware) they go out once the transaction commits.
+middleware) re-checks go out once the transaction commits, sign-outs at
+once.
 """
 
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -53,10 +57,25 @@ from parley.wire import events
 # session auth hash) and is_active.
 SIGN_IN_FIELDS = frozenset({"password", "is_active"})
 
-# The ids of users to re-check once the current request is done, or None
-# outside a request with SessionSocketsMiddleware.
-_deferred: ContextVar[set[int] | None] = ContextVar(
-    "parley_deferred_session_checks", default=None
+
+@dataclass(slots=True)
+class Deferred:
+    """What the current request asked to publish once its response is done.
+
+    Attributes:
+        checks: ids of users whose sockets are to be re-checked.
+        signed_out: user id -> digests (``key_digest``) of that user's
+            sessions that signed out.
+    """
+
+    checks: set[int] = field(default_factory=set)
+    signed_out: dict[int, set[str]] = field(default_factory=dict)
+
+
+# What to publish once the current request is done, or None outside a
+# request with SessionSocketsMiddleware.
+_deferred: ContextVar[Deferred | None] = ContextVar(
+    "parley_deferred_session_events", default=None
 )
 
 
@@ -77,21 +96,21 @@ def check_user(user_id: int) -> None:
     transaction commits (now if none)."""
     deferred = _deferred.get()
     if deferred is not None:
-        deferred.add(user_id)
+        deferred.checks.add(user_id)
     else:
         transaction.on_commit(lambda: publish(user_id, check=True))
 
 
 @contextmanager
-def request_finished() -> Iterator[set[int]]:
-    """Collect the re-checks asked for inside the block instead of sending
-    them; the caller sends them (``publish(user_id, check=True)``) when the
-    response is done.
+def request_finished() -> Iterator[Deferred]:
+    """Collect the re-checks and sign-outs asked for inside the block
+    instead of sending them; the caller sends them (``publish(user_id,
+    check=..., sessions=...)``) when the response is done.
 
     Yields:
-        the set of user ids to re-check, filled as the block runs.
+        a ``Deferred``, filled as the block runs.
     """
-    deferred: set[int] = set()
+    deferred = Deferred()
     reset = _deferred.set(deferred)
     try:
         yield deferred
@@ -241,7 +260,8 @@ def ended(credentials: Iterable[Credential]) -> set[Credential]:
 def signed_out(
     sender: Any, request: Any = None, user: Any = None, **kwargs: Any
 ) -> None:
-    """``user_logged_out``: close the sockets of the session signing out.
+    """``user_logged_out``: close the sockets of the session signing out,
+    once the response is done inside a request (see the module), else now.
 
     Django sends the signal before it flushes the session, so its key is
     still there to name.
@@ -249,7 +269,12 @@ def signed_out(
     session = getattr(request, "session", None)
     if user is None or session is None or not session.session_key:
         return
-    publish(user.pk, sessions=[key_digest(session.session_key)])
+    digest = key_digest(session.session_key)
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.signed_out.setdefault(user.pk, set()).add(digest)
+    else:
+        publish(user.pk, sessions=[digest])
 
 
 def user_saved(

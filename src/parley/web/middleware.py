@@ -67,26 +67,29 @@ class SessionSocketsMiddleware:
     ``SECRET_KEY_FALLBACKS`` key. Sockets opened with the old key must move
     to the new one, or they would close as signed out. Since the session
     is saved by ``SessionMiddleware`` only as the response leaves, this
-    middleware goes before it: it publishes the rekey and the re-checks the
-    request asked for (``services.sessions.check_user``) after that, in one
-    event per user, rekey first.
+    middleware goes before it: it publishes the rekey, and the re-checks
+    and sign-outs the request asked for (``services.sessions.check_user``,
+    ``signed_out``), after that, in one event per user, rekey first. A
+    sign-out so goes out after Django flushed the session: a tab whose
+    socket closes loads its next page signed out.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with sessions.request_finished() as checks:
+        with sessions.request_finished() as deferred:
             response = self.get_response(request)
         rekeyed_user, rekey = rekeyed(request)
-        users = set(checks)
+        users = deferred.checks | deferred.signed_out.keys()
         if rekeyed_user is not None:
             users.add(rekeyed_user)
         for user_id in users:
             sessions.publish(
                 user_id,
+                sessions=sorted(deferred.signed_out.get(user_id, ())),
                 rekey=rekey if user_id == rekeyed_user else None,
-                check=user_id in checks,
+                check=user_id in deferred.checks,
             )
         return response
 

@@ -4,6 +4,7 @@ security headers, and the session events a request leaves behind."""
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.http import HttpResponse, JsonResponse
 from django.test import RequestFactory
 
@@ -98,7 +99,14 @@ def test_a_session_given_a_new_key_moves_its_sockets_to_it(published):
     request = a_request("old" * 10, FakeSession("new" * 10))
     SessionSocketsMiddleware(lambda r: HttpResponse())(request)
     assert published == [
-        (5, {"rekey": {key_digest("old" * 10): "new" * 10}, "check": False})
+        (
+            5,
+            {
+                "sessions": [],
+                "rekey": {key_digest("old" * 10): "new" * 10},
+                "check": False,
+            },
+        )
     ]
 
 
@@ -134,6 +142,29 @@ def test_checks_asked_for_during_a_request_go_out_after_the_response(published):
     request = a_request("old", FakeSession("new"))
     SessionSocketsMiddleware(view)(request)
     assert sorted(published, key=lambda sent: sent[0]) == [
-        (5, {"rekey": {key_digest("old"): "new"}, "check": True}),
-        (6, {"rekey": None, "check": True}),
+        (5, {"sessions": [], "rekey": {key_digest("old"): "new"}, "check": True}),
+        (6, {"sessions": [], "rekey": None, "check": True}),
     ]
+
+
+@pytest.mark.django_db
+def test_a_sign_out_goes_out_after_django_flushed_the_session(
+    monkeypatch, client, django_user_model
+):
+    """Django sends ``user_logged_out`` before it flushes the session. Were
+    the sockets closed then, a tab could load its next page still signed
+    in, whose socket would then fail and send it to sign in from the
+    sign-in page itself."""
+    sent = []
+
+    def publish(user_id, **fields):
+        still_there = Session.objects.filter(session_key=key).exists()
+        sent.append((user_id, fields["sessions"], still_there))
+        return True
+
+    monkeypatch.setattr(middleware.sessions, "publish", publish)
+    user = django_user_model.objects.create_user("ann", password="x")
+    client.force_login(user)
+    key = client.session.session_key
+    client.post("/accounts/logout/")
+    assert sent == [(user.pk, [key_digest(key)], False)]
